@@ -1,0 +1,145 @@
+"""The command line: a thin click layer over the stages. Exit codes: 0 fine, 1 findings or
+changes when asked (`--fail-on`, `--exit-code`), 2 usage or input errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import InputError, RaciTrackerError
+from .files import guess_locale, read_input, write_atomic
+from .model import Finding, Severity, Snapshot
+from .parse import parse_page
+from .serialize import dumps, snapshot_to_json
+
+EXIT_INPUT_ERROR = 2
+_SEVERITIES = [s.value for s in Severity]
+
+
+def _load_page(path: Path, locale: str | None) -> Snapshot:
+    return parse_page(read_input(path), path=str(path), locale=locale or guess_locale(path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="raci-tracker")
+def cli() -> None:
+    """Track how a published RACI responsibility matrix changes over time."""
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--locale", help="Locale of the page, when its file name does not say (fr-fr).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the snapshot to this file (atomically) instead of standard output.",
+)
+def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
+    """Print the snapshot JSON of one RACI page (Markdown)."""
+    data = snapshot_to_json(_load_page(file, locale))
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_SEVERITIES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity exists.",
+)
+@click.option("--locale", help="Locale of the pages, when their file names do not say.")
+def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | None) -> int:
+    """Print the findings of RACI pages: unassigned rows, no or several A, odd cells, dates."""
+    results: list[tuple[Path, Snapshot]] = []
+    failed = False
+    for path in files:
+        try:
+            results.append((path, _load_page(path, locale)))
+        except InputError as error:
+            click.echo(f"raci-tracker: {error}", err=True)
+            failed = True
+    if output_format == "json":
+        click.echo(dumps({"files": [_lint_json(path, snap) for path, snap in results]}), nl=False)
+    else:
+        for path, snap in results:
+            for item in snap.findings:
+                click.echo(_lint_line(path, item))
+    if failed:
+        return EXIT_INPUT_ERROR
+    threshold = Severity(fail_on).rank
+    worst = max((f.severity.rank for _, snap in results for f in snap.findings), default=-1)
+    return 1 if worst >= threshold else 0
+
+
+def _lint_line(path: Path, item: Finding) -> str:
+    where = f"{path}:{item.line}" if item.line else str(path)
+    return f"{where}: {item.severity.value} [{item.rule}] {item.message}"
+
+
+def _lint_json(path: Path, snap: Snapshot) -> dict[str, Any]:
+    return {
+        "path": str(path),
+        "activities": len(snap.activities),
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "line": f.line,
+                "activity": f.activity,
+                "message": f.message,
+            }
+            for f in snap.findings
+        ],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the command and turn every failure into a one-line message and exit 2."""
+    try:
+        result = cli.main(args=argv, prog_name="raci-tracker", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_INPUT_ERROR)
+    except click.exceptions.Abort:
+        click.echo("raci-tracker: aborted", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
+    except RaciTrackerError as error:
+        click.echo(f"raci-tracker: {error}", err=True)
+        sys.exit(error.exit_code)
+    except Exception as error:  # the promise is: no traceback, one line, exit 2
+        if os.environ.get("RACI_TRACKER_DEBUG"):
+            raise
+        click.echo(
+            f"raci-tracker: internal error: {type(error).__name__}: {error} "
+            "(set RACI_TRACKER_DEBUG=1 for details)",
+            err=True,
+        )
+        sys.exit(EXIT_INPUT_ERROR)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Errors raci-tracker reports to its user.
+
+Every error a user can cause (a bad path, a file that is not text, a malformed config) is an
+`InputError`: the command line prints its message on one line and exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class RaciTrackerError(Exception):
+    """Base of every error raci-tracker raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(RaciTrackerError):
+    """Input the user gave us cannot be used; the message names the file (and line when known)."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.detail = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.path is None:
+            return self.detail
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.detail}"

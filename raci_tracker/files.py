@@ -1,0 +1,63 @@
+"""Reading input files with clear errors, and writing output files atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+_LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$")
+_LOCALE_IN_NAME = re.compile(r"\.([a-z]{2}-[a-z]{2,4})\.md$")
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a file the user named; every way it can fail is an `InputError`."""
+    try:
+        if path.is_dir():
+            raise InputError("is a directory, not a file", path=str(path))
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(
+                f"is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", path=str(path)
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", path=str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
+
+
+def guess_locale(path: Path) -> str | None:
+    """The locale a page's path names: `guide.fr-fr.md`, else a folder named like `fr-fr`."""
+    match = _LOCALE_IN_NAME.search(path.name)
+    if match:
+        return match.group(1)
+    parent = path.parent.name
+    return parent if _LOCALE.match(parent) else None
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temporary file and a rename; False if already identical."""
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp = Path(temp_name)
+        temp.chmod(0o644)
+        temp.replace(path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,70 @@
+"""The snapshot JSON contract: golden files, round trips and byte-for-byte determinism."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from raci_tracker.errors import InputError
+from raci_tracker.parse import parse_page
+from raci_tracker.serialize import load_snapshot, snapshot_from_dict, snapshot_to_json
+from tests.helpers import corpus_entries, corpus_page
+
+GOLDEN_PAGES = [
+    "managed-kubernetes/fr-fr/2023-07-06__seed.md",
+    "public-cloud-databases/en-gb/2021-09-28__4a3418c.md",
+    "block-storage/en-gb/2022-12-23__02ab130.md",
+    "responsibility-sharing-index/fr-fr/unknown__169f2a4.md",
+]
+
+
+@pytest.mark.parametrize("name", GOLDEN_PAGES)
+def test_golden_snapshots(name: str, golden: Callable[[str, bytes], None]) -> None:
+    """Snapshots of a few real pages, kept as readable files under tests/golden/snapshots."""
+    snapshot = parse_page(corpus_page(name), path=name, locale=name.split("/")[1])
+
+    golden(f"snapshots/{name.removesuffix('.md')}.json", snapshot_to_json(snapshot))
+
+
+def test_json_is_deterministic_and_round_trips() -> None:
+    """Parsing twice gives the same bytes; loading the JSON back gives the same snapshot."""
+    for entry in corpus_entries():
+        data = corpus_page(entry["file"])
+        first = snapshot_to_json(parse_page(data, path=entry["file"]))
+
+        assert first == snapshot_to_json(parse_page(data, path=entry["file"]))
+        assert snapshot_to_json(load_snapshot(first, path="x.json")) == first
+
+
+def test_json_format() -> None:
+    """Sorted keys, two-space indent, UTF-8 unescaped, trailing newline."""
+    data = snapshot_to_json(parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md")))
+    text = data.decode("utf-8")
+
+    assert text.endswith("}\n")
+    assert "Gérer" in text
+    assert text.startswith('{\n  "activities": [\n    {\n      "assignments"')
+    assert json.loads(text)["schema_version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{not json", "x.json:1: is not valid JSON"),
+        (b"[]", "x.json: is not a raci-tracker snapshot"),
+        (b'{"schema_version": 1, "document": {}}', "x.json: is not a valid snapshot"),
+        (b"\xff\xfe", "x.json: is not valid JSON"),
+    ],
+)
+def test_loading_something_else_is_an_input_error(data: bytes, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_snapshot(data, path="x.json")
+
+    assert str(caught.value).startswith(message)
+
+
+def test_from_dict_rejects_other_schema_versions() -> None:
+    with pytest.raises(InputError, match="schema_version 1"):
+        snapshot_from_dict({"schema_version": 2})
