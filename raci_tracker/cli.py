@@ -12,11 +12,13 @@ from typing import Any
 import click
 
 from . import __version__
+from .diff import diff_snapshots
 from .errors import InputError, RaciTrackerError
 from .files import guess_locale, read_input, write_atomic
 from .model import Finding, Severity, Snapshot
 from .parse import parse_page
-from .serialize import dumps, snapshot_to_json
+from .report import render_diff
+from .serialize import diff_to_dict, dumps, load_snapshot, snapshot_to_json
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
@@ -24,6 +26,14 @@ _SEVERITIES = [s.value for s in Severity]
 
 def _load_page(path: Path, locale: str | None) -> Snapshot:
     return parse_page(read_input(path), path=str(path), locale=locale or guess_locale(path))
+
+
+def _load_revision(path: Path) -> Snapshot:
+    """A Markdown page, or a snapshot JSON file (by its `.json` name or its leading `{`)."""
+    data = read_input(path)
+    if path.suffix == ".json" or data.lstrip()[:1] == b"{":
+        return load_snapshot(data, path=str(path))
+    return parse_page(data, path=str(path), locale=guess_locale(path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +100,33 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
     threshold = Severity(fail_on).rank
     worst = max((f.severity.rank for _, snap in results for f in snap.findings), default=-1)
     return 1 if worst >= threshold else 0
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when roles changed (major or minor changes), 0 when none.",
+)
+def diff(old: Path, new: Path, output_format: str, exit_code: bool) -> int:
+    """Show who gained or lost which role between two revisions (pages or snapshot JSON)."""
+    before, after = _load_revision(old), _load_revision(new)
+    result = diff_snapshots(before, after)
+    if output_format == "json":
+        click.echo(dumps(diff_to_dict(result)), nl=False)
+    else:
+        click.echo(render_diff(result, before, after, output_format), nl=False)
+    return 1 if exit_code and result.has_shifts else 0
 
 
 def _lint_line(path: Path, item: Finding) -> str:

@@ -115,3 +115,103 @@ class Snapshot:
     activities: tuple[Activity, ...]
     findings: tuple[Finding, ...]
     tables: TableCounts = field(default_factory=TableCounts)
+
+
+class ChangeKind(StrEnum):
+    ROLE_CHANGED = "role-changed"
+    ACTIVITY_ADDED = "activity-added"
+    ACTIVITY_REMOVED = "activity-removed"
+    ACTIVITY_REWORDED = "activity-reworded"
+    ACTIVITY_MOVED = "activity-moved"
+    SECTION_ADDED = "section-added"
+    SECTION_REMOVED = "section-removed"
+    SECTION_RENAMED = "section-renamed"
+    PARTY_ADDED = "party-added"
+    PARTY_REMOVED = "party-removed"
+    LEGEND_CHANGED = "legend-changed"
+    METADATA_CHANGED = "metadata-changed"
+
+
+class ChangeSeverity(StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+    EDITORIAL = "editorial"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Role letters that left one party and reached another in the same activity."""
+
+    role: str
+    from_party: str
+    to_party: str
+
+
+@dataclass(frozen=True, slots=True)
+class WordOp:
+    op: str  # "equal" | "delete" | "insert"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change between two revisions of a page; which fields are set depends on `kind`."""
+
+    kind: ChangeKind
+    severity: ChangeSeverity
+    section: str | None = None
+    activity: str | None = None
+    activity_id: str | None = None
+    previous_section: str | None = None
+    previous_activity: str | None = None
+    previous_activity_id: str | None = None
+    party: str | None = None
+    before: Any = None
+    after: Any = None
+    labels: tuple[str, ...] = ()
+    transfer: Transfer | None = None
+    assignments: Mapping[str, str] | None = None
+    word_diff: tuple[WordOp, ...] | None = None
+    field: str | None = None
+    title: str | None = None
+    previous_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyTally:
+    """How many activities a party gained or lost A and R on."""
+
+    accountable_gained: int = 0
+    accountable_lost: int = 0
+    responsible_gained: int = 0
+    responsible_lost: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSummary:
+    major: int
+    minor: int
+    editorial: int
+    activities_added: int
+    activities_removed: int
+    parties: Mapping[str, PartyTally]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingDelta:
+    introduced: tuple[Finding, ...]
+    resolved: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Everything that changed from `old` to `new`, as records other stages render or count."""
+
+    changes: tuple[Change, ...]
+    summary: DiffSummary
+    findings: FindingDelta
+
+    @property
+    def has_shifts(self) -> bool:
+        """True when a role moved (major or minor changes), not only wording or metadata."""
+        return self.summary.major + self.summary.minor > 0

@@ -12,7 +12,9 @@ from typing import Any
 from .errors import InputError
 from .model import (
     Activity,
+    Change,
     DateSource,
+    Diff,
     DocumentInfo,
     Finding,
     Party,
@@ -21,6 +23,7 @@ from .model import (
     Snapshot,
     SourceInfo,
     TableCounts,
+    Transfer,
 )
 from .parse import PARSER_VERSION
 
@@ -70,7 +73,7 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
             }
             for a in snapshot.activities
         ],
-        "findings": [_finding_to_dict(f) for f in snapshot.findings],
+        "findings": [finding_to_dict(f) for f in snapshot.findings],
         "tables": {
             "raci": snapshot.tables.raci,
             "legend": snapshot.tables.legend,
@@ -79,7 +82,7 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _finding_to_dict(finding: Finding) -> dict[str, Any]:
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return {
         "rule": finding.rule,
         "severity": finding.severity.value,
@@ -161,3 +164,63 @@ def load_snapshot(data: bytes, *, path: str) -> Snapshot:
     except json.JSONDecodeError as error:
         raise InputError(f"is not valid JSON: {error.msg}", path=path, line=error.lineno) from None
     return snapshot_from_dict(parsed, path=path)
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """A change record; every key is always present (null where it does not apply)."""
+    word_diff = change.word_diff
+    return {
+        "kind": change.kind.value,
+        "severity": change.severity.value,
+        "section": change.section,
+        "activity": change.activity,
+        "activity_id": change.activity_id,
+        "previous_section": change.previous_section,
+        "previous_activity": change.previous_activity,
+        "previous_activity_id": change.previous_activity_id,
+        "party": change.party,
+        "before": change.before,
+        "after": change.after,
+        "labels": list(change.labels),
+        "transfer": _transfer_to_dict(change.transfer),
+        "assignments": None if change.assignments is None else dict(change.assignments),
+        "word_diff": None
+        if word_diff is None
+        else [{"op": w.op, "text": w.text} for w in word_diff],
+        "field": change.field,
+        "title": change.title,
+        "previous_title": change.previous_title,
+    }
+
+
+def _transfer_to_dict(transfer: Transfer | None) -> dict[str, str] | None:
+    if transfer is None:
+        return None
+    return {"role": transfer.role, "from": transfer.from_party, "to": transfer.to_party}
+
+
+def diff_to_dict(diff: Diff) -> dict[str, Any]:
+    summary = diff.summary
+    return {
+        "changes": [change_to_dict(change) for change in diff.changes],
+        "summary": {
+            "major": summary.major,
+            "minor": summary.minor,
+            "editorial": summary.editorial,
+            "activities_added": summary.activities_added,
+            "activities_removed": summary.activities_removed,
+            "parties": {
+                party: {
+                    "accountable_gained": tally.accountable_gained,
+                    "accountable_lost": tally.accountable_lost,
+                    "responsible_gained": tally.responsible_gained,
+                    "responsible_lost": tally.responsible_lost,
+                }
+                for party, tally in summary.parties.items()
+            },
+        },
+        "findings": {
+            "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
+            "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
+        },
+    }

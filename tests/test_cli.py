@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,58 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+BLOCK_OLD = CORPUS / "block-storage/fr-fr/unknown__3217656.md"
+BLOCK_NEW = CORPUS / "block-storage/fr-fr/unknown__025ffae.md"
+MK_OLD = CORPUS / "managed-kubernetes/fr-fr/2023-07-05__2255c02.md"
+
+
+@pytest.mark.parametrize("output_format", ["text", "md", "json"])
+def test_diff_golden_outputs(
+    output_format: str, capsys: pytest.CaptureFixture[str], golden: Callable[[str, bytes], None]
+) -> None:
+    """A real pair (Block Storage fr-fr: a section removed, others renumbered) in every format."""
+    code, out, _ = run("diff", BLOCK_OLD, BLOCK_NEW, "--format", output_format, capsys=capsys)
+
+    assert code == 0
+    golden(f"diff/block-storage-fr-fr.{output_format}", out.encode("utf-8"))
+
+
+def test_diff_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run("diff", BLOCK_OLD, BLOCK_NEW, "--format", "json", capsys=capsys)
+    data = json.loads(out)
+
+    assert set(data) == {"changes", "summary", "findings"}
+    assert set(data["findings"]) == {"introduced", "resolved"}
+    assert data["summary"]["major"] == 9
+    assert {c["kind"] for c in data["changes"]} >= {
+        "section-removed",
+        "section-renamed",
+        "role-changed",
+        "activity-added",
+    }
+
+
+def test_diff_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """1 with --exit-code when roles moved, 0 for wording only, 2 for bad input."""
+    shifted, _, _ = run("diff", "--exit-code", BLOCK_OLD, BLOCK_NEW, capsys=capsys)
+    wording, _, _ = run("diff", "--exit-code", MK_OLD, SEED, capsys=capsys)
+    without_flag, _, _ = run("diff", BLOCK_OLD, BLOCK_NEW, capsys=capsys)
+    broken, _, err = run("diff", "--exit-code", BLOCK_OLD, tmp_path / "gone.json", capsys=capsys)
+
+    assert (shifted, wording, without_flag, broken) == (1, 0, 0, 2)
+    assert "gone.json: no such file" in err
+
+
+def test_diff_reads_snapshot_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A stored snapshot and a page compare like two pages."""
+    stored = tmp_path / "old.json"
+    with pytest.raises(SystemExit):
+        main(["snapshot", str(BLOCK_OLD), "-o", str(stored)])
+    capsys.readouterr()
+
+    from_json = run("diff", "--format", "json", stored, BLOCK_NEW, capsys=capsys)[1]
+    from_pages = run("diff", "--format", "json", BLOCK_OLD, BLOCK_NEW, capsys=capsys)[1]
+
+    assert from_json == from_pages

@@ -1,0 +1,379 @@
+"""Responsibility shifts between two revisions of a page: the only module that imports deepdiff.
+
+`matching` pairs the activities across rewording, moves and renumbering; deepdiff then compares
+the paired role assignments (keyed by activity id) and the page's metadata, and its output is
+translated here into `Change` records. Severity: `major` for any change of A or R and for added or
+removed activities, `minor` for C and I only, `editorial` for wording, moves, sections, legend
+and metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from .matching import ActivityPair, Matching, match
+from .model import (
+    ROLE_LETTERS,
+    Change,
+    ChangeKind,
+    ChangeSeverity,
+    Diff,
+    DiffSummary,
+    Finding,
+    FindingDelta,
+    PartyTally,
+    Snapshot,
+    Transfer,
+    WordOp,
+)
+
+ROLE_NAMES = {"R": "responsibility", "A": "accountability", "C": "consulted", "I": "informed"}
+_KIND_ORDER = {
+    kind: rank
+    for rank, kind in enumerate(
+        [
+            ChangeKind.METADATA_CHANGED,
+            ChangeKind.LEGEND_CHANGED,
+            ChangeKind.PARTY_ADDED,
+            ChangeKind.PARTY_REMOVED,
+            ChangeKind.SECTION_REMOVED,
+            ChangeKind.SECTION_ADDED,
+            ChangeKind.SECTION_RENAMED,
+            ChangeKind.ACTIVITY_REMOVED,
+            ChangeKind.ACTIVITY_ADDED,
+            ChangeKind.ACTIVITY_MOVED,
+            ChangeKind.ACTIVITY_REWORDED,
+            ChangeKind.ROLE_CHANGED,
+        ]
+    )
+}
+_DEEPDIFF_OPTIONS: dict[str, Any] = {"threshold_to_diff_deeper": 0, "view": "tree"}
+_LINE_REFERENCE = re.compile(r"\bline \d+")
+RoleDelta = dict[str, tuple[str, str]]  # party -> (before, after)
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
+    """Every change from `old` to `new`, in reading order, with a summary and the lint deltas."""
+    if _comparable(old) == _comparable(new):
+        return Diff(changes=(), summary=summarize(()), findings=FindingDelta((), ()))
+    matching = match(old.sections, new.sections, old.activities, new.activities)
+    changes = sorted(
+        [
+            *_metadata_changes(old, new),
+            *_section_changes(matching),
+            *_activity_changes(matching, [p.id for p in new.parties]),
+        ],
+        key=_reading_order,
+    )
+    return Diff(
+        changes=tuple(changes),
+        summary=summarize(changes),
+        findings=finding_delta(old, new, matching),
+    )
+
+
+def _comparable(snapshot: Snapshot) -> tuple[Any, ...]:
+    """What the diff looks at; equal for two revisions that differ only in lines or provenance."""
+    return (
+        _metadata_view(snapshot),
+        [(s.number, s.title) for s in snapshot.sections],
+        [(a.id, a.section, a.text, dict(a.assignments)) for a in snapshot.activities],
+    )
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+def _role_deltas(pairs: Iterable[ActivityPair]) -> dict[str, RoleDelta]:
+    """deepdiff over the paired assignments, keyed by the new activity id."""
+    before = {
+        p.new.id: dict(p.old.assignments) for p in pairs if p.old.assignments != p.new.assignments
+    }
+    if not before:
+        return {}
+    after = {p.new.id: dict(p.new.assignments) for p in pairs if p.new.id in before}
+    deltas: dict[str, RoleDelta] = defaultdict(dict)
+    for level in _levels(DeepDiff(before, after, **_DEEPDIFF_OPTIONS)):
+        activity_id, party = level.path(output_format="list")
+        letters = (_letters(level.t1), _letters(level.t2))
+        if letters[0] != letters[1]:
+            deltas[activity_id][party] = letters
+    return deltas
+
+
+def _levels(tree: Any) -> Iterator[Any]:
+    for report in sorted(tree):
+        yield from tree[report]
+
+
+def _letters(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def role_labels(before: str, after: str) -> tuple[str, ...]:
+    """`accountability-lost`, `responsibility-gained`, ... in R, A, C, I order."""
+    labels = []
+    for letter in ROLE_LETTERS:
+        if letter in before and letter not in after:
+            labels.append(f"{ROLE_NAMES[letter]}-lost")
+        elif letter in after and letter not in before:
+            labels.append(f"{ROLE_NAMES[letter]}-gained")
+    return tuple(labels)
+
+
+def transfers(delta: RoleDelta) -> list[Transfer]:
+    """Letters that one party lost and exactly one other gained, grouped by the two parties."""
+    moved: dict[tuple[str, str], str] = {}
+    for letter in ROLE_LETTERS:
+        losers = [p for p, (b, a) in delta.items() if letter in b and letter not in a]
+        gainers = [p for p, (b, a) in delta.items() if letter in a and letter not in b]
+        if len(losers) == 1 and len(gainers) == 1:
+            key = (losers[0], gainers[0])
+            moved[key] = moved.get(key, "") + letter
+    return [Transfer(role, giver, taker) for (giver, taker), role in moved.items()]
+
+
+def _role_changes(pair: ActivityPair, delta: RoleDelta, party_order: Sequence[str]) -> list[Change]:
+    moved = transfers(delta)
+    changes = []
+    for party in sorted(delta, key=lambda p: party_order.index(p) if p in party_order else 99):
+        before, after = delta[party]
+        labels = role_labels(before, after)
+        major = any(label.startswith(("accountability", "responsibility")) for label in labels)
+        changes.append(
+            Change(
+                kind=ChangeKind.ROLE_CHANGED,
+                severity=ChangeSeverity.MAJOR if major else ChangeSeverity.MINOR,
+                section=pair.new.section,
+                activity=pair.new.text,
+                activity_id=pair.new.id,
+                party=party,
+                before=before,
+                after=after,
+                labels=labels,
+                transfer=next((t for t in moved if party in (t.from_party, t.to_party)), None),
+            )
+        )
+    return changes
+
+
+# --- activities and sections -------------------------------------------------------------------
+
+
+def _activity_changes(matching: Matching, party_order: Sequence[str]) -> Iterator[Change]:
+    deltas = _role_deltas(matching.pairs)
+    for pair in matching.pairs:
+        old, new = pair.old, pair.new
+        if matching.counterpart.get(old.section, old.section) != new.section:
+            yield _paired(ChangeKind.ACTIVITY_MOVED, pair)
+        if old.text != new.text:
+            yield _paired(
+                ChangeKind.ACTIVITY_REWORDED, pair, word_diff=word_diff(old.text, new.text)
+            )
+        yield from _role_changes(pair, deltas.get(new.id, {}), party_order)
+    for kind, activities in (
+        (ChangeKind.ACTIVITY_ADDED, matching.added),
+        (ChangeKind.ACTIVITY_REMOVED, matching.removed),
+    ):
+        for activity in activities:
+            yield Change(
+                kind=kind,
+                severity=ChangeSeverity.MAJOR,
+                section=activity.section,
+                activity=activity.text,
+                activity_id=activity.id,
+                assignments=dict(activity.assignments),
+            )
+
+
+def _paired(
+    kind: ChangeKind, pair: ActivityPair, word_diff: tuple[WordOp, ...] | None = None
+) -> Change:
+    return Change(
+        kind=kind,
+        severity=ChangeSeverity.EDITORIAL,
+        section=pair.new.section,
+        activity=pair.new.text,
+        activity_id=pair.new.id,
+        previous_section=pair.old.section,
+        previous_activity=pair.old.text,
+        previous_activity_id=pair.old.id,
+        word_diff=word_diff,
+    )
+
+
+def word_diff(before: str, after: str) -> tuple[WordOp, ...]:
+    """Word-level edit script from `before` to `after`; a replacement is a delete then an insert."""
+    old, new = before.split(), after.split()
+    ops: list[WordOp] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(WordOp("equal", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            ops.append(WordOp("delete", " ".join(old[i1:i2])))
+        if j2 > j1:
+            ops.append(WordOp("insert", " ".join(new[j1:j2])))
+    return tuple(ops)
+
+
+def _section_changes(matching: Matching) -> Iterator[Change]:
+    editorial = ChangeSeverity.EDITORIAL
+    for section in matching.sections_added:
+        yield Change(
+            ChangeKind.SECTION_ADDED, editorial, section=section.number, title=section.title
+        )
+    for section in matching.sections_removed:
+        yield Change(
+            ChangeKind.SECTION_REMOVED, editorial, section=section.number, title=section.title
+        )
+    for pair in matching.section_pairs:
+        if (pair.old.number, pair.old.title) != (pair.new.number, pair.new.title):
+            yield Change(
+                ChangeKind.SECTION_RENAMED,
+                editorial,
+                section=pair.new.number,
+                title=pair.new.title,
+                previous_section=pair.old.number,
+                previous_title=pair.old.title,
+            )
+
+
+# --- metadata, legend and parties --------------------------------------------------------------
+
+
+def _metadata_view(snapshot: Snapshot) -> dict[str, Any]:
+    doc = snapshot.document
+    rest = {k: v for k, v in doc.front_matter.items() if k not in ("title", "excerpt", "updated")}
+    return {
+        "document": {**rest, "title": doc.title, "excerpt": doc.excerpt, "updated": doc.updated},
+        "legend": dict(snapshot.legend),
+        "parties": {party.id: party.label for party in snapshot.parties},
+    }
+
+
+def _metadata_changes(old: Snapshot, new: Snapshot) -> Iterator[Change]:
+    before, after = _metadata_view(old), _metadata_view(new)
+    if before == after:
+        return
+    for level in _levels(DeepDiff(before, after, **_DEEPDIFF_OPTIONS)):
+        path = [str(part) for part in level.path(output_format="list")]
+        yield _metadata_change(path, _value(level.t1), _value(level.t2))
+
+
+def _metadata_change(path: list[str], before: Any, after: Any) -> Change:
+    area, name = path[0], ".".join(path[1:])
+    if area == "parties" and len(path) == 2 and (before is None or after is None):
+        kind = ChangeKind.PARTY_REMOVED if after is None else ChangeKind.PARTY_ADDED
+        return Change(kind, ChangeSeverity.MAJOR, party=name, before=before, after=after)
+    if area == "legend":
+        return Change(
+            ChangeKind.LEGEND_CHANGED,
+            ChangeSeverity.EDITORIAL,
+            field=name,
+            before=before,
+            after=after,
+        )
+    field = name if area == "document" else f"{area}.{name}"
+    return Change(
+        ChangeKind.METADATA_CHANGED,
+        ChangeSeverity.EDITORIAL,
+        field=field,
+        before=before,
+        after=after,
+    )
+
+
+def _value(value: Any) -> Any:
+    return None if isinstance(value, NotPresent) else value
+
+
+# --- ordering, summary, findings ---------------------------------------------------------------
+
+
+_OLD_SIDE = (ChangeKind.SECTION_REMOVED, ChangeKind.ACTIVITY_REMOVED)
+
+
+def _reading_order(change: Change) -> tuple[Any, ...]:
+    """Page metadata first, then by section number; what left a section before what is in it."""
+    section = change.section or change.previous_section or ""
+    number = tuple(int(part) for part in section.split(".") if part.isdigit())
+    return (
+        number,
+        0 if change.kind in _OLD_SIDE else 1,
+        change.activity or "",
+        _KIND_ORDER[change.kind],
+        change.party or "",
+        change.field or "",
+    )
+
+
+def summarize(changes: Iterable[Change]) -> DiffSummary:
+    changes = list(changes)
+    severities = Counter(change.severity for change in changes)
+    kinds = Counter(change.kind for change in changes)
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for change in changes:
+        if change.kind is ChangeKind.ROLE_CHANGED and change.party is not None:
+            labels[change.party].update(change.labels)
+    return DiffSummary(
+        major=severities[ChangeSeverity.MAJOR],
+        minor=severities[ChangeSeverity.MINOR],
+        editorial=severities[ChangeSeverity.EDITORIAL],
+        activities_added=kinds[ChangeKind.ACTIVITY_ADDED],
+        activities_removed=kinds[ChangeKind.ACTIVITY_REMOVED],
+        parties={
+            party: tally
+            for party, tally in ((p, _tally(c)) for p, c in sorted(labels.items()))
+            if tally != PartyTally()
+        },
+    )
+
+
+def _tally(labels: Mapping[str, int]) -> PartyTally:
+    return PartyTally(
+        accountable_gained=labels.get("accountability-gained", 0),
+        accountable_lost=labels.get("accountability-lost", 0),
+        responsible_gained=labels.get("responsibility-gained", 0),
+        responsible_lost=labels.get("responsibility-lost", 0),
+    )
+
+
+def finding_delta(old: Snapshot, new: Snapshot, matching: Matching) -> FindingDelta:
+    """Findings the new revision introduced and resolved, following activities across rewording."""
+    renamed = {pair.old.id: pair.new.id for pair in matching.pairs}
+    return FindingDelta(
+        introduced=_unmatched(new.findings, {}, old.findings, renamed),
+        resolved=_unmatched(old.findings, renamed, new.findings, {}),
+    )
+
+
+def _unmatched(
+    findings: Sequence[Finding],
+    renamed: Mapping[str, str],
+    others: Sequence[Finding],
+    others_renamed: Mapping[str, str],
+) -> tuple[Finding, ...]:
+    """`findings` that have no counterpart in `others` (counted, so repeats are kept)."""
+    available = Counter(_finding_key(f, others_renamed) for f in others)
+    left = []
+    for finding in findings:
+        key = _finding_key(finding, renamed)
+        if available[key] > 0:
+            available[key] -= 1
+        else:
+            left.append(finding)
+    return tuple(left)
+
+
+def _finding_key(finding: Finding, renamed: Mapping[str, str]) -> tuple[str, str]:
+    if finding.activity is not None:
+        return (finding.rule, renamed.get(finding.activity, finding.activity))
+    return (finding.rule, _LINE_REFERENCE.sub("line", finding.message))
