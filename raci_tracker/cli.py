@@ -12,13 +12,17 @@ from typing import Any
 import click
 
 from . import __version__
+from .config import DEFAULT_CONFIG, load_config
 from .diff import diff_snapshots
 from .errors import InputError, RaciTrackerError
 from .files import guess_locale, read_input, write_atomic
 from .model import Finding, Severity, Snapshot
 from .parse import parse_page
+from .pipeline import HistoryListing, PageTarget, PageUpdate, walk_history
+from .pipeline import run as run_pipeline
 from .report import render_diff
-from .serialize import diff_to_dict, dumps, load_snapshot, snapshot_to_json
+from .serialize import diff_to_dict, dumps, history_to_dict, load_snapshot, snapshot_to_json
+from .source import check_repository, open_source
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
@@ -127,6 +131,89 @@ def diff(old: Path, new: Path, output_format: str, exit_code: bool) -> int:
     else:
         click.echo(render_diff(result, before, after, output_format), nl=False)
     return 1 if exit_code and result.has_shifts else 0
+
+
+@cli.command()
+@click.option(
+    "--repo",
+    "repository",
+    required=True,
+    help="Repository: a local path, https://, ssh:// or git@host:path.",
+)
+@click.option("--path", "page_path", required=True, help="The page's path in the repository.")
+@click.option("--ref", help="Branch, tag or commit (default: the repository's HEAD).")
+@click.option("--locale", help="Locale of the page, when its file name does not say.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def history(
+    repository: str, page_path: str, ref: str | None, locale: str | None, output_format: str
+) -> None:
+    """List the dated revisions of a page in a git repository, following renames."""
+    spec = check_repository(repository)
+    target = PageTarget(
+        "history", locale or guess_locale(Path(page_path)) or "", repository, ref, page_path
+    )
+    with open_source(spec, Path(".cache/raci-tracker"), ref) as source:
+        listing = walk_history(source, target)
+    if output_format == "json":
+        click.echo(dumps(history_to_dict(listing)), nl=False)
+    else:
+        _print_history(listing)
+
+
+def _print_history(listing: HistoryListing) -> None:
+    for r in listing.revisions:
+        edits = f", {len(r.silent_edits)} silent edit(s)" if r.silent_edits else ""
+        state = "deleted" if r.status == "deleted" else f"{len(r.snapshot.activities)} activities"
+        click.echo(
+            f"{r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
+            f"({len(r.commits)} commit(s){edits})  {r.ref.path}"
+        )
+    for rename in listing.renames:
+        click.echo(f"renamed at {rename.commit[:12]}: {rename.old_path} -> {rename.new_path}")
+    for note in listing.notes:
+        click.echo(f"{note.severity.value} [{note.rule}] {note.message}")
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The configuration file.",
+)
+@click.option("--no-progress", is_flag=True, help="Plain log lines, no progress display.")
+def run(config_file: Path, no_progress: bool) -> int:
+    """Bring the snapshot store up to date for every configured page and locale."""
+    config = load_config(config_file)
+    summary = run_pipeline(config, on_page=_print_page)
+    written = sum(page.files_written for page in summary.pages)
+    click.echo(
+        f"{len(summary.pages)} page(s), {written} file(s) written, {len(summary.failed)} failed"
+    )
+    return EXIT_INPUT_ERROR if summary.failed else 0
+
+
+def _print_page(page: PageUpdate) -> None:
+    name = f"{page.document} {page.locale}"
+    if page.status == "failed":
+        click.echo(f"{name}: failed: {page.error}", err=True)
+    elif page.changed_dates:
+        click.echo(
+            f"{name}: {len(page.changed_dates)} revision(s) taken in "
+            f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written"
+            + (" (upstream history was rewritten; walked again)" if page.rewritten else "")
+        )
+    else:
+        click.echo(f"{name}: up to date")
 
 
 def _lint_line(path: Path, item: Finding) -> str:

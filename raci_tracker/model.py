@@ -215,3 +215,64 @@ class Diff:
     def has_shifts(self) -> bool:
         """True when a role moved (major or minor changes), not only wording or metadata."""
         return self.summary.major + self.summary.minor > 0
+
+
+@dataclass(frozen=True, slots=True)
+class PageCommit:
+    """One first-parent commit that touched a tracked page; `blob` is None where it was deleted."""
+
+    commit: str
+    commit_time: int
+    path: str
+    blob: str | None
+    status: str  # git's letter: A, M, R, C, D, T
+    previous_path: str | None = None
+    previous_blob: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRef:
+    """Where a revision's text came from: a commit, the page's path then, and its blob."""
+
+    commit: str
+    commit_time: int
+    path: str
+    blob: str | None  # None: the page was deleted by this commit
+
+
+@dataclass(frozen=True, slots=True)
+class SilentEdit:
+    """An earlier text carrying the same date as a later one: changed without bumping the date."""
+
+    ref: CommitRef
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A page as of one date: the last commit carrying that date, with every commit that did."""
+
+    date: str
+    date_source: str  # front-matter | body | commit
+    status: str  # published | deleted
+    ref: CommitRef
+    snapshot: Snapshot
+    commits: tuple[CommitRef, ...]
+    silent_edits: tuple[SilentEdit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    commit: str
+    old_path: str
+    new_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryNote:
+    """Something about a page's history rather than its text: a skipped or backdated commit."""
+
+    rule: str
+    severity: Severity
+    commit: str | None
+    message: str

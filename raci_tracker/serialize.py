@@ -7,19 +7,25 @@ This is the only place the snapshot's JSON shape is written down in code; the JS
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from .errors import InputError
 from .model import (
     Activity,
     Change,
+    CommitRef,
     DateSource,
     Diff,
     DocumentInfo,
     Finding,
+    HistoryNote,
     Party,
+    Rename,
+    Revision,
     Section,
     Severity,
+    SilentEdit,
     Snapshot,
     SourceInfo,
     TableCounts,
@@ -223,4 +229,104 @@ def diff_to_dict(diff: Diff) -> dict[str, Any]:
             "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
             "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
         },
+    }
+
+
+# --- stored revisions --------------------------------------------------------------------------
+
+
+def iso_time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _timestamp(text: str) -> int:
+    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+def ref_to_dict(ref: CommitRef) -> dict[str, Any]:
+    return {
+        "commit": ref.commit,
+        "commit_time": iso_time(ref.commit_time),
+        "path": ref.path,
+        "blob": ref.blob,
+    }
+
+
+def _ref(data: dict[str, Any]) -> CommitRef:
+    return CommitRef(data["commit"], _timestamp(data["commit_time"]), data["path"], data["blob"])
+
+
+def revision_to_dict(revision: Revision) -> dict[str, Any]:
+    """The stored form of a revision: its snapshot, plus where and when it came from."""
+    data = snapshot_to_dict(revision.snapshot)
+    data["revision"] = {
+        "date": revision.date,
+        "date_source": revision.date_source,
+        "status": revision.status,
+        **ref_to_dict(revision.ref),
+        "commits": [ref_to_dict(ref) for ref in revision.commits],
+        "silent_edits": [
+            {**ref_to_dict(edit.ref), "snapshot": snapshot_to_dict(edit.snapshot)}
+            for edit in revision.silent_edits
+        ],
+    }
+    return data
+
+
+def revision_from_dict(data: Any, *, path: str) -> Revision:
+    snapshot = snapshot_from_dict(
+        {k: v for k, v in data.items() if k != "revision"} if isinstance(data, dict) else data,
+        path=path,
+    )
+    try:
+        meta = data["revision"]
+        return Revision(
+            date=meta["date"],
+            date_source=meta["date_source"],
+            status=meta["status"],
+            ref=_ref(meta),
+            snapshot=snapshot,
+            commits=tuple(_ref(ref) for ref in meta["commits"]),
+            silent_edits=tuple(
+                SilentEdit(_ref(edit), snapshot_from_dict(edit["snapshot"], path=path))
+                for edit in meta["silent_edits"]
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(
+            f"is not a stored revision: {type(error).__name__} {error}", path=path
+        ) from None
+
+
+def note_to_dict(note: HistoryNote) -> dict[str, Any]:
+    return {
+        "rule": note.rule,
+        "severity": note.severity.value,
+        "commit": note.commit,
+        "message": note.message,
+    }
+
+
+def rename_to_dict(rename: Rename) -> dict[str, Any]:
+    return {"commit": rename.commit, "from": rename.old_path, "to": rename.new_path}
+
+
+def history_to_dict(listing: Any) -> dict[str, Any]:
+    """`raci-tracker history --format json`: revisions in date order, renames, findings."""
+    return {
+        "revisions": [
+            {
+                "date": r.date,
+                "date_source": r.date_source,
+                "status": r.status,
+                "commit": r.ref.commit,
+                "path": r.ref.path,
+                "commits": [ref.commit for ref in r.commits],
+                "silent_edits": len(r.silent_edits),
+                "activities": len(r.snapshot.activities),
+            }
+            for r in listing.revisions
+        ],
+        "renames": [rename_to_dict(r) for r in listing.renames],
+        "findings": [note_to_dict(n) for n in listing.notes],
     }

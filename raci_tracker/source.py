@@ -1,0 +1,231 @@
+"""Git history of a tracked page: the only module that imports GitPython.
+
+One `git log --first-parent --follow --raw` lists every commit that touched the page, oldest
+first, with the page's path and blob id at each commit, across renames and moves (not copies: a
+page created by copying another starts its own history); blobs are then
+read by id through GitPython's persistent `cat-file` process, never by walking trees. A URL is
+cloned once into a cache folder as a blob-less partial clone and fetched incrementally.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from git import Repo
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from .errors import InputError
+from .model import PageCommit
+from .text import short_hash
+
+_NULL_BLOB = "0" * 40
+_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)[^\s]+$")
+_ALLOWED_SCHEMES = ("https://", "ssh://")
+
+
+@dataclass(frozen=True, slots=True)
+class RepositorySpec:
+    """A repository as configured: a URL to clone, or a local folder."""
+
+    text: str
+    is_url: bool
+
+
+def check_repository(spec: str, *, base: Path = Path()) -> RepositorySpec:
+    """Accept `https://`, `ssh://`, `git@host:path` and local paths; refuse everything else.
+
+    `ext::` and `fd::` transports run commands, and a leading `-` would be read as an option,
+    so they are refused before git ever sees them.
+    """
+    text = spec.strip()
+    if not text:
+        raise InputError("repository is empty")
+    if text.startswith("-"):
+        raise InputError(f"repository {text!r} looks like an option; refused")
+    if "::" in text.split("/", 1)[0] or text.lower().startswith(("ext:", "fd:")):
+        raise InputError(f"repository {text!r} uses a transport that runs commands; refused")
+    if text.startswith(_ALLOWED_SCHEMES) or _SCP_LIKE.match(text):
+        return RepositorySpec(text, is_url=True)
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise InputError(
+            f"repository {text!r}: scheme {scheme!r} is not supported "
+            "(use https://, ssh://, git@host:path or a local path)"
+        )
+    return RepositorySpec(str((base / text).resolve()), is_url=False)
+
+
+def cache_folder(cache_root: Path, url: str) -> Path:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", url.split("://", 1)[-1]).strip("-")[-60:]
+    return cache_root / f"{name}-{short_hash(url)}"
+
+
+class GitSource:
+    """An opened repository; use as a context manager so git's helper processes are closed."""
+
+    def __init__(self, path: Path, *, remote: bool = False) -> None:
+        try:
+            self._repo = Repo(path)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise InputError("is not a git repository", path=str(path)) from None
+        self.path = path
+        self.remote = remote
+
+    def __enter__(self) -> GitSource:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._repo.close()
+
+    @property
+    def is_shallow(self) -> bool:
+        return (Path(self._repo.git_dir) / "shallow").exists()
+
+    def resolve(self, ref: str | None) -> str:
+        """The commit a ref names (`HEAD` when none); for a clone, the remote's branch."""
+        candidates = [ref or "HEAD"]
+        if self.remote:
+            candidates.insert(
+                0, f"refs/remotes/origin/{ref}" if ref else "refs/remotes/origin/HEAD"
+            )
+        for candidate in candidates:
+            if candidate.startswith("-") or "\n" in candidate:
+                break
+            try:
+                return str(
+                    self._repo.git.rev_parse("--verify", "--quiet", f"{candidate}^{{commit}}")
+                )
+            except GitCommandError:
+                continue
+        raise InputError(f"ref {ref or 'HEAD'!r} does not exist", path=str(self.path))
+
+    def has_commit(self, commit: str) -> bool:
+        try:
+            self._repo.git.cat_file("-e", f"{commit}^{{commit}}")
+        except GitCommandError:
+            return False
+        return True
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            self._repo.git.merge_base("--is-ancestor", older, newer)
+        except GitCommandError:
+            return False
+        return True
+
+    def page_commits(self, head: str, path: str) -> list[PageCommit]:
+        """Every first-parent commit that touched `path`, oldest first, following renames."""
+        output = self._repo.git.log(
+            "--first-parent",
+            "--follow",
+            "--format=%x01%H%x00%ct",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            head,
+            "--",
+            path,
+            stdout_as_string=False,
+        )
+        commits = []
+        for chunk in output.split(b"\x01"):
+            page_commit = _page_commit(chunk)
+            if page_commit is None:
+                continue
+            commits.append(page_commit)
+            if page_commit.status == "C":
+                # --follow also follows copies, but a page created as a copy of another (a new
+                # locale from an existing one) is a new page: its history starts here
+                break
+        commits.reverse()
+        return commits
+
+    def prefetch(self, blobs: Iterable[str]) -> None:
+        """Bring the blobs a partial clone lacks in one fetch, not one round trip per blob."""
+        wanted = sorted(set(blobs))
+        if self.remote and wanted:
+            self._prefetch(wanted)
+
+    def read_blob(self, blob: str) -> bytes:
+        data: bytes = self._repo.odb.stream(bytes.fromhex(blob)).read()
+        return data
+
+    def _prefetch(self, blobs: list[str]) -> None:
+        with tempfile.TemporaryFile() as wanted:
+            wanted.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
+            wanted.seek(0)
+            self._repo.git.execute(
+                [
+                    "git",
+                    "-c",
+                    "fetch.negotiationAlgorithm=noop",
+                    "fetch",
+                    "origin",
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--recurse-submodules=no",
+                    "--filter=blob:none",
+                    "--stdin",
+                ],
+                istream=wanted,
+            )
+
+
+def _page_commit(chunk: bytes) -> PageCommit | None:
+    tokens = [t for t in chunk.split(b"\x00") if t.strip()]
+    if len(tokens) < 4:
+        return None
+    commit, commit_time, raw = tokens[0].decode(), int(tokens[1]), tokens[2].strip().decode()
+    _, _, old_blob, new_blob, status = raw.lstrip(":").split()
+    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[3:5]]
+    renamed = status[0] in "RC" and len(paths) == 2
+    return PageCommit(
+        commit=commit,
+        commit_time=commit_time,
+        path=paths[-1] if renamed else paths[0],
+        blob=None if new_blob == _NULL_BLOB else new_blob,
+        status=status[0],
+        previous_path=paths[0] if renamed else None,
+        previous_blob=None if old_blob == _NULL_BLOB else old_blob,
+    )
+
+
+def clone_or_fetch(url: str, folder: Path, ref: str | None) -> None:
+    """A blob-less partial clone on first use, then an incremental fetch of the one branch."""
+    if not (folder / "HEAD").exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        options = ["--filter=blob:none", "--bare", "--single-branch"]
+        options += [f"--branch={ref}"] if ref else []
+        Repo.clone_from(url, folder, multi_options=options).close()
+        with Repo(folder) as repo:
+            branch = ref or repo.git.symbolic_ref("--short", "HEAD")
+            # a bare clone maps the branch onto itself; keep the remote's under origin/ instead
+            repo.git.config(
+                "remote.origin.fetch", f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+            )
+            repo.git.symbolic_ref("refs/remotes/origin/HEAD", f"refs/remotes/origin/{branch}")
+    with Repo(folder) as repo:
+        repo.git.fetch("origin", "--prune", "--no-tags")
+
+
+def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitSource:
+    """Open a local repository, or bring a URL's clone in the cache up to date and open it."""
+    if not spec.is_url:
+        return GitSource(Path(spec.text))
+    folder = cache_folder(cache_root, spec.text)
+    try:
+        clone_or_fetch(spec.text, folder, ref)
+    except GitCommandError as error:
+        detail = (error.stderr or str(error)).strip().splitlines()[-1:] or ["git failed"]
+        raise InputError(f"cannot clone or fetch {spec.text}: {detail[0]}") from None
+    return GitSource(folder, remote=True)

@@ -1,0 +1,95 @@
+"""`raci-tracker.toml`: valid files load; every mistake names its key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.config import load_config
+from raci_tracker.errors import InputError
+
+VALID = """\
+[output]
+snapshots = "data/snapshots"
+
+[[documents]]
+id = "managed-kubernetes"
+repo = "upstream"
+ref = "develop"
+path = "pages/guide.{locale}.md"
+locales = ["fr-fr", "en-gb"]
+permalink = "https://github.com/ovh/docs/blob/{commit}/{path}"
+[documents.parties]
+customer = ["Partenaire"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "raci-tracker.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_config(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, VALID))
+    (document,) = config.documents
+
+    assert config.snapshots == tmp_path / "data/snapshots"
+    assert config.reports == tmp_path / "reports"
+    assert config.cache == tmp_path / ".cache/raci-tracker"
+    assert config.templates is None
+    assert (document.id, document.ref, document.locales) == (
+        "managed-kubernetes",
+        "develop",
+        ("fr-fr", "en-gb"),
+    )
+    assert document.page_path("en-gb") == "pages/guide.en-gb.md"
+    assert document.parties == {"customer": ("Partenaire",)}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("[output]", "[output]\nsnapshot = 'x'"), "output.snapshot: unknown key"),
+        (("[[documents]]", "colour = 'red'\n[[documents]]"), "colour: unknown key"),
+        (('ref = "develop"', 'ref = "develop"\nbranch = "x"'), "documents[0].branch: unknown key"),
+        (('id = "managed-kubernetes"', 'id = "../escape"'), "documents[0].id: '../escape' must be"),
+        (('id = "managed-kubernetes"', 'id = "a/b"'), "documents[0].id: 'a/b' must be"),
+        (('["fr-fr", "en-gb"]', '["fr-fr", "../../etc"]'), "documents[0].locales[1]: "),
+        (('["fr-fr", "en-gb"]', '"fr-fr"'), "documents[0].locales: expected a non-empty list"),
+        (('id = "managed-kubernetes"', "id = 3"), "documents[0].id: expected a non-empty string"),
+        (('repo = "upstream"\n', ""), "documents[0].repo: is required"),
+        (("guide.{locale}.md", "guide.md"), "documents[0].path: must contain {locale}"),
+        (("{commit}/{path}", "{sha}/{path}"), "documents[0].permalink: unknown placeholder {sha}"),
+        (('customer = ["Partenaire"]', 'customer = "Partenaire"'), "documents[0].parties.customer"),
+        (
+            ('snapshots = "data/snapshots"', "snapshots = 1"),
+            "output.snapshots: expected a non-empty",
+        ),
+    ],
+)
+def test_mistakes_name_their_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    path = write(tmp_path, VALID.replace(*change, 1))
+
+    with pytest.raises(
+        InputError, match=message.replace("{", r"\{").replace("[", r"\[").replace("(", r"\(")
+    ) as caught:
+        load_config(path)
+
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_duplicate_ids(tmp_path: Path) -> None:
+    document = VALID[VALID.index("[[documents]]") : VALID.index("[documents.parties]")]
+    doubled = VALID + document
+
+    with pytest.raises(InputError, match=r"documents\[1\].id: duplicate id 'managed-kubernetes'"):
+        load_config(write(tmp_path, doubled))
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such config file"):
+        load_config(tmp_path / "absent.toml")
+    with pytest.raises(InputError, match=r"raci-tracker.toml:3: is not valid TOML"):
+        load_config(write(tmp_path, "[output]\nsnapshots = 'x'\nbroken = \n"))

@@ -1,0 +1,160 @@
+"""`raci-tracker history` and `raci-tracker run` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.cli import main
+from tests.gitrepo import GitRepo
+from tests.helpers import corpus_page
+
+PAGE = "pages/logs-data-platform/guide.{locale}.md"
+
+
+def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> GitRepo:
+    """Logs Data Platform in two locales: July 2022, then January 2023."""
+    repo = GitRepo(tmp_path / "upstream")
+    for locale, old in (("fr-fr", "unknown__93f68c9"), ("en-gb", None)):
+        if old:
+            repo.save(
+                PAGE.format(locale=locale), corpus_page(f"logs-data-platform/{locale}/{old}.md")
+            )
+    repo.save(
+        PAGE.format(locale="fr-fr"), corpus_page("logs-data-platform/fr-fr/2023-01-26__08070d4.md")
+    )
+    repo.save(
+        PAGE.format(locale="en-gb"), corpus_page("logs-data-platform/en-gb/2023-01-26__08070d4.md")
+    )
+    return repo
+
+
+def test_history_json(upstream: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        "history",
+        "--repo",
+        str(upstream.root),
+        "--path",
+        PAGE.format(locale="fr-fr"),
+        "--format",
+        "json",
+        capsys=capsys,
+    )
+    data = json.loads(out)
+
+    assert code == 0
+    assert set(data) == {"revisions", "renames", "findings"}
+    assert [(r["date"], r["date_source"], r["activities"]) for r in data["revisions"]] == [
+        ("2022-07-28", "body", 61),
+        ("2023-01-26", "front-matter", 63),
+    ]
+    assert data["revisions"][1]["commits"] == [data["revisions"][1]["commit"]]
+    assert data["revisions"][0]["silent_edits"] == 0
+
+
+def test_history_text_and_bad_input(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        "history",
+        "--repo",
+        str(upstream.root),
+        "--path",
+        PAGE.format(locale="en-gb"),
+        capsys=capsys,
+    )
+    refused, _, err = run(
+        "history",
+        "--repo",
+        "ext::sh -c touch% " + str(tmp_path / "pwned"),
+        "--path",
+        "x.md",
+        capsys=capsys,
+    )
+    missing, _, missing_err = run(
+        "history", "--repo", str(tmp_path / "nowhere"), "--path", "x.md", capsys=capsys
+    )
+
+    assert code == 0
+    assert out.startswith("2023-01-26  front-matter")
+    assert refused == 2
+    assert "refused" in err
+    assert not (tmp_path / "pwned").exists()
+    assert missing == 2
+    assert "is not a git repository" in missing_err
+
+
+def config(tmp_path: Path, repo: str = "upstream") -> Path:
+    path = tmp_path / "raci-tracker.toml"
+    path.write_text(
+        f"""\
+[[documents]]
+id = "logs-data-platform"
+repo = "{repo}"
+path = "{PAGE}"
+locales = ["fr-fr", "en-gb"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_run_fills_the_store_then_changes_nothing(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = config(tmp_path)
+
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    stored = {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")}
+    again, out_again, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+
+    assert code == again == 0
+    assert "logs-data-platform fr-fr: 2 revision(s) taken in (2022-07-28, 2023-01-26)" in out
+    assert sorted(p.name for p in stored) == [
+        "2022-07-28.json",
+        "2023-01-26.json",
+        "2023-01-26.json",
+        "index.json",
+        "index.json",
+    ]
+    assert "logs-data-platform fr-fr: up to date" in out_again
+    assert "0 file(s) written" in out_again
+    assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
+
+
+def test_run_reports_a_failing_page_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run("run", "--config", str(config(tmp_path, repo="missing")), capsys=capsys)
+
+    assert code == 2
+    assert err.count("failed: ") == 2
+    assert "is not a git repository" in err
+
+
+def test_run_defaults_to_the_config_in_the_current_folder(
+    upstream: GitRepo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    code, out, _ = run("run", capsys=capsys)
+    missing, _, err = run("run", "--config", "other.toml", capsys=capsys)
+
+    assert code == 0
+    assert "2 page(s)" in out
+    assert missing == 2
+    assert "other.toml: no such config file" in err
