@@ -18,7 +18,7 @@ from .errors import InputError, RaciTrackerError
 from .files import guess_locale, read_input, write_atomic
 from .model import Finding, Severity, Snapshot
 from .parse import parse_page
-from .pipeline import HistoryListing, PageTarget, PageUpdate, walk_history
+from .pipeline import HistoryListing, PageTarget, PageUpdate, walk_history, write_reports
 from .pipeline import run as run_pipeline
 from .report import render_diff
 from .serialize import diff_to_dict, dumps, history_to_dict, load_snapshot, snapshot_to_json
@@ -192,14 +192,32 @@ def _print_history(listing: HistoryListing) -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Plain log lines, no progress display.")
 def run(config_file: Path, no_progress: bool) -> int:
-    """Bring the snapshot store up to date for every configured page and locale."""
+    """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
     summary = run_pipeline(config, on_page=_print_page)
     written = sum(page.files_written for page in summary.pages)
+    reports = write_reports(config)
     click.echo(
-        f"{len(summary.pages)} page(s), {written} file(s) written, {len(summary.failed)} failed"
+        f"{len(summary.pages)} page(s), {written} snapshot file(s) and {reports} report file(s) "
+        f"written, {len(summary.failed)} failed"
     )
     return EXIT_INPUT_ERROR if summary.failed else 0
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The configuration file.",
+)
+def report(config_file: Path) -> None:
+    """Render every report again from the stored snapshots, without reading git."""
+    config = load_config(config_file)
+    written = write_reports(config)
+    click.echo(f"{written} report file(s) written to {config.reports}")
 
 
 def _print_page(page: PageUpdate) -> None:

@@ -11,11 +11,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from .changelog import PageChangelog, build_entries
 from .config import Config
 from .errors import InputError
+from .files import write_atomic
 from .history import backwards_note, commit_ref, dated, deleted_snapshot, merge
 from .model import HistoryNote, PageCommit, Rename, Revision, Severity, Snapshot
 from .parse import PARSER_VERSION, parse_page
+from .report import make_environment, render_changelog, render_feed, render_index
 from .source import GitSource, check_repository, open_source
 from .store import PageIndex, Skipped, SnapshotStore, revision_entry
 
@@ -340,3 +343,37 @@ def _update_document(
 
 def _failed(target: PageTarget, error: InputError) -> PageUpdate:
     return PageUpdate(target.document, target.locale, status="failed", error=str(error))
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def load_changelogs(config: Config) -> list[PageChangelog]:
+    """Every configured page and locale, its stored revisions diffed one after the other."""
+    store = SnapshotStore(config.snapshots)
+    pages = []
+    for target in targets(config):
+        entries = build_entries(store.revisions(target.document, target.locale))
+        title = entries[-1].revision.snapshot.document.title if entries else None
+        permalink = config.document(target.document).permalink
+        pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
+    return pages
+
+
+def write_reports(config: Config) -> int:
+    """Render every report from the stored snapshots (git is not read); returns files written."""
+    env = make_environment(config.templates)
+    pages = load_changelogs(config)
+    outputs: dict[str, str] = {}
+    for page in pages:
+        for output_format in ("md", "html"):
+            name = f"{page.document}/{page.locale}/CHANGELOG.{output_format}"
+            outputs[name] = render_changelog(page, output_format, env)
+    for output_format in ("md", "html"):
+        outputs[f"index.{output_format}"] = render_index(pages, output_format, env=env)
+    outputs["feed.xml"] = render_feed(pages, env)
+    root = config.reports.resolve()
+    written = 0
+    for name, text in sorted(outputs.items()):
+        written += write_atomic(root / name, text.encode("utf-8"))
+    return written

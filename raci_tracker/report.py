@@ -8,7 +8,8 @@ value through the `md` filter (pipes, backslashes, HTML, newlines, mentions), so
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ from jinja2 import (
     select_autoescape,
 )
 
-from .model import ChangeSeverity, Diff, Snapshot
+from .changelog import Entry, PageChangelog, permalink
+from .model import ChangeSeverity, CommitRef, Diff, Snapshot
+from .serialize import iso_time
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -53,9 +56,36 @@ def make_environment(user_templates: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md
+    env.filters["label_words"] = label_words
+    env.filters["plural"] = plural
     env.globals["md"] = md
     env.globals["plain"] = _plain
     return env
+
+
+LABEL_WORDS = {
+    "responsibility-gained": "now responsible (R)",
+    "responsibility-lost": "no longer responsible (R)",
+    "accountability-gained": "now accountable (A)",
+    "accountability-lost": "no longer accountable (A)",
+    "consulted-gained": "now consulted (C)",
+    "consulted-lost": "no longer consulted (C)",
+    "informed-gained": "now informed (I)",
+    "informed-lost": "no longer informed (I)",
+}
+DATE_SOURCES = {
+    "front-matter": "page's `updated` field",
+    "body": 'page\'s "last updated" line',
+    "commit": "commit (the page carries no date)",
+}
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def label_words(label: str) -> str:
+    return LABEL_WORDS.get(label, label)
 
 
 def _plain(value: object) -> str:
@@ -121,7 +151,7 @@ def _counted(counts: Mapping[str, int]) -> str:
 
 
 def _plural(count: int) -> str:
-    return f"{count} activit{'y' if count == 1 else 'ies'}"
+    return plural(count, "activity", "activities")
 
 
 def _activities(count: int, verb: str) -> str:
@@ -144,3 +174,104 @@ def render_diff(
         old=old.document,
         new=new.document,
     )
+
+
+def holdings(snapshot: Snapshot, names: PartyNames) -> str:
+    """Who is accountable for how many activities: "OVHcloud is accountable for 30 activities"."""
+    parts = []
+    for party in snapshot.parties:
+        count = sum(1 for a in snapshot.activities if "A" in a.assignments.get(party.id, ""))
+        if count:
+            parts.append(f"{names.name(party.id)} is accountable for {_plural(count)}")
+    sentence = "; ".join(parts) or "nobody is accountable for any activity"
+    return sentence[0].upper() + sentence[1:]
+
+
+def render_changelog(
+    page: PageChangelog, output_format: str, env: Environment | None = None
+) -> str:
+    """`CHANGELOG.md` or `CHANGELOG.html` of one page and locale."""
+    env = env or make_environment()
+    latest = page.latest
+    names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
+
+    def link(ref: CommitRef) -> str | None:
+        return permalink(page.permalink, ref, page.locale)
+
+    return env.get_template(f"CHANGELOG.{output_format}.j2").render(
+        page=page,
+        latest=latest,
+        names=names,
+        link=link,
+        summary=lambda diff: summary_sentence(diff, names),
+        holdings=lambda snapshot: holdings(snapshot, names),
+        date_sources=DATE_SOURCES,
+    )
+
+
+def open_findings(page: PageChangelog) -> str:
+    """ "1 error, 3 warnings: no-responsible ×3, unknown-letter" for the latest revision."""
+    latest = page.latest
+    if latest is None:
+        return "none"
+    findings = [f for f in latest.revision.snapshot.findings if f.severity.value != "info"]
+    if not findings:
+        return "none"
+    by_severity = Counter(f.severity.value for f in findings)
+    counts = ", ".join(
+        f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in sorted(by_severity.items())
+    )
+    rules = Counter(f.rule for f in findings)
+    detail = ", ".join(f"{rule} ×{n}" if n > 1 else rule for rule, n in sorted(rules.items()))
+    return f"{counts}: {detail}"
+
+
+def render_index(
+    pages: Sequence[PageChangelog],
+    output_format: str,
+    extra_links: Sequence[tuple[str, str]] = (),
+    env: Environment | None = None,
+) -> str:
+    env = env or make_environment()
+    return env.get_template(f"index.{output_format}.j2").render(
+        pages=pages, open_findings=open_findings, extra_links=extra_links
+    )
+
+
+def render_feed(pages: Sequence[PageChangelog], env: Environment | None = None) -> str:
+    """An Atom feed: one entry per revision whose R, A, C or I moved, newest first."""
+    env = env or make_environment()
+    entries = []
+    for page in pages:
+        names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
+        for entry in page.entries:
+            if entry.has_shifts:
+                entries.append(_feed_entry(page, entry, names, env))
+    entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
+    updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
+    return env.get_template("feed.xml.j2").render(
+        feed_id=f"{FEED_TAG}:feed", updated=updated, entries=entries
+    )
+
+
+FEED_TAG = "tag:raci-tracker.invalid,2026"
+
+
+def _feed_entry(
+    page: PageChangelog, entry: Entry, names: PartyNames, env: Environment
+) -> dict[str, str | None]:
+    revision = entry.revision
+    shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
+    summary = "; ".join(summary_sentence(s.diff, names) for s in shifted if s.diff)
+    html = env.get_template("feed_entry.html.j2").render(
+        entry=entry, names=names, summary=lambda diff: summary_sentence(diff, names)
+    )
+    return {
+        "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.date}",
+        "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
+        "updated": iso_time(max(ref.commit_time for ref in revision.commits)),
+        "link": permalink(page.permalink, revision.ref, page.locale)
+        or f"{page.document}/{page.locale}/CHANGELOG.html#revision-{revision.date}",
+        "summary": summary,
+        "html": str(html).strip(),
+    }

@@ -116,6 +116,7 @@ def test_run_fills_the_store_then_changes_nothing(
 
     code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
     stored = {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")}
+    reports = {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()}
     again, out_again, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
 
     assert code == again == 0
@@ -128,8 +129,18 @@ def test_run_fills_the_store_then_changes_nothing(
         "index.json",
     ]
     assert "logs-data-platform fr-fr: up to date" in out_again
-    assert "0 file(s) written" in out_again
+    assert "0 snapshot file(s) and 0 report file(s) written" in out_again
     assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
+    assert sorted(str(p.relative_to(tmp_path / "reports")) for p in reports) == [
+        "feed.xml",
+        "index.html",
+        "index.md",
+        "logs-data-platform/en-gb/CHANGELOG.html",
+        "logs-data-platform/en-gb/CHANGELOG.md",
+        "logs-data-platform/fr-fr/CHANGELOG.html",
+        "logs-data-platform/fr-fr/CHANGELOG.md",
+    ]
+    assert {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()} == reports
 
 
 def test_run_reports_a_failing_page_and_exits_2(

@@ -1,0 +1,103 @@
+"""What a page's changelog says, revision by revision: pure data for the report templates.
+
+A revision's own changes compare it with the previous revision as first published under its new
+date; each later commit that kept the date (a silent edit) gets its own changes, flagged as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from .diff import diff_snapshots
+from .model import CommitRef, Diff, Revision, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One text of the page and how it differs from the text before it (None for the first)."""
+
+    ref: CommitRef
+    snapshot: Snapshot
+    diff: Diff | None
+    silent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A revision in the changelog: the step that brought its date, then its silent edits."""
+
+    revision: Revision
+    published: Step
+    silent_edits: tuple[Step, ...]
+
+    @property
+    def first(self) -> bool:
+        return self.published.diff is None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return (self.published, *self.silent_edits)
+
+    @property
+    def has_shifts(self) -> bool:
+        return any(step.diff is not None and step.diff.has_shifts for step in self.steps)
+
+    @property
+    def has_major(self) -> bool:
+        return any(step.diff is not None and step.diff.summary.major for step in self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class PageChangelog:
+    document: str
+    locale: str
+    title: str | None
+    permalink: str | None
+    entries: tuple[Entry, ...] = field(default_factory=tuple)  # oldest first
+
+    @property
+    def latest(self) -> Entry | None:
+        return self.entries[-1] if self.entries else None
+
+    @property
+    def last_major(self) -> Entry | None:
+        return next((e for e in reversed(self.entries) if e.has_major), None)
+
+    def newest_first(self) -> list[Entry]:
+        return list(reversed(self.entries))
+
+
+def texts(revision: Revision) -> list[tuple[CommitRef, Snapshot]]:
+    """The texts a revision went through, in commit order: silent edits first, itself last."""
+    return [(e.ref, e.snapshot) for e in revision.silent_edits] + [
+        (revision.ref, revision.snapshot)
+    ]
+
+
+def build_entries(revisions: Iterable[Revision]) -> tuple[Entry, ...]:
+    """Entries for revisions in date order, each diffed against the text before it."""
+    entries = []
+    previous: Snapshot | None = None
+    for revision in revisions:
+        steps = _steps(texts(revision), previous)
+        entries.append(Entry(revision, steps[0], tuple(steps[1:])))
+        previous = revision.snapshot
+    return tuple(entries)
+
+
+def _steps(page_texts: Sequence[tuple[CommitRef, Snapshot]], before: Snapshot | None) -> list[Step]:
+    steps = []
+    for index, (ref, snapshot) in enumerate(page_texts):
+        diff = None if before is None else diff_snapshots(before, snapshot)
+        steps.append(Step(ref, snapshot, diff, silent=index > 0))
+        before = snapshot
+    return steps
+
+
+def permalink(template: str | None, ref: CommitRef, locale: str) -> str | None:
+    if template is None:
+        return None
+    link = template.replace("{commit}", ref.commit).replace("{path}", quote(ref.path, safe="/"))
+    return link.replace("{locale}", locale)
