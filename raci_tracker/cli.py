@@ -6,22 +6,53 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .changelog import permalink
 from .config import DEFAULT_CONFIG, load_config
+from .dates import iso_date
 from .diff import diff_snapshots
+from .diligence import MATRIX_RULES, held_by, in_force, net_change
+from .diligence import consistency as check_consistency
 from .errors import InputError, RaciTrackerError
 from .files import guess_locale, read_input, write_atomic
-from .model import Finding, Severity, Snapshot
+from .model import CommitRef, Finding, Severity, Snapshot
 from .parse import parse_page
-from .pipeline import HistoryListing, PageTarget, PageUpdate, walk_history, write_reports
+from .pipeline import (
+    HistoryListing,
+    PageTarget,
+    PageUpdate,
+    repository_revisions,
+    stored_revisions,
+    walk_history,
+    write_reports,
+)
 from .pipeline import run as run_pipeline
-from .report import render_diff
-from .serialize import diff_to_dict, dumps, history_to_dict, load_snapshot, snapshot_to_json
+from .report import (
+    CompareView,
+    MatrixView,
+    render_compare,
+    render_consistency,
+    render_diff,
+    render_matrix,
+)
+from .serialize import (
+    consistency_to_dict,
+    diff_to_dict,
+    dumps,
+    history_to_dict,
+    load_snapshot,
+    matrix_csv,
+    matrix_to_dict,
+    net_change_csv,
+    net_change_to_dict,
+    snapshot_to_json,
+)
 from .source import check_repository, open_source
 
 EXIT_INPUT_ERROR = 2
@@ -232,6 +263,184 @@ def _print_page(page: PageUpdate) -> None:
         )
     else:
         click.echo(f"{name}: up to date")
+
+
+def _config_option(function: Any) -> Any:
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_CONFIG,
+        show_default=True,
+        help="The configuration file.",
+    )(function)
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    parsed = iso_date(value)
+    if parsed is None or len(value.strip()) != 10:
+        raise InputError(f"{option}: {value!r} is not a YYYY-MM-DD date")
+    return parsed
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _echo_output(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@_config_option
+@click.option("--doc", "document", help="Document id in the config.")
+@click.option("--locale", help="Locale (default: the document's first).")
+@click.option("--repo", "repository", help="Instead of a config: a repository path or URL.")
+@click.option("--path", "page_path", help="With --repo: the page's path in the repository.")
+@click.option("--ref", help="With --repo: branch, tag or commit (default HEAD).")
+@click.option("--from", "start", required=True, help="Date D: the revision in force then.")
+@click.option("--to", "end", help="Later date (default: today, the latest revision).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "html", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+def compare(
+    config_file: Path,
+    document: str | None,
+    locale: str | None,
+    repository: str | None,
+    page_path: str | None,
+    ref: str | None,
+    start: str,
+    end: str | None,
+    output_format: str,
+) -> None:
+    """Net change between the revisions in force at two dates, citing the commits."""
+    today = _today()
+    start_date = _date(start, "--from") or today
+    end_date = _date(end, "--to") or today
+    if repository:
+        if not page_path:
+            raise click.UsageError("--repo needs --path")
+        revisions = repository_revisions(
+            repository, page_path, ref, locale, Path(".cache/raci-tracker")
+        )
+        title, chosen, template = page_path, locale or guess_locale(Path(page_path)) or "", None
+    else:
+        if not document:
+            raise click.UsageError("give --doc (with a config) or --repo and --path")
+        config = load_config(config_file)
+        chosen, revisions = stored_revisions(config, document, locale)
+        title, template = document, config.document(document).permalink
+    if not revisions:
+        raise InputError("the page has no revision")
+    net = net_change(
+        revisions, in_force(revisions, start_date, today), in_force(revisions, end_date, today)
+    )
+    title = net.end.snapshot.document.title or title
+
+    def link(commit: CommitRef) -> str | None:
+        return permalink(template, commit, chosen)
+
+    if output_format == "json":
+        _echo_output(dumps(net_change_to_dict(net, link)).decode("utf-8"))
+    elif output_format == "csv":
+        _echo_output(net_change_csv(net, link))
+    else:
+        view = CompareView(net, title, chosen, start_date, end_date, link)
+        _echo_output(render_compare(view, output_format))
+
+
+@cli.command()
+@_config_option
+@click.option("--doc", "document", required=True, help="Document id in the config.")
+@click.option("--locale", help="Locale (default: the document's first).")
+@click.option("--at", "at", help="Date (default: today, the latest revision).")
+@click.option("--party", help="Only what this party holds (customer, provider, ...).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "html", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+def matrix(
+    config_file: Path,
+    document: str,
+    locale: str | None,
+    at: str | None,
+    party: str | None,
+    output_format: str,
+) -> None:
+    """The matrix in force at a date, or what one party is accountable and responsible for."""
+    today = _today()
+    when = _date(at, "--at") or today
+    config = load_config(config_file)
+    _, revisions = stored_revisions(config, document, locale)
+    revision = in_force(revisions, when, today)
+    snapshot = revision.snapshot
+    if party is not None and party not in {p.id for p in snapshot.parties}:
+        known = ", ".join(p.id for p in snapshot.parties)
+        raise InputError(f"--party: {party!r} is not a party of this page ({known})")
+    findings = [f for f in snapshot.findings if f.rule in MATRIX_RULES]
+    if output_format == "json":
+        held = held_by(snapshot, party) if party else None
+        _echo_output(dumps(matrix_to_dict(snapshot, revision, party, held, findings)).decode())
+    elif output_format == "csv":
+        _echo_output(matrix_csv(snapshot, party))
+    else:
+        _echo_output(
+            render_matrix(MatrixView(snapshot, revision, party, when, findings), output_format)
+        )
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@_config_option
+@click.option("--doc", "document", help="Document id in the config (instead of FILES).")
+@click.option("--at", "at", help="Date (default: today, the latest revisions).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "html", "json"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+def consistency(
+    files: Sequence[Path],
+    config_file: Path,
+    document: str | None,
+    at: str | None,
+    output_format: str,
+) -> None:
+    """Where the locales of one page disagree: letters, rows, sections and dates."""
+    if files:
+        pages = {guess_locale(path) or str(path): _load_page(path, None) for path in files}
+        title = next(iter(pages.values())).document.title or "the page"
+    elif document:
+        today = _today()
+        config = load_config(config_file)
+        when = _date(at, "--at") or today
+        pages = {
+            locale: in_force(stored_revisions(config, document, locale)[1], when, today).snapshot
+            for locale in config.document(document).locales
+        }
+        title = next(iter(pages.values())).document.title or document
+    else:
+        raise click.UsageError("give page FILES, or --doc with a config")
+    result = check_consistency(pages)
+    if output_format == "json":
+        _echo_output(dumps(consistency_to_dict(result)).decode("utf-8"))
+    else:
+        _echo_output(render_consistency(result, output_format, title=title))
 
 
 def _lint_line(path: Path, item: Finding) -> str:

@@ -59,11 +59,15 @@ _LINE_REFERENCE = re.compile(r"\bline \d+")
 RoleDelta = dict[str, tuple[str, str]]  # party -> (before, after)
 
 
-def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
-    """Every change from `old` to `new`, in reading order, with a summary and the lint deltas."""
+def diff_snapshots(old: Snapshot, new: Snapshot, anchors: Mapping[str, str] | None = None) -> Diff:
+    """Every change from `old` to `new`, in reading order, with a summary and the lint deltas.
+
+    `anchors` (old activity id -> new id) are pairings known in advance, for a net diff between
+    distant revisions whose activities were followed through the revisions in between.
+    """
     if _comparable(old) == _comparable(new):
         return Diff(changes=(), summary=summarize(()), findings=FindingDelta((), ()))
-    matching = match(old.sections, new.sections, old.activities, new.activities)
+    matching = match(old.sections, new.sections, old.activities, new.activities, anchors)
     changes = sorted(
         [
             *_metadata_changes(old, new),

@@ -23,7 +23,7 @@ changes, inserted words and re-scoped wording. On the corpus's real rewordings i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -80,9 +80,13 @@ def match(
     new_sections: Sequence[Section],
     old: Sequence[Activity],
     new: Sequence[Activity],
+    anchors: Mapping[str, str] | None = None,
 ) -> Matching:
+    """Pair two revisions; `anchors` (old id -> new id) are pairs already known, for instance by
+    following an activity through the revisions between two distant ones."""
     sections = _SectionMatcher(old_sections, new_sections)
     activities = _ActivityMatcher(old, new)
+    activities.pair_anchored(anchors or {})
     activities.pair_equal_text(lambda a, b: sections.corresponds(a.section, b.section))
     activities.pair_equal_text(lambda a, b: True)
     sections.pair_by_votes(activities.pairs)
@@ -174,6 +178,13 @@ class _ActivityMatcher:
         self.pairs.append(ActivityPair(self.old[i], self.new[j]))
         self._old_left.discard(i)
         self._new_left.discard(j)
+
+    def pair_anchored(self, anchors: Mapping[str, str]) -> None:
+        new_index = {activity.id: j for j, activity in enumerate(self.new)}
+        for i, activity in enumerate(self.old):
+            j = new_index.get(anchors.get(activity.id, ""))
+            if j is not None and j in self._new_left and i in self._old_left:
+                self._pair(i, j)
 
     def pair_equal_text(self, allowed: Callable[[Activity, Activity], bool]) -> None:
         """Same text; duplicates of one text pair in document order."""

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Protocol
 
 from .changelog import PageChangelog, build_entries
 from .config import Config
+from .diligence import consistency
 from .errors import InputError
 from .files import write_atomic
 from .history import backwards_note, commit_ref, dated, deleted_snapshot, merge
 from .model import HistoryNote, PageCommit, Rename, Revision, Severity, Snapshot
 from .parse import PARSER_VERSION, parse_page
-from .report import make_environment, render_changelog, render_feed, render_index
+from .report import (
+    make_environment,
+    render_changelog,
+    render_consistency,
+    render_feed,
+    render_index,
+)
 from .source import GitSource, check_repository, open_source
 from .store import PageIndex, Skipped, SnapshotStore, revision_entry
 
@@ -360,6 +368,14 @@ def load_changelogs(config: Config) -> list[PageChangelog]:
     return pages
 
 
+def _latest_by_locale(pages: Sequence[PageChangelog], document: str) -> dict[str, Snapshot]:
+    return {
+        page.locale: page.latest.revision.snapshot
+        for page in pages
+        if page.document == document and page.latest is not None
+    }
+
+
 def write_reports(config: Config) -> int:
     """Render every report from the stored snapshots (git is not read); returns files written."""
     env = make_environment(config.templates)
@@ -369,11 +385,59 @@ def write_reports(config: Config) -> int:
         for output_format in ("md", "html"):
             name = f"{page.document}/{page.locale}/CHANGELOG.{output_format}"
             outputs[name] = render_changelog(page, output_format, env)
+    links = []
+    for document in config.documents:
+        if len(document.locales) > 1:
+            result = consistency(_latest_by_locale(pages, document.id))
+            title = next((p.title for p in pages if p.document == document.id and p.title), None)
+            for output_format in ("md", "html"):
+                name = f"{document.id}/consistency.{output_format}"
+                outputs[name] = render_consistency(
+                    result, output_format, title=title or document.id, env=env
+                )
+            links.append(
+                (
+                    f"Where the locales of {title or document.id} disagree",
+                    f"{document.id}/consistency.html",
+                )
+            )
     for output_format in ("md", "html"):
-        outputs[f"index.{output_format}"] = render_index(pages, output_format, env=env)
+        outputs[f"index.{output_format}"] = render_index(pages, output_format, links, env=env)
     outputs["feed.xml"] = render_feed(pages, env)
     root = config.reports.resolve()
     written = 0
     for name, text in sorted(outputs.items()):
         written += write_atomic(root / name, text.encode("utf-8"))
     return written
+
+
+# --- revisions for the diligence views ---------------------------------------------------------
+
+
+def stored_revisions(
+    config: Config, document: str, locale: str | None
+) -> tuple[str, list[Revision]]:
+    """A configured page's stored revisions in date order (first configured locale by default)."""
+    chosen = locale or config.document(document).locales[0]
+    if chosen not in config.document(document).locales:
+        raise InputError(
+            f"document {document!r} has no locale {chosen!r} (configured: "
+            f"{', '.join(config.document(document).locales)})",
+            path=str(config.file),
+        )
+    revisions = list(SnapshotStore(config.snapshots).revisions(document, chosen))
+    if not revisions:
+        raise InputError(
+            f"no stored revision of {document} {chosen}; run `raci-tracker run` first",
+            path=str(config.file),
+        )
+    return chosen, revisions
+
+
+def repository_revisions(
+    repository: str, path: str, ref: str | None, locale: str | None, cache: Path
+) -> list[Revision]:
+    """A page's revisions read straight from a repository, without a store."""
+    target = PageTarget("page", locale or "", repository, ref, path)
+    with open_source(check_repository(repository), cache, ref) as source:
+        return walk_history(source, target).revisions

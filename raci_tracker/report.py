@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ from jinja2 import (
 )
 
 from .changelog import Entry, PageChangelog, permalink
-from .model import ChangeSeverity, CommitRef, Diff, Snapshot
+from .diligence import Consistency, NetChange, held_by
+from .model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 from .serialize import iso_time
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
@@ -58,8 +59,10 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.filters["md"] = md
     env.filters["label_words"] = label_words
     env.filters["plural"] = plural
+    env.filters["upper_first"] = upper_first
     env.globals["md"] = md
     env.globals["plain"] = _plain
+    env.globals["changes_roles"] = roles_text
     return env
 
 
@@ -78,6 +81,11 @@ DATE_SOURCES = {
     "body": 'page\'s "last updated" line',
     "commit": "commit (the page carries no date)",
 }
+
+
+def upper_first(text: str) -> str:
+    """Capitalise the first letter only ("OVHcloud" stays "OVHcloud")."""
+    return text[:1].upper() + text[1:]
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -275,3 +283,69 @@ def _feed_entry(
         "summary": summary,
         "html": str(html).strip(),
     }
+
+
+def roles_text(assignments: Mapping[str, str]) -> str:
+    return ", ".join(f"{party} {letters or '-'}" for party, letters in assignments.items())
+
+
+@dataclass(frozen=True, slots=True)
+class CompareView:
+    """`raci-tracker compare`: the net change, and the dates the user asked about."""
+
+    net: NetChange
+    title: str
+    locale: str
+    start_date: str
+    end_date: str
+    link: Callable[[CommitRef], str | None]
+
+
+def render_compare(view: CompareView, output_format: str, env: Environment | None = None) -> str:
+    env = env or make_environment()
+    names = PartyNames.of(view.net.end.snapshot, view.net.start.snapshot)
+    return env.get_template(f"compare.{output_format}.j2").render(
+        net=view.net,
+        grouped=view.net.by_party(),
+        names=names,
+        title=view.title,
+        locale=view.locale,
+        start_date=view.start_date,
+        end_date=view.end_date,
+        link=view.link,
+        summary=summary_sentence(view.net.diff, names),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixView:
+    """`raci-tracker matrix`: the revision in force, optionally one party's share of it."""
+
+    snapshot: Snapshot
+    revision: Revision | None
+    party: str | None
+    at: str
+    findings: Sequence[Finding]
+
+
+def render_matrix(view: MatrixView, output_format: str, env: Environment | None = None) -> str:
+    env = env or make_environment()
+    snapshot = view.snapshot
+    return env.get_template(f"matrix.{output_format}.j2").render(
+        snapshot=snapshot,
+        revision=view.revision,
+        party=view.party,
+        at=view.at,
+        findings=view.findings,
+        held=held_by(snapshot, view.party) if view.party else None,
+        names=PartyNames.of(snapshot),
+        title=snapshot.document.title or "RACI",
+        locale=snapshot.document.locale or "",
+    )
+
+
+def render_consistency(
+    result: Consistency, output_format: str, *, title: str, env: Environment | None = None
+) -> str:
+    env = env or make_environment()
+    return env.get_template(f"consistency.{output_format}.j2").render(result=result, title=title)

@@ -6,6 +6,8 @@ This is the only place the snapshot's JSON shape is written down in code; the JS
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -329,4 +331,145 @@ def history_to_dict(listing: Any) -> dict[str, Any]:
         ],
         "renames": [rename_to_dict(r) for r in listing.renames],
         "findings": [note_to_dict(n) for n in listing.notes],
+    }
+
+
+# --- diligence views ---------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def revision_ref(revision: Revision) -> dict[str, Any]:
+    return {"date": revision.date, "commit": revision.ref.commit, "path": revision.ref.path}
+
+
+def net_change_to_dict(net: Any, link: Any) -> dict[str, Any]:
+    """`compare --format json`: the `diff` shape, each change citing its commits."""
+    data = diff_to_dict(net.diff)
+    data["from_revision"] = revision_ref(net.start)
+    data["to_revision"] = revision_ref(net.end)
+    for record, cited in zip(data["changes"], net.cited, strict=True):
+        record["commits"] = [{**ref_to_dict(ref), "permalink": link(ref)} for ref in cited.commits]
+    return data
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """CSV for spreadsheets; a cell that a spreadsheet would run as a formula is quoted with '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def net_change_csv(net: Any, link: Any) -> str:
+    header = [
+        "kind",
+        "severity",
+        "section",
+        "activity",
+        "party",
+        "before",
+        "after",
+        "labels",
+        "transfer",
+        "from_date",
+        "to_date",
+        "commits",
+        "permalinks",
+    ]
+    rows = []
+    for cited in net.cited:
+        change = cited.change
+        transfer = change.transfer
+        rows.append(
+            [
+                change.kind.value,
+                change.severity.value,
+                change.section,
+                change.activity,
+                change.party,
+                change.before if change.party else None,
+                change.after if change.party else None,
+                " ".join(change.labels),
+                f"{transfer.role} {transfer.from_party}->{transfer.to_party}" if transfer else "",
+                net.start.date,
+                net.end.date,
+                " ".join(ref.commit for ref in cited.commits),
+                " ".join(filter(None, (link(ref) for ref in cited.commits))),
+            ]
+        )
+    return csv_text(header, rows)
+
+
+def matrix_to_dict(
+    snapshot: Snapshot,
+    revision: Revision | None,
+    party: str | None,
+    held: dict[str, list[Activity]] | None,
+    findings: list[Finding],
+) -> dict[str, Any]:
+    return {
+        "document": {
+            "title": snapshot.document.title,
+            "locale": snapshot.document.locale,
+            "updated": snapshot.document.updated,
+        },
+        "revision": revision_ref(revision) if revision else None,
+        "parties": [{"id": p.id, "label": p.label} for p in snapshot.parties],
+        "activities": [
+            {"id": a.id, "section": a.section, "text": a.text, "assignments": dict(a.assignments)}
+            for a in snapshot.activities
+        ],
+        "party": party,
+        "held": None
+        if held is None
+        else {
+            words: [{"id": a.id, "section": a.section, "text": a.text} for a in activities]
+            for words, activities in held.items()
+        },
+        "findings": [finding_to_dict(f) for f in findings],
+    }
+
+
+def matrix_csv(snapshot: Snapshot, party: str | None) -> str:
+    parties = [p.id for p in snapshot.parties]
+    rows = [
+        [a.section, a.text, *(a.assignments.get(p, "") for p in parties)]
+        for a in snapshot.activities
+        if party is None or a.assignments.get(party)
+    ]
+    return csv_text(["section", "activity", *parties], rows)
+
+
+def consistency_to_dict(result: Any) -> dict[str, Any]:
+    return {
+        "locales": list(result.locales),
+        "disagreements": [
+            {
+                "section": d.section,
+                "position": d.position,
+                "positions": dict(d.positions),
+                "assignments": {k: dict(v) for k, v in d.assignments.items()},
+                "activities": dict(d.activities),
+            }
+            for d in result.disagreements
+        ],
+        "missing": [
+            {
+                "section": m.section,
+                "position": m.position,
+                "present": list(m.present),
+                "absent": list(m.absent),
+                "activities": dict(m.activities),
+            }
+            for m in result.missing
+        ],
+        "skew": [{"locale": locale, "updated": updated} for locale, updated in result.skew],
     }

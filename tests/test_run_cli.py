@@ -135,6 +135,8 @@ def test_run_fills_the_store_then_changes_nothing(
         "feed.xml",
         "index.html",
         "index.md",
+        "logs-data-platform/consistency.html",
+        "logs-data-platform/consistency.md",
         "logs-data-platform/en-gb/CHANGELOG.html",
         "logs-data-platform/en-gb/CHANGELOG.md",
         "logs-data-platform/fr-fr/CHANGELOG.html",
