@@ -69,6 +69,19 @@ class PageChangelog:
         return list(reversed(self.entries))
 
 
+@dataclass(frozen=True, slots=True)
+class NewText:
+    """A text of a page this run took in, with how it differs from the text before it."""
+
+    page: PageChangelog
+    entry: Entry
+    step: Step
+
+    @property
+    def has_shifts(self) -> bool:
+        return self.step.diff is not None and self.step.diff.has_shifts
+
+
 def texts(revision: Revision) -> list[tuple[CommitRef, Snapshot]]:
     """The texts a revision went through, in commit order: silent edits first, itself last."""
     return [(e.ref, e.snapshot) for e in revision.silent_edits] + [

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import Progress
 
 from . import __version__
 from .changelog import permalink
@@ -27,12 +30,14 @@ from .pipeline import (
     HistoryListing,
     PageTarget,
     PageUpdate,
+    record_run,
     repository_revisions,
+    run_and_report,
     stored_revisions,
+    targets,
     walk_history,
     write_reports,
 )
-from .pipeline import run as run_pipeline
 from .report import (
     CompareView,
     MatrixView,
@@ -221,18 +226,46 @@ def _print_history(listing: HistoryListing) -> None:
     show_default=True,
     help="The configuration file.",
 )
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 1 when this run found new major or minor changes."
+)
 @click.option("--no-progress", is_flag=True, help="Plain log lines, no progress display.")
-def run(config_file: Path, no_progress: bool) -> int:
+def run(config_file: Path, exit_code: bool, no_progress: bool) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
-    summary = run_pipeline(config, on_page=_print_page)
-    written = sum(page.files_written for page in summary.pages)
-    reports = write_reports(config)
+    with _progress(len(targets(config)), plain=no_progress) as on_page:
+        outcome = run_and_report(config, on_page)
+    record_run(config, outcome, os.environ)
+    summary = outcome.summary
+    changes = outcome.changes
     click.echo(
-        f"{len(summary.pages)} page(s), {written} snapshot file(s) and {reports} report file(s) "
-        f"written, {len(summary.failed)} failed"
+        f"{len(summary.pages)} page(s): "
+        f"{sum(len(p.changed_dates) for p in summary.pages)} new revision(s); "
+        f"{changes['major']} major, {changes['minor']} minor, {changes['editorial']} editorial "
+        f"change(s); {len(summary.failed)} failed; "
+        f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
+        f"{outcome.reports_written} report file(s) written"
     )
-    return EXIT_INPUT_ERROR if summary.failed else 0
+    if summary.failed:
+        return EXIT_INPUT_ERROR
+    return 1 if exit_code and outcome.shift_count else 0
+
+
+@contextmanager
+def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], None]]:
+    """A progress bar on a terminal; plain log lines when piped, in CI or with --no-progress."""
+    console = Console(stderr=True)
+    if plain or os.environ.get("CI") or not console.is_interactive:
+        yield _print_page
+        return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Tracking pages", total=total)
+
+        def advance(page: PageUpdate) -> None:
+            _print_page(page)
+            progress.advance(task)
+
+        yield advance
 
 
 @cli.command()
@@ -247,7 +280,7 @@ def run(config_file: Path, no_progress: bool) -> int:
 def report(config_file: Path) -> None:
     """Render every report again from the stored snapshots, without reading git."""
     config = load_config(config_file)
-    written = write_reports(config)
+    written, _ = write_reports(config)
     click.echo(f"{written} report file(s) written to {config.reports}")
 
 

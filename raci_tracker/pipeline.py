@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from .changelog import PageChangelog, build_entries
+from .changelog import NewText, PageChangelog, build_entries
 from .config import Config
 from .diligence import consistency
 from .errors import InputError
@@ -26,7 +26,9 @@ from .report import (
     render_consistency,
     render_feed,
     render_index,
+    render_run_summary,
 )
+from .serialize import dumps, run_to_dict
 from .source import GitSource, check_repository, open_source
 from .store import PageIndex, Skipped, SnapshotStore, revision_entry
 
@@ -53,6 +55,7 @@ class PageUpdate:
     changed_dates: list[str] = field(default_factory=list)
     files_written: int = 0
     commits_read: int = 0
+    new_commits: list[str] = field(default_factory=list)
     rewritten: bool = False
     skipped: int = 0
     error: str | None = None
@@ -266,6 +269,7 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
         changed_dates=sorted(walk.changed),
         files_written=files_written,
         commits_read=len(new_commits),
+        new_commits=[c.commit for c in new_commits],
         rewritten=rewritten,
         skipped=len(walk.skipped),
     )
@@ -376,10 +380,9 @@ def _latest_by_locale(pages: Sequence[PageChangelog], document: str) -> dict[str
     }
 
 
-def write_reports(config: Config) -> int:
-    """Render every report from the stored snapshots (git is not read); returns files written."""
+def render_reports(config: Config, pages: Sequence[PageChangelog]) -> dict[str, str]:
+    """Every report, by its path under the reports folder."""
     env = make_environment(config.templates)
-    pages = load_changelogs(config)
     outputs: dict[str, str] = {}
     for page in pages:
         for output_format in ("md", "html"):
@@ -387,28 +390,91 @@ def write_reports(config: Config) -> int:
             outputs[name] = render_changelog(page, output_format, env)
     links = []
     for document in config.documents:
-        if len(document.locales) > 1:
-            result = consistency(_latest_by_locale(pages, document.id))
-            title = next((p.title for p in pages if p.document == document.id and p.title), None)
-            for output_format in ("md", "html"):
-                name = f"{document.id}/consistency.{output_format}"
-                outputs[name] = render_consistency(
-                    result, output_format, title=title or document.id, env=env
-                )
-            links.append(
-                (
-                    f"Where the locales of {title or document.id} disagree",
-                    f"{document.id}/consistency.html",
-                )
+        if len(document.locales) < 2:
+            continue
+        result = consistency(_latest_by_locale(pages, document.id))
+        title = next((p.title for p in pages if p.document == document.id and p.title), None)
+        title = title or document.id
+        for output_format in ("md", "html"):
+            outputs[f"{document.id}/consistency.{output_format}"] = render_consistency(
+                result, output_format, title=title, env=env
             )
+        links.append((f"Where the locales of {title} disagree", f"{document.id}/consistency.html"))
     for output_format in ("md", "html"):
         outputs[f"index.{output_format}"] = render_index(pages, output_format, links, env=env)
     outputs["feed.xml"] = render_feed(pages, env)
-    root = config.reports.resolve()
+    return outputs
+
+
+def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:
+    """Write each output atomically, skipping those already identical; returns files written."""
+    root = root.resolve()
     written = 0
     for name, text in sorted(outputs.items()):
-        written += write_atomic(root / name, text.encode("utf-8"))
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise InputError(f"{name} would be written outside {root}")
+        written += write_atomic(target, text.encode("utf-8"))
     return written
+
+
+def write_reports(config: Config) -> tuple[int, list[PageChangelog]]:
+    """Render every report from the stored snapshots (git is not read)."""
+    pages = load_changelogs(config)
+    return write_outputs(config.reports, render_reports(config, pages)), pages
+
+
+# --- a whole run -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    summary: RunSummary
+    new_texts: tuple[NewText, ...]
+    reports_written: int
+
+    @property
+    def shifts(self) -> list[NewText]:
+        return [text for text in self.new_texts if text.has_shifts]
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Changes this run took in, by severity."""
+        counts = {"major": 0, "minor": 0, "editorial": 0}
+        for text in self.new_texts:
+            if text.step.diff is not None:
+                counts["major"] += text.step.diff.summary.major
+                counts["minor"] += text.step.diff.summary.minor
+                counts["editorial"] += text.step.diff.summary.editorial
+        return counts
+
+    @property
+    def shift_count(self) -> int:
+        return self.changes["major"] + self.changes["minor"]
+
+    @property
+    def did_something(self) -> bool:
+        return any(page.status != "unchanged" for page in self.summary.pages)
+
+
+def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[NewText]:
+    """The texts this run read, page by page in date order."""
+    new = {(p.document, p.locale): set(p.new_commits) for p in summary.pages}
+    for page in pages:
+        commits = new.get((page.document, page.locale), set())
+        for entry in page.entries:
+            for step in entry.steps:
+                if step.ref.commit in commits:
+                    yield NewText(page, entry, step)
+
+
+def run_and_report(
+    config: Config, on_page: Callable[[PageUpdate], None] | None = None
+) -> RunOutcome:
+    """Update every page from git, then every report: what the run did, for people and CI."""
+    summary = run(config, on_page)
+    written, pages = write_reports(config)
+    return RunOutcome(summary, tuple(_new_texts(summary, pages)), written)
 
 
 # --- revisions for the diligence views ---------------------------------------------------------
@@ -441,3 +507,26 @@ def repository_revisions(
     target = PageTarget("page", locale or "", repository, ref, path)
     with open_source(check_repository(repository), cache, ref) as source:
         return walk_history(source, target).revisions
+
+
+def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) -> None:
+    """`reports/last-run.json` and `.md` when the run took something in or failed (a run with
+    nothing new changes no file); in GitHub Actions, a job summary and `shifts=<count>`."""
+    failed = outcome.summary.failed
+    summary = render_run_summary(
+        outcome.new_texts, failed, outcome.changes, make_environment(config.templates)
+    )
+    if outcome.did_something:
+        write_outputs(
+            config.reports,
+            {
+                "last-run.json": dumps(run_to_dict(outcome)).decode("utf-8"),
+                "last-run.md": summary,
+            },
+        )
+    if environ.get("GITHUB_STEP_SUMMARY"):
+        with Path(environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            handle.write(summary)
+    if environ.get("GITHUB_OUTPUT"):
+        with Path(environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as handle:
+            handle.write(f"shifts={outcome.shift_count}\n")

@@ -24,7 +24,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from .changelog import Entry, PageChangelog, permalink
+from .changelog import Entry, NewText, PageChangelog, permalink
 from .diligence import Consistency, NetChange, held_by
 from .model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 from .serialize import iso_time
@@ -349,3 +349,21 @@ def render_consistency(
 ) -> str:
     env = env or make_environment()
     return env.get_template(f"consistency.{output_format}.j2").render(result=result, title=title)
+
+
+def render_run_summary(
+    new_texts: Sequence[NewText],
+    failed: Sequence[Any],
+    counts: Mapping[str, int],
+    env: Environment | None = None,
+) -> str:
+    """The Markdown summary of a run: the job summary in CI, and the body of its issue."""
+    env = env or make_environment()
+    return env.get_template("last-run.md.j2").render(
+        texts=new_texts,
+        shifts=[t for t in new_texts if t.has_shifts],
+        failed=failed,
+        counts=counts,
+        summary=summary_sentence,
+        names_of=lambda page: PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries))),
+    )

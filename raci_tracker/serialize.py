@@ -473,3 +473,54 @@ def consistency_to_dict(result: Any) -> dict[str, Any]:
         ],
         "skew": [{"locale": locale, "updated": updated} for locale, updated in result.skew],
     }
+
+
+def run_to_dict(outcome: Any) -> dict[str, Any]:
+    """`reports/last-run.json`: what a run took in. No clock time, so the same run gives the
+    same bytes."""
+    per_page: dict[tuple[str, str], dict[str, int]] = {}
+    for text in outcome.new_texts:
+        counts = per_page.setdefault(
+            (text.page.document, text.page.locale), {"major": 0, "minor": 0, "editorial": 0}
+        )
+        if text.step.diff is not None:
+            for severity in counts:
+                counts[severity] += getattr(text.step.diff.summary, severity)
+    empty = {"major": 0, "minor": 0, "editorial": 0}
+    return {
+        "pages": [
+            {
+                "document": page.document,
+                "locale": page.locale,
+                "status": page.status,
+                "new_revisions": page.changed_dates,
+                "new_commits": page.new_commits,
+                "skipped": page.skipped,
+                "history_rewritten": page.rewritten,
+                "changes": per_page.get((page.document, page.locale), empty),
+                "error": page.error,
+            }
+            for page in outcome.summary.pages
+        ],
+        "totals": {
+            **outcome.changes,
+            "shifts": outcome.shift_count,
+            "new_revisions": sum(len(p.changed_dates) for p in outcome.summary.pages),
+            "failed": len(outcome.summary.failed),
+        },
+        "shifts": [
+            {
+                "document": text.page.document,
+                "locale": text.page.locale,
+                "date": text.entry.revision.date,
+                "commit": text.step.ref.commit,
+                "silent_edit": text.step.silent,
+                "changes": [
+                    change_to_dict(c)
+                    for c in text.step.diff.changes
+                    if c.severity.value != "editorial"
+                ],
+            }
+            for text in outcome.shifts
+        ],
+    }

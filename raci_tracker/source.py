@@ -30,14 +30,16 @@ _ALLOWED_SCHEMES = ("https://", "ssh://")
 
 @dataclass(frozen=True, slots=True)
 class RepositorySpec:
-    """A repository as configured: a URL to clone, or a local folder."""
+    """A repository as configured: a URL or a git bundle file, cloned into the cache, or a local
+    folder, read in place."""
 
     text: str
-    is_url: bool
+    cloned: bool
 
 
 def check_repository(spec: str, *, base: Path = Path()) -> RepositorySpec:
-    """Accept `https://`, `ssh://`, `git@host:path` and local paths; refuse everything else.
+    """Accept `https://`, `ssh://`, `git@host:path`, local paths and `.bundle` files; refuse the
+    rest.
 
     `ext::` and `fd::` transports run commands, and a leading `-` would be read as an option,
     so they are refused before git ever sees them.
@@ -50,14 +52,15 @@ def check_repository(spec: str, *, base: Path = Path()) -> RepositorySpec:
     if "::" in text.split("/", 1)[0] or text.lower().startswith(("ext:", "fd:")):
         raise InputError(f"repository {text!r} uses a transport that runs commands; refused")
     if text.startswith(_ALLOWED_SCHEMES) or _SCP_LIKE.match(text):
-        return RepositorySpec(text, is_url=True)
+        return RepositorySpec(text, cloned=True)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise InputError(
             f"repository {text!r}: scheme {scheme!r} is not supported "
             "(use https://, ssh://, git@host:path or a local path)"
         )
-    return RepositorySpec(str((base / text).resolve()), is_url=False)
+    path = str((base / text).resolve())
+    return RepositorySpec(path, cloned=text.endswith(".bundle"))
 
 
 def cache_folder(cache_root: Path, url: str) -> Path:
@@ -153,8 +156,13 @@ class GitSource:
     def prefetch(self, blobs: Iterable[str]) -> None:
         """Bring the blobs a partial clone lacks in one fetch, not one round trip per blob."""
         wanted = sorted(set(blobs))
-        if self.remote and wanted:
+        if self.remote and wanted and self._is_partial():
             self._prefetch(wanted)
+
+    def _is_partial(self) -> bool:
+        """A blob-less clone (a bundle clones whole, since bundles cannot filter)."""
+        with self._repo.config_reader() as config:
+            return bool(config.get_value('remote "origin"', "promisor", default=False))
 
     def read_blob(self, blob: str) -> bytes:
         data: bytes = self._repo.odb.stream(bytes.fromhex(blob)).read()
@@ -220,7 +228,7 @@ def clone_or_fetch(url: str, folder: Path, ref: str | None) -> None:
 
 def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitSource:
     """Open a local repository, or bring a URL's clone in the cache up to date and open it."""
-    if not spec.is_url:
+    if not spec.cloned:
         return GitSource(Path(spec.text))
     folder = cache_folder(cache_root, spec.text)
     try:

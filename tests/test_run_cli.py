@@ -129,12 +129,15 @@ def test_run_fills_the_store_then_changes_nothing(
         "index.json",
     ]
     assert "logs-data-platform fr-fr: up to date" in out_again
+    assert "0 new revision(s)" in out_again
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again
     assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
     assert sorted(str(p.relative_to(tmp_path / "reports")) for p in reports) == [
         "feed.xml",
         "index.html",
         "index.md",
+        "last-run.json",
+        "last-run.md",
         "logs-data-platform/consistency.html",
         "logs-data-platform/consistency.md",
         "logs-data-platform/en-gb/CHANGELOG.html",

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.errors import InputError
-from raci_tracker.source import GitSource, cache_folder, check_repository, clone_or_fetch
+from raci_tracker.source import (
+    GitSource,
+    cache_folder,
+    check_repository,
+    clone_or_fetch,
+    open_source,
+)
 from tests.gitrepo import GitRepo, run_git
 
 
@@ -22,13 +28,13 @@ from tests.gitrepo import GitRepo, run_git
 def test_accepted_urls(url: str) -> None:
     spec = check_repository(url)
 
-    assert (spec.text, spec.is_url) == (url, True)
+    assert (spec.text, spec.cloned) == (url, True)
 
 
 def test_local_paths_resolve_against_the_base(tmp_path: Path) -> None:
     spec = check_repository("upstream/docs", base=tmp_path)
 
-    assert (spec.text, spec.is_url) == (str(tmp_path / "upstream/docs"), False)
+    assert (spec.text, spec.cloned) == (str(tmp_path / "upstream/docs"), False)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +106,19 @@ def test_a_page_copied_from_another_starts_its_own_history(tmp_path: Path) -> No
         commits = source.page_commits(source.resolve(None), "guide.en-gb.md")
 
     assert [(c.commit, c.status, c.path) for c in commits] == [(copied, "C", "guide.en-gb.md")]
+
+
+def test_a_git_bundle_is_cloned_into_the_cache(tmp_path: Path) -> None:
+    """The sample history ships as a bundle; it reads like any repository."""
+    upstream = GitRepo(tmp_path / "upstream")
+    first = upstream.save("page.md", "first\n")
+    upstream.git("bundle", "create", str(tmp_path / "docs.bundle"), "HEAD", "main")
+    spec = check_repository("docs.bundle", base=tmp_path)
+
+    with open_source(spec, tmp_path / "cache", None) as source:
+        (commit,) = source.page_commits(source.resolve(None), "page.md")
+        source.prefetch([commit.blob or ""])
+        content = source.read_blob(commit.blob or "")
+
+    assert spec.cloned
+    assert (commit.commit, content) == (first, b"first\n")
