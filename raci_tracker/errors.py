@@ -13,6 +13,10 @@ class RaciTrackerError(Exception):
     exit_code = 2
 
 
+class OutputError(RaciTrackerError):
+    """An output could not be written (read-only folder, disk full); nothing half-written stays."""
+
+
 class InputError(RaciTrackerError):
     """Input the user gave us cannot be used; the message names the file (and line when known)."""
 

@@ -8,7 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, OutputError
 
 _LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$")
 _LOCALE_IN_NAME = re.compile(r"\.([a-z]{2}-[a-z]{2,4})\.md$")
@@ -42,22 +42,47 @@ def guess_locale(path: Path) -> str | None:
     return parent if _LOCALE.match(parent) else None
 
 
+TEMPORARY_SUFFIX = ".raci-tmp"
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` through a temporary file and a rename; False if already identical."""
+    """Write `data` to `path` through a temporary file and a rename; False if already identical.
+
+    Readers see the old file or the new one, never a part; a failure removes the temporary file
+    and raises `OutputError`.
+    """
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
             return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+        )
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        temp = Path(temp_name)
         temp.chmod(0o644)
         temp.replace(path)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return True
+
+
+def remove_stale_temporaries(root: Path) -> int:
+    """Remove the temporary files a killed run left under `root`; returns how many."""
+    removed = 0
+    if root.is_dir():
+        for stale in root.rglob(f".*{TEMPORARY_SUFFIX}"):
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed

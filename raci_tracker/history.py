@@ -79,6 +79,8 @@ def merge(
     status = DELETED if ref.blob is None else PUBLISHED
     if revision is None:
         return Revision(date, date_source, status, ref, snapshot, commits=(ref,))
+    if any(known.commit == ref.commit for known in revision.commits):
+        return revision  # already taken in, by a run that stopped before writing its index
     edits = revision.silent_edits
     if _content(revision.snapshot) != _content(snapshot):
         edits = (*edits, SilentEdit(revision.ref, revision.snapshot))

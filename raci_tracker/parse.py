@@ -40,7 +40,7 @@ from .rules import (
     duplicate_section_findings,
     finding,
 )
-from .text import clean_text, slugify
+from .text import INVISIBLE, clean_text, slugify, strip_invisible
 
 PARSER_VERSION = "1"
 """Bumped whenever the same page would parse to a different snapshot."""
@@ -131,7 +131,7 @@ def _read_heading(scan: _PageScan, inline: Token, line: int, current: str) -> st
     if match is None:
         return current
     number, title = match.groups()
-    scan.sections.append(Section(number=number, title=title.strip(), line=line))
+    scan.sections.append(Section(number=number, title=strip_invisible(title), line=line))
     return number
 
 
@@ -256,6 +256,15 @@ class _MatrixBuilder:
 
     def _add_row(self, table: _Table, columns: list[Party], row: _Row) -> None:
         text = row.cells[0] if row.cells else ""
+        if INVISIBLE.search(text):
+            text = strip_invisible(text)
+            self.findings.append(
+                finding(
+                    "invisible-characters",
+                    row.line,
+                    f"'{text}' contains invisible or text-direction characters; they were removed",
+                )
+            )
         activity_id = self._unique_id(f"{table.section or '_'}/{slugify(text)}")
         # Every activity names every party of the page, in column order ("" where none).
         assignments = dict.fromkeys(self.party_ids, "")
@@ -363,8 +372,19 @@ def _resolve_date(
 # --- the page ----------------------------------------------------------------------------------
 
 
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+"""Real RACI pages are about 10 KB; anything this large is not one, and would only cost time."""
+
+
 def decode_page(data: bytes, path: str) -> str:
     """Page bytes as UTF-8 text with LF line ends (a BOM is dropped); binary input is refused."""
+    if len(data) > MAX_PAGE_BYTES:
+        size = len(data) / 1024 / 1024
+        raise InputError(
+            f"is {size:.1f} MiB; pages over {MAX_PAGE_BYTES // 1024 // 1024} MiB are "
+            "not RACI pages and are refused",
+            path=path,
+        )
     if b"\x00" in data[:8192]:
         raise InputError("is a binary file, not a Markdown page", path=path)
     try:
@@ -405,7 +425,12 @@ def parse_page(
         locale=locale,
         front_matter=front,
     )
-    findings = [*scan.findings, *builder.findings, *date_findings]
+    findings = [
+        *scan.findings,
+        *builder.findings,
+        *date_findings,
+        *_unclosed_front_matter(lines, scan),
+    ]
     findings.extend(_page_findings(scan, builder.activities, tables.counts))
     return Snapshot(
         document=document,
@@ -463,6 +488,21 @@ def _page_findings(
     found.extend(duplicate_activity_findings(activities))
     found.extend(duplicate_section_findings(scan.sections))
     return found
+
+
+def _unclosed_front_matter(lines: Sequence[str], scan: _PageScan) -> list[Finding]:
+    """A page that opens front matter (`---`) and never closes it: its keys are lost."""
+    opened = bool(lines) and lines[0].strip() == "---"
+    if not opened or scan.body_start > 0:
+        return []
+    return [
+        finding(
+            "front-matter-invalid",
+            1,
+            "front matter opened with --- is never closed; "
+            "its keys (title, updated, ...) are not read",
+        )
+    ]
 
 
 def _text_value(value: object) -> str | None:

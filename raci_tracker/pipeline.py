@@ -16,7 +16,7 @@ from .changelog import NewText, PageChangelog, build_entries
 from .config import Config
 from .diligence import consistency
 from .errors import InputError
-from .files import write_atomic
+from .files import remove_stale_temporaries, write_atomic
 from .history import backwards_note, commit_ref, dated, deleted_snapshot, merge
 from .model import HistoryNote, PageCommit, Rename, Revision, Severity, Snapshot
 from .parse import PARSER_VERSION, parse_page
@@ -321,6 +321,8 @@ def targets(config: Config) -> list[PageTarget]:
 def run(config: Config, on_page: Callable[[PageUpdate], None] | None = None) -> RunSummary:
     """Update every configured page and locale; one failing page does not stop the others."""
     summary = RunSummary()
+    for root in (config.snapshots, config.reports):
+        remove_stale_temporaries(root)
     store = SnapshotStore(config.snapshots)
     for document in config.documents:
         pages = [t for t in targets(config) if t.document == document.id]

@@ -28,6 +28,7 @@ RULES: dict[str, Severity] = {
     "front-matter-invalid": Severity.ERROR,
     "no-raci-table": Severity.WARNING,
     "page-deleted": Severity.WARNING,
+    "invisible-characters": Severity.WARNING,
 }
 # The same text in two different sections is common on real pages (2.2 and 4.1 of Managed
 # Kubernetes) and usually deliberate, so it is reported for information only.

@@ -128,6 +128,12 @@ class GitSource:
 
     def page_commits(self, head: str, path: str) -> list[PageCommit]:
         """Every first-parent commit that touched `path`, oldest first, following renames."""
+        if self.is_shallow:
+            raise InputError(
+                "is a shallow clone: its history is incomplete, so revisions would "
+                "be missing (fetch it whole: git fetch --unshallow)",
+                path=str(self.path),
+            )
         output = self._repo.git.log(
             "--first-parent",
             "--follow",

@@ -15,6 +15,13 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # Pandoc-style attribute blocks the ovh/docs pages put after links: `[text](url){.external}`.
 _ATTRIBUTE_BLOCK = re.compile(r"\{\.[\w-]+\}")
 SLUG_MAX = 60
+# Zero-width characters and bidirectional controls: invisible, they can make two different texts
+# look the same or display text in another order than it reads ("Trojan Source").
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    return _WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
 
 
 def clean_text(raw: str) -> str:
