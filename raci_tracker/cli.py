@@ -17,7 +17,7 @@ from rich.progress import Progress
 
 from . import __version__
 from .changelog import permalink
-from .config import DEFAULT_CONFIG, load_config
+from .config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from .dates import iso_date
 from .diff import diff_snapshots
 from .diligence import MATRIX_RULES, held_by, in_force, net_change
@@ -62,6 +62,32 @@ from .source import check_repository, open_source
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
+CACHE = Path(DEFAULT_CACHE)
+"""Where `--repo URL` is cloned when no config says otherwise."""
+
+
+def _config_option(function: Any) -> Any:
+    """`--config FILE`, `raci-tracker.toml` in the current folder by default."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_CONFIG,
+        show_default=True,
+        help="The configuration file.",
+    )(function)
+
+
+def _format_option(*choices: str) -> Callable[[Any], Any]:
+    """`--format`, the first choice by default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
 
 
 def _load_page(path: Path, locale: str | None) -> Snapshot:
@@ -103,14 +129,7 @@ def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 @click.option(
     "--fail-on",
     type=click.Choice(_SEVERITIES),
@@ -145,14 +164,7 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
 @cli.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "md", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "md", "json")
 @click.option(
     "--exit-code",
     is_flag=True,
@@ -179,14 +191,7 @@ def diff(old: Path, new: Path, output_format: str, exit_code: bool) -> int:
 @click.option("--path", "page_path", required=True, help="The page's path in the repository.")
 @click.option("--ref", help="Branch, tag or commit (default: the repository's HEAD).")
 @click.option("--locale", help="Locale of the page, when its file name does not say.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 def history(
     repository: str, page_path: str, ref: str | None, locale: str | None, output_format: str
 ) -> None:
@@ -195,7 +200,7 @@ def history(
     target = PageTarget(
         "history", locale or guess_locale(Path(page_path)) or "", repository, ref, page_path
     )
-    with open_source(spec, Path(".cache/raci-tracker"), ref) as source:
+    with open_source(spec, CACHE, ref) as source:
         listing = walk_history(source, target)
     if output_format == "json":
         click.echo(dumps(history_to_dict(listing)), nl=False)
@@ -218,14 +223,7 @@ def _print_history(listing: HistoryListing) -> None:
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The configuration file.",
-)
+@_config_option
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when this run found new major or minor changes."
 )
@@ -269,14 +267,7 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The configuration file.",
-)
+@_config_option
 def report(config_file: Path) -> None:
     """Render every report again from the stored snapshots, without reading git."""
     config = load_config(config_file)
@@ -296,17 +287,6 @@ def _print_page(page: PageUpdate) -> None:
         )
     else:
         click.echo(f"{name}: up to date")
-
-
-def _config_option(function: Any) -> Any:
-    return click.option(
-        "--config",
-        "config_file",
-        type=click.Path(path_type=Path),
-        default=DEFAULT_CONFIG,
-        show_default=True,
-        help="The configuration file.",
-    )(function)
 
 
 def _date(value: str | None, option: str) -> str | None:
@@ -335,14 +315,7 @@ def _echo_output(text: str) -> None:
 @click.option("--ref", help="With --repo: branch, tag or commit (default HEAD).")
 @click.option("--from", "start", required=True, help="Date D: the revision in force then.")
 @click.option("--to", "end", help="Later date (default: today, the latest revision).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["md", "html", "json", "csv"]),
-    default="md",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("md", "html", "json", "csv")
 def compare(
     config_file: Path,
     document: str | None,
@@ -358,21 +331,18 @@ def compare(
     today = _today()
     start_date = _date(start, "--from") or today
     end_date = _date(end, "--to") or today
-    if repository:
-        if not page_path:
-            raise click.UsageError("--repo needs --path")
-        revisions = repository_revisions(
-            repository, page_path, ref, locale, Path(".cache/raci-tracker")
-        )
-        title, chosen, template = page_path, locale or guess_locale(Path(page_path)) or "", None
-    else:
-        if not document:
-            raise click.UsageError("give --doc (with a config) or --repo and --path")
+    if repository and page_path:
+        chosen = locale or guess_locale(Path(page_path)) or ""
+        revisions = repository_revisions(repository, page_path, ref, chosen, CACHE)
+        title, template = page_path, None
+    elif document and not repository:
         config = load_config(config_file)
         chosen, revisions = stored_revisions(config, document, locale)
         title, template = document, config.document(document).permalink
+    else:
+        raise click.UsageError("give --doc (with a config), or --repo and --path")
     if not revisions:
-        raise InputError("the page has no revision")
+        raise InputError(f"{title}: the page has no revision")
     net = net_change(
         revisions, in_force(revisions, start_date, today), in_force(revisions, end_date, today)
     )
@@ -396,14 +366,7 @@ def compare(
 @click.option("--locale", help="Locale (default: the document's first).")
 @click.option("--at", "at", help="Date (default: today, the latest revision).")
 @click.option("--party", help="Only what this party holds (customer, provider, ...).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["md", "html", "json", "csv"]),
-    default="md",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("md", "html", "json", "csv")
 def matrix(
     config_file: Path,
     document: str,
@@ -439,14 +402,7 @@ def matrix(
 @_config_option
 @click.option("--doc", "document", help="Document id in the config (instead of FILES).")
 @click.option("--at", "at", help="Date (default: today, the latest revisions).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["md", "html", "json"]),
-    default="md",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("md", "html", "json")
 def consistency(
     files: Sequence[Path],
     config_file: Path,

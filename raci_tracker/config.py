@@ -29,6 +29,7 @@ from typing import Any
 from .errors import InputError
 
 DEFAULT_CONFIG = "raci-tracker.toml"
+DEFAULT_CACHE = ".cache/raci-tracker"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _OUTPUT_KEYS = {"snapshots", "reports", "cache", "templates"}
@@ -110,7 +111,7 @@ class _Validator:
             base=self.base,
             snapshots=self._folder("output.snapshots", output.get("snapshots", "snapshots")),
             reports=self._folder("output.reports", output.get("reports", "reports")),
-            cache=self._folder("output.cache", output.get("cache", ".cache/raci-tracker")),
+            cache=self._folder("output.cache", output.get("cache", DEFAULT_CACHE)),
             templates=None if templates is None else self._folder("output.templates", templates),
             documents=documents,
         )

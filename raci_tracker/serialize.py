@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .model import (
@@ -34,6 +35,12 @@ from .model import (
     Transfer,
 )
 from .parse import PARSER_VERSION
+
+if TYPE_CHECKING:  # the stages that produce these import this module
+    from .diligence import Consistency, NetChange
+    from .pipeline import HistoryListing, RunOutcome
+
+Link = Callable[[CommitRef], str | None]
 
 SCHEMA_VERSION = 1
 
@@ -313,7 +320,7 @@ def rename_to_dict(rename: Rename) -> dict[str, Any]:
     return {"commit": rename.commit, "from": rename.old_path, "to": rename.new_path}
 
 
-def history_to_dict(listing: Any) -> dict[str, Any]:
+def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
     """`raci-tracker history --format json`: revisions in date order, renames, findings."""
     return {
         "revisions": [
@@ -343,7 +350,7 @@ def revision_ref(revision: Revision) -> dict[str, Any]:
     return {"date": revision.date, "commit": revision.ref.commit, "path": revision.ref.path}
 
 
-def net_change_to_dict(net: Any, link: Any) -> dict[str, Any]:
+def net_change_to_dict(net: NetChange, link: Link) -> dict[str, Any]:
     """`compare --format json`: the `diff` shape, each change citing its commits."""
     data = diff_to_dict(net.diff)
     data["from_revision"] = revision_ref(net.start)
@@ -368,7 +375,7 @@ def _cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def net_change_csv(net: Any, link: Any) -> str:
+def net_change_csv(net: NetChange, link: Link) -> str:
     header = [
         "kind",
         "severity",
@@ -448,7 +455,7 @@ def matrix_csv(snapshot: Snapshot, party: str | None) -> str:
     return csv_text(["section", "activity", *parties], rows)
 
 
-def consistency_to_dict(result: Any) -> dict[str, Any]:
+def consistency_to_dict(result: Consistency) -> dict[str, Any]:
     return {
         "locales": list(result.locales),
         "disagreements": [
@@ -475,7 +482,7 @@ def consistency_to_dict(result: Any) -> dict[str, Any]:
     }
 
 
-def run_to_dict(outcome: Any) -> dict[str, Any]:
+def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
     """`reports/last-run.json`: what a run took in. No clock time, so the same run gives the
     same bytes."""
     per_page: dict[tuple[str, str], dict[str, int]] = {}
@@ -517,7 +524,7 @@ def run_to_dict(outcome: Any) -> dict[str, Any]:
                 "silent_edit": text.step.silent,
                 "changes": [
                     change_to_dict(c)
-                    for c in text.step.diff.changes
+                    for c in (text.step.diff.changes if text.step.diff else ())
                     if c.severity.value != "editorial"
                 ],
             }
