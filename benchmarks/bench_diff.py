@@ -56,8 +56,8 @@ def main() -> None:
     print(f"{'pair':64} {'parse':>9} {'diff':>9} {'ratio':>6}")
     for old_name, new_name in PAIRS:
         parse, diff = measure(old_name, new_name)
-        doc, old_file, new_file = old_name.split("/")[0], old_name[-13:-3], new_name[-13:-3]
-        name = f"{doc} {old_file} -> {new_file}"
+        doc = old_name.split("/")[0]
+        name = f"{doc} {Path(old_name).stem} -> {Path(new_name).stem}"
         print(f"{name:64} {parse:6.2f} ms {diff:6.2f} ms {diff / parse:5.2f}x")
 
 
