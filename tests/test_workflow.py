@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import shlex
 import shutil
@@ -260,3 +261,49 @@ def test_the_sample_bundle_rebuilds_to_the_same_history(tmp_path: Path) -> None:
         subprocess.run([*heads, str(rebuilt)], check=True, capture_output=True, text=True).stdout
         == shipped
     )
+
+
+# --- what a person at a terminal sees ------------------------------------------------------------
+
+
+def run_in_terminal(folder: Path, **env: str) -> str:
+    """`raci-tracker run` on a pseudo-terminal, as a person at a terminal runs it."""
+    leader, follower = pty.openpty()
+    environ = {key: value for key, value in os.environ.items() if key != "CI"} | env
+    process = subprocess.Popen(
+        [sys.executable, "-m", "raci_tracker", "run"],
+        cwd=folder,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=environ,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    assert process.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_progress_bar_on_a_terminal_and_no_colour_with_no_color(tmp_path: Path) -> None:
+    colour = re.compile("\x1b\\[[0-9;]*3[0-9]m")
+    for name, env in (("plain", {}), ("no-color", {"NO_COLOR": "1"})):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(ROOT / "raci-tracker.toml", folder)
+        shutil.copytree(ROOT / "examples", folder / "examples")
+
+        screen = run_in_terminal(folder, **env)
+
+        assert "Tracking pages" in screen
+        assert "6 page(s): 10 new revision(s)" in screen
+        assert bool(colour.search(screen)) is (name == "plain")
