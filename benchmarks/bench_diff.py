@@ -7,9 +7,9 @@ Both are measured in this process, interleaved, best of several rounds. Target: 
 
 from __future__ import annotations
 
-import timeit
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best_ms
 
 from raci_tracker.diff import diff_snapshots
 from raci_tracker.parse import parse_page
@@ -34,16 +34,6 @@ PAIRS = [
         "managed-kubernetes/fr-fr/2023-07-06__seed.md",
     ),
 ]
-ROUNDS, NUMBER = 15, 20
-
-
-def best_ms(*statements: Callable[[], object]) -> list[float]:
-    timers = [timeit.Timer(statement) for statement in statements]
-    best = [float("inf")] * len(timers)
-    for _ in range(ROUNDS):
-        for index, timer in enumerate(timers):
-            best[index] = min(best[index], timer.timeit(NUMBER) / NUMBER * 1000)
-    return best
 
 
 def measure(old_name: str, new_name: str) -> list[float]:

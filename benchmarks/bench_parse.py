@@ -13,12 +13,11 @@ before every parse: the first page ever seen.
 from __future__ import annotations
 
 import sys
-import timeit
-from collections.abc import Callable
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
+from timing import best_ms
 
 from raci_tracker.parse import parse_page
 from raci_tracker.text import fold, slugify
@@ -28,17 +27,6 @@ DEFAULT_PAGES = [
     ROOT / "tests/fixtures/corpus/managed-kubernetes/fr-fr/2023-07-06__seed.md",
     ROOT / "tests/fixtures/corpus/logs-data-platform/en-gb/2023-01-26__08070d4.md",
 ]
-ROUNDS, NUMBER = 15, 20
-
-
-def best_ms(*statements: Callable[[], object]) -> list[float]:
-    """Best time of each statement, in ms, measured in interleaved rounds so drift hits all."""
-    timers = [timeit.Timer(statement) for statement in statements]
-    best = [float("inf")] * len(timers)
-    for _ in range(ROUNDS):
-        for index, timer in enumerate(timers):
-            best[index] = min(best[index], timer.timeit(NUMBER) / NUMBER * 1000)
-    return best
 
 
 def parse_cold(data: bytes) -> None:
