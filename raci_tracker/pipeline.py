@@ -1,8 +1,9 @@
-"""Orchestration: source -> parse -> revisions -> store. No printing and no click here.
+"""Orchestration: source -> parse -> revisions -> store -> reports. No printing, no click.
 
 `update_page` brings one page and locale of the store up to date with its repository, reading
 only commits it has not seen; `walk_history` lists a page's revisions without a store; `run`
-does every configured page and returns what happened.
+does every configured page; `write_reports` renders every report from the store;
+`run_and_report` and `record_run` are the scheduled job: what it took in, for people and CI.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ class PageUpdate:
     status: str = "unchanged"  # unchanged | updated | failed
     changed_dates: list[str] = field(default_factory=list)
     files_written: int = 0
-    commits_read: int = 0
     new_commits: list[str] = field(default_factory=list)
     rewritten: bool = False
     skipped: int = 0
@@ -268,7 +268,6 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
         status="updated" if files_written else "unchanged",
         changed_dates=sorted(walk.changed),
         files_written=files_written,
-        commits_read=len(new_commits),
         new_commits=[c.commit for c in new_commits],
         rewritten=rewritten,
         skipped=len(walk.skipped),
