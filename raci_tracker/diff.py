@@ -65,8 +65,15 @@ def diff_snapshots(old: Snapshot, new: Snapshot, anchors: Mapping[str, str] | No
     `anchors` (old activity id -> new id) are pairings known in advance, for a net diff between
     distant revisions whose activities were followed through the revisions in between.
     """
+    return diff_and_matching(old, new, anchors)[0]
+
+
+def diff_and_matching(
+    old: Snapshot, new: Snapshot, anchors: Mapping[str, str] | None = None
+) -> tuple[Diff, Matching | None]:
+    """The diff, and which activity became which (None when the two are the same page)."""
     if _comparable(old) == _comparable(new):
-        return Diff(changes=(), summary=summarize(()), findings=FindingDelta((), ()))
+        return Diff(changes=(), summary=summarize(()), findings=FindingDelta((), ())), None
     matching = match(old.sections, new.sections, old.activities, new.activities, anchors)
     changes = sorted(
         [
@@ -76,11 +83,12 @@ def diff_snapshots(old: Snapshot, new: Snapshot, anchors: Mapping[str, str] | No
         ],
         key=_reading_order,
     )
-    return Diff(
+    diff = Diff(
         changes=tuple(changes),
         summary=summarize(changes),
         findings=finding_delta(old, new, matching),
     )
+    return diff, matching
 
 
 def _comparable(snapshot: Snapshot) -> tuple[Any, ...]:

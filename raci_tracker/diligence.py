@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .changelog import texts
-from .diff import diff_snapshots
+from .diff import diff_and_matching, diff_snapshots
 from .errors import InputError
-from .matching import match
 from .model import Activity, Change, ChangeKind, CommitRef, Diff, Revision, Snapshot
 
 # --- the revision in force ---------------------------------------------------------------------
@@ -92,14 +91,16 @@ class _Trace:
     )
 
     def step(self, before: Snapshot, after: Snapshot, ref: CommitRef) -> None:
-        matching = match(before.sections, after.sections, before.activities, after.activities)
+        diff, matching = diff_and_matching(before, after)
+        if matching is None:  # the same page: every activity keeps its id
+            return
         identity = {pair.new.id: self.identity[pair.old.id] for pair in matching.pairs}
         for activity in matching.added:
             identity[activity.id] = f"+{ref.commit}/{activity.id}"
             self.events[(identity[activity.id], "added")].append(ref)
         for activity in matching.removed:
             self.events[(self.identity[activity.id], "removed")].append(ref)
-        for change in diff_snapshots(before, after).changes:
+        for change in diff.changes:
             if change.kind is ChangeKind.ROLE_CHANGED and change.activity_id and change.party:
                 self.events[(identity[change.activity_id], change.party)].append(ref)
         self.identity = identity
