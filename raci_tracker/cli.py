@@ -50,6 +50,7 @@ from .serialize import (
     consistency_to_dict,
     diff_to_dict,
     dumps,
+    finding_to_dict,
     history_to_dict,
     load_snapshot,
     matrix_csv,
@@ -441,16 +442,7 @@ def _lint_json(path: Path, snap: Snapshot) -> dict[str, Any]:
     return {
         "path": str(path),
         "activities": len(snap.activities),
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "line": f.line,
-                "activity": f.activity,
-                "message": f.message,
-            }
-            for f in snap.findings
-        ],
+        "findings": [finding_to_dict(f) for f in snap.findings],
     }
 
 

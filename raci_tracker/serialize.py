@@ -171,14 +171,18 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
     )
 
 
-def load_snapshot(data: bytes, *, path: str) -> Snapshot:
+def loads(data: bytes, *, path: str) -> Any:
+    """JSON from a file's bytes; anything else is an `InputError` naming the file and line."""
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError("is not valid JSON: not UTF-8 text", path=path) from None
     except json.JSONDecodeError as error:
         raise InputError(f"is not valid JSON: {error.msg}", path=path, line=error.lineno) from None
-    return snapshot_from_dict(parsed, path=path)
+
+
+def load_snapshot(data: bytes, *, path: str) -> Snapshot:
+    return snapshot_from_dict(loads(data, path=path), path=path)
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:

@@ -6,7 +6,6 @@ changes no file. Nothing here decides what a revision is; it only keeps them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,14 @@ from typing import Any
 from .errors import InputError
 from .files import read_input, write_atomic
 from .model import HistoryNote, Rename, Revision, Severity
-from .serialize import dumps, note_to_dict, rename_to_dict, revision_from_dict, revision_to_dict
+from .serialize import (
+    dumps,
+    loads,
+    note_to_dict,
+    rename_to_dict,
+    revision_from_dict,
+    revision_to_dict,
+)
 
 INDEX = "index.json"
 INDEX_SCHEMA_VERSION = 1
@@ -113,12 +119,7 @@ class SnapshotStore:
 
 
 def _json(path: Path) -> Any:
-    try:
-        return json.loads(read_input(path))
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"is not valid JSON: {error.msg}", path=str(path), line=error.lineno
-        ) from None
+    return loads(read_input(path), path=str(path))
 
 
 def _index_to_dict(index: PageIndex) -> dict[str, Any]:

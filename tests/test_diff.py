@@ -98,8 +98,18 @@ def test_removed_section_with_renumbering() -> None:
         (c.activity, c.party, c.before, c.after, c.severity)
         for c in kinds(diff, ChangeKind.ROLE_CHANGED)
     ] == [("Choisir les infrastructures de repli", "provider", "", "CI", ChangeSeverity.MINOR)]
-    reworded = {c.previous_section: c.activity for c in kinds(diff, ChangeKind.ACTIVITY_REWORDED)}
-    assert reworded["3.1.6"] is not None
+    renumbered = [
+        (c.previous_section, c.section, c.previous_activity, c.activity)
+        for c in kinds(diff, ChangeKind.ACTIVITY_REWORDED)
+        if c.previous_section == "3.1.6"
+    ]
+    assert renumbered[0] == (
+        "3.1.6",
+        "3.1.5",
+        "Fournir l'inventaire des instances consommées",
+        "Fournir l'inventaire des volumes de stockage consommé",
+    )
+    assert len(renumbered) == 3
 
 
 @pytest.mark.parametrize(
