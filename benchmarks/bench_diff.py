@@ -11,8 +11,8 @@ from pathlib import Path
 
 from timing import best_ms
 
-from raci_tracker.diff import diff_snapshots
-from raci_tracker.parse import parse_page
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.page.parse import parse_page
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests/fixtures/corpus"
 PAIRS = [

@@ -31,9 +31,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from raci_tracker.pipeline import PageTarget, _snapshots, update_page
-from raci_tracker.source import GitSource
-from raci_tracker.store import SnapshotStore
+from raci_tracker.history.source import GitSource
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.walk import PageTarget, _snapshots, update_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "tests/fixtures/corpus/managed-kubernetes/fr-fr/2023-07-06__seed.md"

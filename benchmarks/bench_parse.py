@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from timing import best_ms
 
-from raci_tracker.parse import parse_page
+from raci_tracker.page.parse import parse_page
 from raci_tracker.text import fold, slugify
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,51 +14,25 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from . import __version__
-from .changelog import permalink
-from .config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
-from .dates import iso_date
-from .diff import diff_snapshots
-from .diligence import MATRIX_RULES, held_by, in_force, net_change
-from .diligence import consistency as check_consistency
-from .errors import InputError, RaciTrackerError
-from .files import guess_locale, read_input, write_atomic
-from .model import CommitRef, Finding, Severity, Snapshot
-from .parse import parse_page
-from .pipeline import (
-    HistoryListing,
-    PageTarget,
-    PageUpdate,
-    record_run,
-    repository_revisions,
-    run_and_report,
-    stored_revisions,
-    targets,
-    walk_history,
-    write_reports,
+from raci_tracker import __version__, app
+from raci_tracker.codec import load_snapshot, snapshot_to_json
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
+from raci_tracker.errors import InputError, RaciTrackerError, UsageError
+from raci_tracker.files import guess_locale, read_input, write_atomic
+from raci_tracker.history.walk import PageUpdate
+from raci_tracker.model import Severity, Snapshot
+from raci_tracker.output.formats import (
+    format_compare,
+    format_consistency,
+    format_diff,
+    format_history,
+    format_lint,
+    format_matrix,
+    page_line,
+    run_line,
 )
-from .report import (
-    CompareView,
-    MatrixView,
-    render_compare,
-    render_consistency,
-    render_diff,
-    render_matrix,
-)
-from .serialize import (
-    consistency_to_dict,
-    diff_to_dict,
-    dumps,
-    finding_to_dict,
-    history_to_dict,
-    load_snapshot,
-    matrix_csv,
-    matrix_to_dict,
-    net_change_csv,
-    net_change_to_dict,
-    snapshot_to_json,
-)
-from .source import check_repository, open_source
+from raci_tracker.page.parse import parse_page
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
@@ -141,20 +114,15 @@ def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
 @click.option("--locale", help="Locale of the pages, when their file names do not say.")
 def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | None) -> int:
     """Print the findings of RACI pages: unassigned rows, no or several A, odd cells, dates."""
-    results: list[tuple[Path, Snapshot]] = []
+    results: list[tuple[str, Snapshot]] = []
     failed = False
     for path in files:
         try:
-            results.append((path, _load_page(path, locale)))
+            results.append((str(path), _load_page(path, locale)))
         except InputError as error:
             click.echo(f"raci-tracker: {error}", err=True)
             failed = True
-    if output_format == "json":
-        click.echo(dumps({"files": [_lint_json(path, snap) for path, snap in results]}), nl=False)
-    else:
-        for path, snap in results:
-            for item in snap.findings:
-                click.echo(_lint_line(path, item))
+    _echo_output(format_lint(results, output_format))
     if failed:
         return EXIT_INPUT_ERROR
     threshold = Severity(fail_on).rank
@@ -175,10 +143,7 @@ def diff(old: Path, new: Path, output_format: str, exit_code: bool) -> int:
     """Show who gained or lost which role between two revisions (pages or snapshot JSON)."""
     before, after = _load_revision(old), _load_revision(new)
     result = diff_snapshots(before, after)
-    if output_format == "json":
-        click.echo(dumps(diff_to_dict(result)), nl=False)
-    else:
-        click.echo(render_diff(result, before, after, output_format), nl=False)
+    _echo_output(format_diff(result, before, after, output_format))
     return 1 if exit_code and result.has_shifts else 0
 
 
@@ -197,30 +162,8 @@ def history(
     repository: str, page_path: str, ref: str | None, locale: str | None, output_format: str
 ) -> None:
     """List the dated revisions of a page in a git repository, following renames."""
-    spec = check_repository(repository)
-    target = PageTarget(
-        "history", locale or guess_locale(Path(page_path)) or "", repository, ref, page_path
-    )
-    with open_source(spec, CACHE, ref) as source:
-        listing = walk_history(source, target)
-    if output_format == "json":
-        click.echo(dumps(history_to_dict(listing)), nl=False)
-    else:
-        _print_history(listing)
-
-
-def _print_history(listing: HistoryListing) -> None:
-    for r in listing.revisions:
-        edits = f", {len(r.silent_edits)} silent edit(s)" if r.silent_edits else ""
-        state = "deleted" if r.status == "deleted" else f"{len(r.snapshot.activities)} activities"
-        click.echo(
-            f"{r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
-            f"({len(r.commits)} commit(s){edits})  {r.ref.path}"
-        )
-    for rename in listing.renames:
-        click.echo(f"renamed at {rename.commit[:12]}: {rename.old_path} -> {rename.new_path}")
-    for note in listing.notes:
-        click.echo(f"{note.severity.value} [{note.rule}] {note.message}")
+    listing = app.page_history(repository, page_path, ref, locale, CACHE)
+    _echo_output(format_history(listing, output_format))
 
 
 @cli.command()
@@ -232,20 +175,11 @@ def _print_history(listing: HistoryListing) -> None:
 def run(config_file: Path, exit_code: bool, no_progress: bool) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
-    with _progress(len(targets(config)), plain=no_progress) as on_page:
-        outcome = run_and_report(config, on_page)
-    record_run(config, outcome, os.environ)
-    summary = outcome.summary
-    changes = outcome.changes
-    click.echo(
-        f"{len(summary.pages)} page(s): "
-        f"{sum(len(p.changed_dates) for p in summary.pages)} new revision(s); "
-        f"{changes['major']} major, {changes['minor']} minor, {changes['editorial']} editorial "
-        f"change(s); {len(summary.failed)} failed; "
-        f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
-        f"{outcome.reports_written} report file(s) written"
-    )
-    if summary.failed:
+    with _progress(len(app.targets(config)), plain=no_progress) as on_page:
+        outcome = app.run_and_report(config, on_page)
+    app.record_run(config, outcome, os.environ)
+    click.echo(run_line(outcome))
+    if outcome.summary.failed:
         return EXIT_INPUT_ERROR
     return 1 if exit_code and outcome.shift_count else 0
 
@@ -272,35 +206,12 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
 def report(config_file: Path) -> None:
     """Render every report again from the stored snapshots, without reading git."""
     config = load_config(config_file)
-    written, _ = write_reports(config)
+    written, _ = app.write_reports(config)
     click.echo(f"{written} report file(s) written to {config.reports}")
 
 
 def _print_page(page: PageUpdate) -> None:
-    name = f"{page.document} {page.locale}"
-    if page.status == "failed":
-        click.echo(f"{name}: failed: {page.error}", err=True)
-    elif page.changed_dates:
-        click.echo(
-            f"{name}: {len(page.changed_dates)} revision(s) taken in "
-            f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written"
-            + (" (upstream history was rewritten; walked again)" if page.rewritten else "")
-        )
-    else:
-        click.echo(f"{name}: up to date")
-
-
-def _date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    parsed = iso_date(value)
-    if parsed is None or len(value.strip()) != 10:
-        raise InputError(f"{option}: {value!r} is not a YYYY-MM-DD date")
-    return parsed
-
-
-def _today() -> str:
-    return datetime.now(UTC).date().isoformat()
+    click.echo(page_line(page), err=page.error is not None)
 
 
 def _echo_output(text: str) -> None:
@@ -329,36 +240,8 @@ def compare(
     output_format: str,
 ) -> None:
     """Net change between the revisions in force at two dates, citing the commits."""
-    today = _today()
-    start_date = _date(start, "--from") or today
-    end_date = _date(end, "--to") or today
-    if repository and page_path:
-        chosen = locale or guess_locale(Path(page_path)) or ""
-        revisions = repository_revisions(repository, page_path, ref, chosen, CACHE)
-        title, template = page_path, None
-    elif document and not repository:
-        config = load_config(config_file)
-        chosen, revisions = stored_revisions(config, document, locale)
-        title, template = document, config.document(document).permalink
-    else:
-        raise click.UsageError("give --doc (with a config), or --repo and --path")
-    if not revisions:
-        raise InputError(f"{title}: the page has no revision")
-    net = net_change(
-        revisions, in_force(revisions, start_date, today), in_force(revisions, end_date, today)
-    )
-    title = net.end.snapshot.document.title or title
-
-    def link(commit: CommitRef) -> str | None:
-        return permalink(template, commit, chosen)
-
-    if output_format == "json":
-        _echo_output(dumps(net_change_to_dict(net, link)).decode("utf-8"))
-    elif output_format == "csv":
-        _echo_output(net_change_csv(net, link))
-    else:
-        view = CompareView(net, title, chosen, start_date, end_date, link)
-        _echo_output(render_compare(view, output_format))
+    query = app.PageQuery(config_file, document, locale, repository, page_path, ref)
+    _echo_output(format_compare(app.compare(query, start, end, CACHE), output_format))
 
 
 @cli.command()
@@ -377,25 +260,8 @@ def matrix(
     output_format: str,
 ) -> None:
     """The matrix in force at a date, or what one party is accountable and responsible for."""
-    today = _today()
-    when = _date(at, "--at") or today
-    config = load_config(config_file)
-    _, revisions = stored_revisions(config, document, locale)
-    revision = in_force(revisions, when, today)
-    snapshot = revision.snapshot
-    if party is not None and party not in {p.id for p in snapshot.parties}:
-        known = ", ".join(p.id for p in snapshot.parties)
-        raise InputError(f"--party: {party!r} is not a party of this page ({known})")
-    findings = [f for f in snapshot.findings if f.rule in MATRIX_RULES]
-    if output_format == "json":
-        held = held_by(snapshot, party) if party else None
-        _echo_output(dumps(matrix_to_dict(snapshot, revision, party, held, findings)).decode())
-    elif output_format == "csv":
-        _echo_output(matrix_csv(snapshot, party))
-    else:
-        _echo_output(
-            render_matrix(MatrixView(snapshot, revision, party, when, findings), output_format)
-        )
+    query = app.PageQuery(config_file, document, locale)
+    _echo_output(format_matrix(app.matrix(query, at, party), output_format))
 
 
 @cli.command()
@@ -413,37 +279,18 @@ def consistency(
 ) -> None:
     """Where the locales of one page disagree: letters, rows, sections and dates."""
     if files:
-        pages = {guess_locale(path) or str(path): _load_page(path, None) for path in files}
-        title = next(iter(pages.values())).document.title or "the page"
+        view = app.consistency_of_files(
+            {_locale_of(path): _load_page(path, None) for path in files}
+        )
     elif document:
-        today = _today()
-        config = load_config(config_file)
-        when = _date(at, "--at") or today
-        pages = {
-            locale: in_force(stored_revisions(config, document, locale)[1], when, today).snapshot
-            for locale in config.document(document).locales
-        }
-        title = next(iter(pages.values())).document.title or document
+        view = app.consistency_of_document(config_file, document, at)
     else:
-        raise click.UsageError("give page FILES, or --doc with a config")
-    result = check_consistency(pages)
-    if output_format == "json":
-        _echo_output(dumps(consistency_to_dict(result)).decode("utf-8"))
-    else:
-        _echo_output(render_consistency(result, output_format, title=title))
+        raise UsageError("give page FILES, or --doc with a config")
+    _echo_output(format_consistency(view, output_format))
 
 
-def _lint_line(path: Path, item: Finding) -> str:
-    where = f"{path}:{item.line}" if item.line else str(path)
-    return f"{where}: {item.severity.value} [{item.rule}] {item.message}"
-
-
-def _lint_json(path: Path, snap: Snapshot) -> dict[str, Any]:
-    return {
-        "path": str(path),
-        "activities": len(snap.activities),
-        "findings": [finding_to_dict(f) for f in snap.findings],
-    }
+def _locale_of(path: Path) -> str:
+    return guess_locale(path) or str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -458,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("raci-tracker: aborted", err=True)
         sys.exit(EXIT_INPUT_ERROR)
+    except UsageError as error:
+        click.UsageError(str(error)).show()
+        sys.exit(error.exit_code)
     except RaciTrackerError as error:
         click.echo(f"raci-tracker: {error}", err=True)
         sys.exit(error.exit_code)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from raci_tracker.errors import InputError
 
 DEFAULT_CONFIG = "raci-tracker.toml"
 DEFAULT_CACHE = ".cache/raci-tracker"

@@ -31,3 +31,7 @@ class InputError(RaciTrackerError):
             return self.detail
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.detail}"
+
+
+class UsageError(RaciTrackerError):
+    """The command was called with options that do not go together."""

@@ -6,9 +6,10 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import InputError, OutputError
+from raci_tracker.errors import InputError, OutputError
 
 _LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$")
 _LOCALE_IN_NAME = re.compile(r"\.([a-z]{2}-[a-z]{2,4})\.md$")
@@ -86,3 +87,15 @@ def remove_stale_temporaries(root: Path) -> int:
             stale.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:
+    """Write each output atomically, skipping those already identical; returns files written."""
+    root = root.resolve()
+    written = 0
+    for name, text in sorted(outputs.items()):
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise InputError(f"{name} would be written outside {root}")
+        written += write_atomic(target, text.encode("utf-8"))
+    return written

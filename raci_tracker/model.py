@@ -26,9 +26,18 @@ class Severity(StrEnum):
 
 
 class DateSource(StrEnum):
+    """Where a date came from. A snapshot's own date is front-matter, body or none; a revision
+    with no date of its own is dated by its commit."""
+
     FRONT_MATTER = "front-matter"
     BODY = "body"
     NONE = "none"
+    COMMIT = "commit"
+
+
+class RevisionStatus(StrEnum):
+    PUBLISHED = "published"
+    DELETED = "deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,8 +262,8 @@ class Revision:
     """A page as of one date: the last commit carrying that date, with every commit that did."""
 
     date: str
-    date_source: str  # front-matter | body | commit
-    status: str  # published | deleted
+    date_source: DateSource
+    status: RevisionStatus
     ref: CommitRef
     snapshot: Snapshot
     commits: tuple[CommitRef, ...]
@@ -276,3 +285,65 @@ class HistoryNote:
     severity: Severity
     commit: str | None
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A commit whose text could not be read as a page: recorded, never stored as a revision."""
+
+    commit: str
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One stored revision as the index lists it, without reading its file."""
+
+    date: str
+    date_source: DateSource
+    status: RevisionStatus
+    commit: str
+    path: str
+    commits: tuple[str, ...]
+    silent_edit_count: int
+    activity_count: int
+    file: str
+
+    @classmethod
+    def of(cls, revision: Revision) -> IndexEntry:
+        return cls(
+            date=revision.date,
+            date_source=revision.date_source,
+            status=revision.status,
+            commit=revision.ref.commit,
+            path=revision.ref.path,
+            commits=tuple(ref.commit for ref in revision.commits),
+            silent_edit_count=len(revision.silent_edits),
+            activity_count=len(revision.snapshot.activities),
+            file=f"{revision.date}.json",
+        )
+
+
+@dataclass(slots=True)
+class PageIndex:
+    """What the store knows of one page and locale: its revisions and how far it has read."""
+
+    document: str
+    locale: str
+    repository: str
+    ref: str | None
+    path: str
+    parser_version: str
+    last_commit: str | None = None
+    revisions: list[IndexEntry] = field(default_factory=list)
+    renames: list[Rename] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[HistoryNote] = field(default_factory=list)
+
+    def known_commits(self) -> set[str]:
+        known = {commit for entry in self.revisions for commit in entry.commits}
+        return known | {skipped.commit for skipped in self.skipped}
+
+    def dates(self) -> list[str]:
+        return [entry.date for entry in self.revisions]

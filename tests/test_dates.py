@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from raci_tracker.dates import find_body_date, iso_date, read_date
+from raci_tracker.page.dates import find_body_date, iso_date, read_date
 
 
 @pytest.mark.parametrize(

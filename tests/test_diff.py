@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from raci_tracker.diff import diff_snapshots, role_labels
+from raci_tracker.compare.diff import diff_snapshots, role_labels
 from raci_tracker.model import Change, ChangeKind, ChangeSeverity, Diff, Snapshot, Transfer
-from raci_tracker.parse import parse_page
+from raci_tracker.page.parse import parse_page
 from tests.helpers import corpus_page
 
 MK_FR = [

@@ -8,9 +8,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from raci_tracker.diff import diff_snapshots
+from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.model import ChangeKind, Diff
-from raci_tracker.parse import parse_page
+from raci_tracker.page.parse import parse_page
 
 WORDS = [
     "gérer",

@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from raci_tracker.history.source import GitSource
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.walk import PageTarget, PageUpdate, update_page, walk_history
 from raci_tracker.model import PageCommit
-from raci_tracker.pipeline import PageTarget, PageUpdate, update_page, walk_history
-from raci_tracker.source import GitSource
-from raci_tracker.store import SnapshotStore
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
 

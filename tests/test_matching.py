@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from raci_tracker.matching import (
+from raci_tracker.compare.matching import (
     POSITION_FLOOR,
     REWORDED_ANYWHERE,
     REWORDED_SAME_SECTION,

@@ -8,7 +8,7 @@ import pytest
 
 from raci_tracker.errors import InputError
 from raci_tracker.model import DateSource, Severity, Snapshot
-from raci_tracker.parse import parse_page, read_letters
+from raci_tracker.page.parse import parse_page, read_letters
 
 HEADER = "| **Activité** | **Client** | **OVHcloud** |\n| --- | --- | --- |\n"
 

@@ -9,9 +9,9 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from raci_tracker.codec import snapshot_to_dict
 from raci_tracker.model import DateSource
-from raci_tracker.parse import parse_page
-from raci_tracker.serialize import snapshot_to_dict
+from raci_tracker.page.parse import parse_page
 from tests.helpers import corpus_entries, corpus_page
 
 SCHEMA = json.loads(

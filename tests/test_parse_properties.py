@@ -7,10 +7,10 @@ import contextlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from raci_tracker.codec import load_snapshot, snapshot_to_json
 from raci_tracker.errors import InputError
 from raci_tracker.model import ROLE_LETTERS
-from raci_tracker.parse import parse_page, read_letters
-from raci_tracker.serialize import load_snapshot, snapshot_to_json
+from raci_tracker.page.parse import parse_page, read_letters
 
 # Any text but NUL, which makes a page binary (tested on its own below).
 page_text = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")

@@ -19,7 +19,7 @@ import pytest
 from raci_tracker import files
 from raci_tracker.cli import main
 from raci_tracker.files import TEMPORARY_SUFFIX
-from raci_tracker.parse import parse_page
+from raci_tracker.page.parse import parse_page
 from tests.gitrepo import GitRepo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from raci_tracker.codec import load_snapshot, snapshot_from_dict, snapshot_to_json
 from raci_tracker.errors import InputError
-from raci_tracker.parse import parse_page
-from raci_tracker.serialize import load_snapshot, snapshot_from_dict, snapshot_to_json
+from raci_tracker.page.parse import parse_page
 from tests.helpers import corpus_entries, corpus_page
 
 GOLDEN_PAGES = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.errors import InputError
-from raci_tracker.source import (
+from raci_tracker.history.source import (
     GitSource,
     cache_folder,
     check_repository,

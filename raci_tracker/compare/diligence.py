@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .changelog import texts
-from .diff import diff_and_matching, diff_snapshots
-from .errors import InputError
-from .model import Activity, Change, ChangeKind, CommitRef, Diff, Revision, Snapshot
+from raci_tracker.compare.changelog import texts
+from raci_tracker.compare.diff import diff_and_matching, diff_snapshots
+from raci_tracker.errors import InputError
+from raci_tracker.model import Activity, Change, ChangeKind, CommitRef, Diff, Revision, Snapshot
 
 # --- the revision in force ---------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
-from .matching import ActivityPair, Matching, match
-from .model import (
+from raci_tracker.compare.matching import ActivityPair, Matching, match
+from raci_tracker.model import (
     ROLE_LETTERS,
     Change,
     ChangeKind,

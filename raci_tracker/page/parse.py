@@ -18,10 +18,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from .dates import BodyDate, find_body_date, iso_date
-from .errors import InputError
-from .frontmatter import FrontMatter, read_front_matter
-from .model import (
+from raci_tracker.errors import InputError
+from raci_tracker.model import (
     ROLE_LETTERS,
     Activity,
     DateSource,
@@ -33,14 +31,16 @@ from .model import (
     SourceInfo,
     TableCounts,
 )
-from .parties import PartyResolver
-from .rules import (
+from raci_tracker.page.dates import BodyDate, find_body_date, iso_date
+from raci_tracker.page.frontmatter import FrontMatter, read_front_matter
+from raci_tracker.page.parties import PartyResolver
+from raci_tracker.page.rules import (
     activity_findings,
     duplicate_activity_findings,
     duplicate_section_findings,
     finding,
 )
-from .text import INVISIBLE, clean_text, slugify, strip_invisible
+from raci_tracker.text import INVISIBLE, clean_text, slugify, strip_invisible
 
 PARSER_VERSION = "1"
 """Bumped whenever the same page would parse to a different snapshot."""

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .model import Activity, Section
-from .text import fold
+from raci_tracker.model import Activity, Section
+from raci_tracker.text import fold
 
 REWORDED_SAME_SECTION = 0.6
 REWORDED_ANYWHERE = 0.8

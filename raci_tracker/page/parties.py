@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .model import Party
-from .text import clean_text, fold, slugify
+from raci_tracker.model import Party
+from raci_tracker.text import clean_text, fold, slugify
 
 DEFAULT_ALIASES: Mapping[str, Iterable[str]] = {
     "customer": (

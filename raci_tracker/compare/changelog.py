@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from .diff import diff_snapshots
-from .model import CommitRef, Diff, Revision, Snapshot
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.model import CommitRef, Diff, Revision, Snapshot
 
 
 @dataclass(frozen=True, slots=True)

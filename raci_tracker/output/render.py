@@ -24,10 +24,10 @@ from jinja2 import (
     select_autoescape,
 )
 
-from .changelog import Entry, NewText, PageChangelog, permalink
-from .diligence import Consistency, NetChange, held_by
-from .model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
-from .serialize import iso_time
+from raci_tracker.codec import iso_time
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
+from raci_tracker.compare.diligence import Consistency, NetChange, held_by
+from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -42,7 +42,7 @@ def md(value: object) -> str:
 
 def make_environment(user_templates: Path | None = None) -> Environment:
     """Built-in templates, overridable by a user folder; `builtin/NAME` always reaches ours."""
-    builtin = PackageLoader("raci_tracker", "templates")
+    builtin = PackageLoader("raci_tracker.output", "templates")
     loaders: list[Any] = [FileSystemLoader(user_templates)] if user_templates else []
     env = Environment(
         loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
@@ -342,6 +342,14 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
         title=snapshot.document.title or "RACI",
         locale=snapshot.document.locale or "",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyView:
+    """`raci-tracker consistency`: where the locales of one page disagree, and its title."""
+
+    result: Consistency
+    title: str
 
 
 def render_consistency(

@@ -12,21 +12,20 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from .model import (
+from raci_tracker.model import (
     CommitRef,
     DateSource,
     DocumentInfo,
     HistoryNote,
     PageCommit,
     Revision,
+    RevisionStatus,
     Severity,
     SilentEdit,
     Snapshot,
     SourceInfo,
 )
-from .rules import finding
-
-PUBLISHED, DELETED = "published", "deleted"
+from raci_tracker.page.rules import finding
 
 
 def commit_ref(page_commit: PageCommit) -> CommitRef:
@@ -53,15 +52,15 @@ def deleted_snapshot(ref: CommitRef) -> Snapshot:
     )
 
 
-def dated(snapshot: Snapshot, ref: CommitRef) -> tuple[str, str, list[HistoryNote]]:
+def dated(snapshot: Snapshot, ref: CommitRef) -> tuple[str, DateSource, list[HistoryNote]]:
     """The date a revision is keyed by, where it came from, and a note when it is the commit's.
 
     A deletion is dated by its commit, without a note: a deleted page has no date of its own.
     """
     if ref.blob is None:
-        return commit_date(ref.commit_time), "commit", []
+        return commit_date(ref.commit_time), DateSource.COMMIT, []
     if snapshot.document.updated is not None:
-        return snapshot.document.updated, snapshot.document.date_source.value, []
+        return snapshot.document.updated, snapshot.document.date_source, []
     date = commit_date(ref.commit_time)
     note = HistoryNote(
         "date-from-commit",
@@ -69,14 +68,18 @@ def dated(snapshot: Snapshot, ref: CommitRef) -> tuple[str, str, list[HistoryNot
         ref.commit,
         f"{ref.path} at {ref.commit[:12]} carries no date; using the commit date {date}",
     )
-    return date, "commit", [note]
+    return date, DateSource.COMMIT, [note]
 
 
 def merge(
-    revision: Revision | None, date: str, date_source: str, ref: CommitRef, snapshot: Snapshot
+    revision: Revision | None,
+    date: str,
+    date_source: DateSource,
+    ref: CommitRef,
+    snapshot: Snapshot,
 ) -> Revision:
     """Add one commit to the revision of its date; the newest commit's text becomes the revision."""
-    status = DELETED if ref.blob is None else PUBLISHED
+    status = RevisionStatus.DELETED if ref.blob is None else RevisionStatus.PUBLISHED
     if revision is None:
         return Revision(date, date_source, status, ref, snapshot, commits=(ref,))
     if any(known.commit == ref.commit for known in revision.commits):

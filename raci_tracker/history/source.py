@@ -19,9 +19,9 @@ from types import TracebackType
 from git import Repo
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from .errors import InputError
-from .model import PageCommit
-from .text import short_hash
+from raci_tracker.errors import InputError
+from raci_tracker.model import PageCommit
+from raci_tracker.text import short_hash
 
 _NULL_BLOB = "0" * 40
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)[^\s]+$")

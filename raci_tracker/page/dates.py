@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .text import fold
+from raci_tracker.text import fold
 
 # Month names in English, French, German, Spanish, Italian, Polish (both cases) and Portuguese,
 # folded (no accents, lower case).

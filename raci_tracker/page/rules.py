@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .model import Activity, Finding, Section, Severity
-from .text import fold
+from raci_tracker.model import Activity, Finding, Section, Severity
+from raci_tracker.text import fold
 
 RULES: dict[str, Severity] = {
     "no-accountable": Severity.WARNING,

@@ -1,0 +1,129 @@
+"""Each command's result in the format the user asked for: one place for the json / csv /
+rendered branching, so every command offers its formats the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from raci_tracker.codec import dumps
+from raci_tracker.compare.diligence import held_by
+from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
+from raci_tracker.model import Diff, Finding, Snapshot
+from raci_tracker.output.lastrun import RunOutcome
+from raci_tracker.output.render import (
+    CompareView,
+    ConsistencyView,
+    MatrixView,
+    render_compare,
+    render_consistency,
+    render_diff,
+    render_matrix,
+)
+from raci_tracker.output.tables import matrix_csv, net_change_csv
+from raci_tracker.output.views import (
+    consistency_to_dict,
+    diff_to_dict,
+    history_to_dict,
+    lint_to_dict,
+    matrix_to_dict,
+    net_change_to_dict,
+)
+
+
+def _json(data: object) -> str:
+    return dumps(data).decode("utf-8")
+
+
+def format_diff(diff: Diff, before: Snapshot, after: Snapshot, output_format: str) -> str:
+    if output_format == "json":
+        return _json(diff_to_dict(diff))
+    return render_diff(diff, before, after, output_format)
+
+
+def format_compare(view: CompareView, output_format: str) -> str:
+    if output_format == "json":
+        return _json(net_change_to_dict(view.net, view.link))
+    if output_format == "csv":
+        return net_change_csv(view.net, view.link)
+    return render_compare(view, output_format)
+
+
+def format_matrix(view: MatrixView, output_format: str) -> str:
+    if output_format == "json":
+        held = held_by(view.snapshot, view.party) if view.party else None
+        return _json(
+            matrix_to_dict(view.snapshot, view.revision, view.party, held, list(view.findings))
+        )
+    if output_format == "csv":
+        return matrix_csv(view.snapshot, view.party)
+    return render_matrix(view, output_format)
+
+
+def format_consistency(view: ConsistencyView, output_format: str) -> str:
+    if output_format == "json":
+        return _json(consistency_to_dict(view.result))
+    return render_consistency(view.result, output_format, title=view.title)
+
+
+def format_history(listing: HistoryListing, output_format: str) -> str:
+    if output_format == "json":
+        return _json(history_to_dict(listing))
+    return "".join(f"{line}\n" for line in history_lines(listing))
+
+
+def history_lines(listing: HistoryListing) -> list[str]:
+    """`raci-tracker history`: a line per revision, rename and note."""
+    lines = []
+    for r in listing.revisions:
+        edits = f", {len(r.silent_edits)} silent edit(s)" if r.silent_edits else ""
+        state = "deleted" if r.status == "deleted" else f"{len(r.snapshot.activities)} activities"
+        lines.append(
+            f"{r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
+            f"({len(r.commits)} commit(s){edits})  {r.ref.path}"
+        )
+    for rename in listing.renames:
+        lines.append(f"renamed at {rename.commit[:12]}: {rename.old_path} -> {rename.new_path}")
+    lines.extend(f"{note.severity.value} [{note.rule}] {note.message}" for note in listing.notes)
+    return lines
+
+
+def lint_line(path: str, item: Finding) -> str:
+    where = f"{path}:{item.line}" if item.line else path
+    return f"{where}: {item.severity.value} [{item.rule}] {item.message}"
+
+
+def format_lint(results: Sequence[tuple[str, Snapshot]], output_format: str) -> str:
+    """`raci-tracker lint`: a line per finding, or `{"files": [...]}`."""
+    if output_format == "json":
+        return _json({"files": [lint_to_dict(path, snapshot) for path, snapshot in results]})
+    return "".join(
+        f"{lint_line(path, item)}\n" for path, snapshot in results for item in snapshot.findings
+    )
+
+
+def page_line(page: PageUpdate) -> str:
+    """What a run did to one page, as the console shows it."""
+    name = f"{page.document} {page.locale}"
+    if page.status is PageStatus.FAILED:
+        return f"{name}: failed: {page.error}"
+    if not page.changed_dates:
+        return f"{name}: up to date"
+    rewritten = " (upstream history was rewritten; walked again)" if page.rewritten else ""
+    return (
+        f"{name}: {len(page.changed_dates)} revision(s) taken in "
+        f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written{rewritten}"
+    )
+
+
+def run_line(outcome: RunOutcome) -> str:
+    """The line a run ends with."""
+    summary = outcome.summary
+    changes = outcome.changes
+    return (
+        f"{len(summary.pages)} page(s): "
+        f"{sum(len(p.changed_dates) for p in summary.pages)} new revision(s); "
+        f"{changes['major']} major, {changes['minor']} minor, {changes['editorial']} editorial "
+        f"change(s); {len(summary.failed)} failed; "
+        f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
+        f"{outcome.reports_written} report file(s) written"
+    )

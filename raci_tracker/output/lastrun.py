@@ -1,0 +1,38 @@
+"""What a scheduled run took in: `reports/last-run.json` and the Markdown summary of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raci_tracker.compare.changelog import NewText
+from raci_tracker.history.walk import RunSummary
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    summary: RunSummary
+    new_texts: tuple[NewText, ...]
+    reports_written: int
+
+    @property
+    def shifts(self) -> list[NewText]:
+        return [text for text in self.new_texts if text.has_shifts]
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Changes this run took in, by severity."""
+        counts = {"major": 0, "minor": 0, "editorial": 0}
+        for text in self.new_texts:
+            if text.step.diff is not None:
+                counts["major"] += text.step.diff.summary.major
+                counts["minor"] += text.step.diff.summary.minor
+                counts["editorial"] += text.step.diff.summary.editorial
+        return counts
+
+    @property
+    def shift_count(self) -> int:
+        return self.changes["major"] + self.changes["minor"]
+
+    @property
+    def did_something(self) -> bool:
+        return any(page.status != "unchanged" for page in self.summary.pages)

@@ -1,0 +1,238 @@
+"""The JSON each command prints: views of diffs, histories, diligence results and runs.
+
+Persisted formats (snapshots, revisions, the index) are in `raci_tracker.codec`; these views reuse
+its pieces so a finding or a commit reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from raci_tracker.codec import finding_to_dict, note_to_dict, ref_to_dict, rename_to_dict
+from raci_tracker.compare.diligence import Consistency, NetChange
+from raci_tracker.history.walk import HistoryListing
+from raci_tracker.model import (
+    Activity,
+    Change,
+    CommitRef,
+    Diff,
+    Finding,
+    Revision,
+    Snapshot,
+    Transfer,
+)
+from raci_tracker.output.lastrun import RunOutcome
+
+Link = Callable[[CommitRef], str | None]
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """A change record; every key is always present (null where it does not apply)."""
+    word_diff = change.word_diff
+    return {
+        "kind": change.kind.value,
+        "severity": change.severity.value,
+        "section": change.section,
+        "activity": change.activity,
+        "activity_id": change.activity_id,
+        "previous_section": change.previous_section,
+        "previous_activity": change.previous_activity,
+        "previous_activity_id": change.previous_activity_id,
+        "party": change.party,
+        "before": change.before,
+        "after": change.after,
+        "labels": list(change.labels),
+        "transfer": _transfer_to_dict(change.transfer),
+        "assignments": None if change.assignments is None else dict(change.assignments),
+        "word_diff": None
+        if word_diff is None
+        else [{"op": w.op, "text": w.text} for w in word_diff],
+        "field": change.field,
+        "title": change.title,
+        "previous_title": change.previous_title,
+    }
+
+
+def _transfer_to_dict(transfer: Transfer | None) -> dict[str, str] | None:
+    if transfer is None:
+        return None
+    return {"role": transfer.role, "from": transfer.from_party, "to": transfer.to_party}
+
+
+def diff_to_dict(diff: Diff) -> dict[str, Any]:
+    summary = diff.summary
+    return {
+        "changes": [change_to_dict(change) for change in diff.changes],
+        "summary": {
+            "major": summary.major,
+            "minor": summary.minor,
+            "editorial": summary.editorial,
+            "activities_added": summary.activities_added,
+            "activities_removed": summary.activities_removed,
+            "parties": {
+                party: {
+                    "accountable_gained": tally.accountable_gained,
+                    "accountable_lost": tally.accountable_lost,
+                    "responsible_gained": tally.responsible_gained,
+                    "responsible_lost": tally.responsible_lost,
+                }
+                for party, tally in summary.parties.items()
+            },
+        },
+        "findings": {
+            "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
+            "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
+        },
+    }
+
+
+def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
+    """`raci-tracker history --format json`: revisions in date order, renames, findings."""
+    return {
+        "revisions": [
+            {
+                "date": r.date,
+                "date_source": r.date_source,
+                "status": r.status,
+                "commit": r.ref.commit,
+                "path": r.ref.path,
+                "commits": [ref.commit for ref in r.commits],
+                "silent_edits": len(r.silent_edits),
+                "activities": len(r.snapshot.activities),
+            }
+            for r in listing.revisions
+        ],
+        "renames": [rename_to_dict(r) for r in listing.renames],
+        "findings": [note_to_dict(n) for n in listing.notes],
+    }
+
+
+def revision_ref(revision: Revision) -> dict[str, Any]:
+    return {"date": revision.date, "commit": revision.ref.commit, "path": revision.ref.path}
+
+
+def net_change_to_dict(net: NetChange, link: Link) -> dict[str, Any]:
+    """`compare --format json`: the `diff` shape, each change citing its commits."""
+    data = diff_to_dict(net.diff)
+    data["from_revision"] = revision_ref(net.start)
+    data["to_revision"] = revision_ref(net.end)
+    for record, cited in zip(data["changes"], net.cited, strict=True):
+        record["commits"] = [{**ref_to_dict(ref), "permalink": link(ref)} for ref in cited.commits]
+    return data
+
+
+def matrix_to_dict(
+    snapshot: Snapshot,
+    revision: Revision | None,
+    party: str | None,
+    held: dict[str, list[Activity]] | None,
+    findings: list[Finding],
+) -> dict[str, Any]:
+    return {
+        "document": {
+            "title": snapshot.document.title,
+            "locale": snapshot.document.locale,
+            "updated": snapshot.document.updated,
+        },
+        "revision": revision_ref(revision) if revision else None,
+        "parties": [{"id": p.id, "label": p.label} for p in snapshot.parties],
+        "activities": [
+            {"id": a.id, "section": a.section, "text": a.text, "assignments": dict(a.assignments)}
+            for a in snapshot.activities
+        ],
+        "party": party,
+        "held": None
+        if held is None
+        else {
+            words: [{"id": a.id, "section": a.section, "text": a.text} for a in activities]
+            for words, activities in held.items()
+        },
+        "findings": [finding_to_dict(f) for f in findings],
+    }
+
+
+def consistency_to_dict(result: Consistency) -> dict[str, Any]:
+    return {
+        "locales": list(result.locales),
+        "disagreements": [
+            {
+                "section": d.section,
+                "position": d.position,
+                "positions": dict(d.positions),
+                "assignments": {k: dict(v) for k, v in d.assignments.items()},
+                "activities": dict(d.activities),
+            }
+            for d in result.disagreements
+        ],
+        "missing": [
+            {
+                "section": m.section,
+                "position": m.position,
+                "present": list(m.present),
+                "absent": list(m.absent),
+                "activities": dict(m.activities),
+            }
+            for m in result.missing
+        ],
+        "skew": [{"locale": locale, "updated": updated} for locale, updated in result.skew],
+    }
+
+
+def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
+    """`reports/last-run.json`: what a run took in. No clock time, so the same run gives the
+    same bytes."""
+    per_page: dict[tuple[str, str], dict[str, int]] = {}
+    for text in outcome.new_texts:
+        counts = per_page.setdefault(
+            (text.page.document, text.page.locale), {"major": 0, "minor": 0, "editorial": 0}
+        )
+        if text.step.diff is not None:
+            for severity in counts:
+                counts[severity] += getattr(text.step.diff.summary, severity)
+    empty = {"major": 0, "minor": 0, "editorial": 0}
+    return {
+        "pages": [
+            {
+                "document": page.document,
+                "locale": page.locale,
+                "status": page.status,
+                "new_revisions": page.changed_dates,
+                "new_commits": page.new_commits,
+                "skipped": page.skipped,
+                "history_rewritten": page.rewritten,
+                "changes": per_page.get((page.document, page.locale), empty),
+                "error": page.error,
+            }
+            for page in outcome.summary.pages
+        ],
+        "totals": {
+            **outcome.changes,
+            "shifts": outcome.shift_count,
+            "new_revisions": sum(len(p.changed_dates) for p in outcome.summary.pages),
+            "failed": len(outcome.summary.failed),
+        },
+        "shifts": [
+            {
+                "document": text.page.document,
+                "locale": text.page.locale,
+                "date": text.entry.revision.date,
+                "commit": text.step.ref.commit,
+                "silent_edit": text.step.silent,
+                "changes": [
+                    change_to_dict(c)
+                    for c in (text.step.diff.changes if text.step.diff else ())
+                    if c.severity.value != "editorial"
+                ],
+            }
+            for text in outcome.shifts
+        ],
+    }
+
+
+def lint_to_dict(path: str, snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "path": path,
+        "activities": len(snapshot.activities),
+        "findings": [finding_to_dict(f) for f in snapshot.findings],
+    }
