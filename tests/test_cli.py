@@ -73,7 +73,7 @@ def test_lint_json(capsys: pytest.CaptureFixture[str]) -> None:
     files = json.loads(out)["files"]
 
     assert code == 0
-    assert [f["activities"] for f in files] == [58, 58]
+    assert [f["activity_count"] for f in files] == [58, 58]
     assert [f["rule"] for f in files[0]["findings"]].count("no-responsible") == 3
 
 
@@ -138,10 +138,15 @@ MK_OLD = CORPUS / "managed-kubernetes/fr-fr/2023-07-05__2255c02.md"
 
 @pytest.mark.parametrize("output_format", ["text", "md", "json"])
 def test_diff_golden_outputs(
-    output_format: str, capsys: pytest.CaptureFixture[str], golden: Callable[[str, bytes], None]
+    output_format: str,
+    capsys: pytest.CaptureFixture[str],
+    golden: Callable[[str, bytes], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A real pair (Block Storage fr-fr: a section removed, others renumbered) in every format."""
-    code, out, _ = run("diff", BLOCK_OLD, BLOCK_NEW, "--format", output_format, capsys=capsys)
+    monkeypatch.chdir(CORPUS)  # the JSON names the files it compared, as they were given
+    old, new = (path.relative_to(CORPUS) for path in (BLOCK_OLD, BLOCK_NEW))
+    code, out, _ = run("diff", old, new, "--format", output_format, capsys=capsys)
 
     assert code == 0
     golden(f"diff/block-storage-fr-fr.{output_format}", out.encode("utf-8"))
@@ -151,7 +156,9 @@ def test_diff_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run("diff", BLOCK_OLD, BLOCK_NEW, "--format", "json", capsys=capsys)
     data = json.loads(out)
 
-    assert set(data) == {"changes", "summary", "findings"}
+    assert set(data) == {"from", "to", "changes", "summary", "findings"}
+    assert data["from"] == {"path": str(BLOCK_OLD), "updated": "2022-11-22", "commit": None}
+    assert data["to"]["updated"] == "2022-11-24"
     assert set(data["findings"]) == {"introduced", "resolved"}
     assert data["summary"]["major"] == 9
     assert {c["kind"] for c in data["changes"]} >= {

@@ -105,8 +105,8 @@ def test_net_change_since_a_date_cites_its_commits(
     shifts = [c for c in data["changes"] if c["severity"] != "editorial"]
 
     assert code == 0
-    assert data["from_revision"]["date"] == "2023-07-06"
-    assert data["to_revision"]["date"] == "2023-10-01"
+    assert data["from"]["date"] == "2023-07-06"
+    assert data["to"]["date"] == "2023-10-01"
     assert [(c["kind"], c["party"], c["before"], c["after"]) for c in shifts] == [
         ("role-changed", "customer", "", "RA"),
         ("role-changed", "provider", "RA", "I"),
@@ -204,7 +204,7 @@ def test_compare_straight_from_a_repository(
     data = json.loads(capsys.readouterr().out)
 
     assert code == 0
-    assert data["to_revision"]["commit"] == history["silent"]
+    assert data["to"]["commit"] == history["silent"]
     assert data["summary"]["major"] == 3
 
 

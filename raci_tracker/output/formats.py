@@ -36,7 +36,7 @@ def _json(data: object) -> str:
 
 def format_diff(diff: Diff, before: Snapshot, after: Snapshot, output_format: str) -> str:
     if output_format == "json":
-        return _json(diff_to_dict(diff))
+        return _json(diff_to_dict(diff, before, after))
     return render_diff(diff, before, after, output_format)
 
 

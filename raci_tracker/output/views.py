@@ -1,7 +1,9 @@
 """The JSON each command prints: views of diffs, histories, diligence results and runs.
 
 Persisted formats (snapshots, revisions, the index) are in `raci_tracker.codec`; these views reuse
-its pieces so a finding or a commit reads the same everywhere.
+its pieces so a commit reads the same everywhere. The contract (docs/json.md): `activity` is
+always an activity's text and `activity_id` its id; a number is named `..._count`; a comparison
+says what it compared (`from`, `to`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from raci_tracker.codec import finding_to_dict, note_to_dict, ref_to_dict, rename_to_dict
+from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict
 from raci_tracker.compare.diligence import Consistency, NetChange
 from raci_tracker.history.walk import HistoryListing
 from raci_tracker.model import (
@@ -60,7 +62,34 @@ def _transfer_to_dict(transfer: Transfer | None) -> dict[str, str] | None:
     return {"role": transfer.role, "from": transfer.from_party, "to": transfer.to_party}
 
 
-def diff_to_dict(diff: Diff) -> dict[str, Any]:
+def finding_view(finding: Finding, snapshot: Snapshot) -> dict[str, Any]:
+    """A finding as commands print it: the activity's text, and its id."""
+    texts = {activity.id: activity.text for activity in snapshot.activities}
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "line": finding.line,
+        "activity": texts.get(finding.activity) if finding.activity else None,
+        "activity_id": finding.activity,
+        "message": finding.message,
+    }
+
+
+def compared_file(snapshot: Snapshot) -> dict[str, Any]:
+    """Which text a diff read: its path, its date, and its commit when it came from git."""
+    return {
+        "path": snapshot.source.path,
+        "updated": snapshot.document.updated,
+        "commit": snapshot.source.commit,
+    }
+
+
+def diff_to_dict(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
+    """`raci-tracker diff --format json`: what was compared, the changes, the finding delta."""
+    return {"from": compared_file(old), "to": compared_file(new), **_diff_body(diff, old, new)}
+
+
+def _diff_body(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
     summary = diff.summary
     return {
         "changes": [change_to_dict(change) for change in diff.changes],
@@ -81,8 +110,8 @@ def diff_to_dict(diff: Diff) -> dict[str, Any]:
             },
         },
         "findings": {
-            "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
-            "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
+            "introduced": [finding_view(f, new) for f in diff.findings.introduced],
+            "resolved": [finding_view(f, old) for f in diff.findings.resolved],
         },
     }
 
@@ -98,8 +127,8 @@ def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
                 "commit": r.ref.commit,
                 "path": r.ref.path,
                 "commits": [ref.commit for ref in r.commits],
-                "silent_edits": len(r.silent_edits),
-                "activities": len(r.snapshot.activities),
+                "silent_edit_count": len(r.silent_edits),
+                "activity_count": len(r.snapshot.activities),
             }
             for r in listing.revisions
         ],
@@ -109,14 +138,20 @@ def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
 
 
 def revision_ref(revision: Revision) -> dict[str, Any]:
-    return {"date": revision.date, "commit": revision.ref.commit, "path": revision.ref.path}
+    """Which stored revision a view read: its date, commit, path and the page's own date."""
+    return {
+        "date": revision.date,
+        "commit": revision.ref.commit,
+        "path": revision.ref.path,
+        "updated": revision.snapshot.document.updated,
+    }
 
 
 def net_change_to_dict(net: NetChange, link: Link) -> dict[str, Any]:
     """`compare --format json`: the `diff` shape, each change citing its commits."""
-    data = diff_to_dict(net.diff)
-    data["from_revision"] = revision_ref(net.start)
-    data["to_revision"] = revision_ref(net.end)
+    start, end = net.start, net.end
+    body = _diff_body(net.diff, start.snapshot, end.snapshot)
+    data = {"from": revision_ref(start), "to": revision_ref(end), **body}
     for record, cited in zip(data["changes"], net.cited, strict=True):
         record["commits"] = [{**ref_to_dict(ref), "permalink": link(ref)} for ref in cited.commits]
     return data
@@ -148,7 +183,7 @@ def matrix_to_dict(
             words: [{"id": a.id, "section": a.section, "text": a.text} for a in activities]
             for words, activities in held.items()
         },
-        "findings": [finding_to_dict(f) for f in findings],
+        "findings": [finding_view(f, snapshot) for f in findings],
     }
 
 
@@ -233,6 +268,6 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
 def lint_to_dict(path: str, snapshot: Snapshot) -> dict[str, Any]:
     return {
         "path": path,
-        "activities": len(snapshot.activities),
-        "findings": [finding_to_dict(f) for f in snapshot.findings],
+        "activity_count": len(snapshot.activities),
+        "findings": [finding_view(f, snapshot) for f in snapshot.findings],
     }
