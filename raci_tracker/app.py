@@ -14,9 +14,9 @@ from pathlib import Path
 
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog, build_entries, permalink
-from raci_tracker.compare.diligence import MATRIX_RULES, in_force, net_change
+from raci_tracker.compare.diligence import MATRIX_RULES, NetChange, in_force, net_change
 from raci_tracker.compare.diligence import consistency as check_consistency
-from raci_tracker.config import Config, load_config
+from raci_tracker.config import DEFAULT_CACHE, Config, load_config
 from raci_tracker.errors import InputError, UsageError
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
 from raci_tracker.history.source import check_repository, open_source
@@ -217,9 +217,14 @@ def checked_date(value: str | None, option: str) -> str | None:
 
 
 def page_history(
-    repository: str, page_path: str, ref: str | None, locale: str | None, cache: Path
+    repository: str,
+    page_path: str,
+    ref: str | None = None,
+    locale: str | None = None,
+    cache: Path = Path(DEFAULT_CACHE),
 ) -> HistoryListing:
-    """`raci-tracker history`: a page's dated revisions, read straight from git."""
+    """`raci-tracker history`: a page's dated revisions, read straight from git (a local path is
+    read in place; a URL is cloned into `cache`)."""
     chosen = locale or guess_locale(Path(page_path)) or ""
     target = PageTarget("history", chosen, repository, ref, page_path)
     with open_source(check_repository(repository), cache, ref) as source:
@@ -304,3 +309,37 @@ def consistency_of_document(config_file: Path, document: str, at: str | None) ->
     }
     title = next(iter(pages.values())).document.title or document
     return ConsistencyView(check_consistency(pages), title)
+
+
+# --- the Python API's use cases (see `raci_tracker.__init__`) ----------------------------------
+
+
+def run_config(
+    config_file: Path | str = "raci-tracker.toml", environ: Mapping[str, str] | None = None
+) -> RunOutcome:
+    """Run a configuration as `raci-tracker run` does: update snapshots, write every report and
+    the last-run summary. `environ` carries `GITHUB_STEP_SUMMARY`/`GITHUB_OUTPUT` if wanted."""
+    config = load_config(Path(config_file))
+    outcome = run_and_report(config)
+    record_run(config, outcome, environ or {})
+    return outcome
+
+
+def net_change_since(
+    revisions: Sequence[Revision], start: str, end: str | None = None
+) -> NetChange:
+    """The net change between the revisions in force on `start` and on `end` (default: today)."""
+    now = today()
+    start_date = checked_date(start, "start") or now
+    end_date = checked_date(end, "end") or now
+    if not revisions:
+        raise InputError("the page has no revision")
+    return net_change(
+        revisions, in_force(revisions, start_date, now), in_force(revisions, end_date, now)
+    )
+
+
+def matrix_in_force(revisions: Sequence[Revision], at: str | None = None) -> Revision:
+    """The revision in force on `at` (default: today, the latest revision)."""
+    now = today()
+    return in_force(revisions, checked_date(at, "at") or now, now)

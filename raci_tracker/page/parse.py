@@ -400,7 +400,7 @@ def decode_page(data: bytes, path: str) -> str:
 
 
 def parse_page(
-    data: bytes,
+    data: bytes | str,
     *,
     path: str = "<page>",
     locale: str | None = None,
@@ -408,7 +408,9 @@ def parse_page(
     commit: str | None = None,
     blob: str | None = None,
 ) -> Snapshot:
-    """Parse the bytes of one page revision. Raises `InputError` only for non-text input."""
+    """Parse one page revision (bytes, or text). Raises `InputError` only for non-text input."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     text = decode_page(data, path)
     lines = text.split("\n")
     scan = _scan(_MD.parse(text))

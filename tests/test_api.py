@@ -1,0 +1,154 @@
+"""The public Python API: the README's example runs, and each named use case works on a real
+git history built in a temporary folder."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import raci_tracker
+from raci_tracker import (
+    ChangeKind,
+    InputError,
+    consistency,
+    diff_snapshots,
+    matrix_in_force,
+    net_change_since,
+    page_history,
+    parse_page,
+    run_config,
+)
+from tests.gitrepo import GitRepo
+from tests.helpers import CORPUS, TESTS, corpus_page
+
+OLD = "block-storage/fr-fr/unknown__3217656.md"
+NEW = "block-storage/fr-fr/unknown__025ffae.md"
+PAGE = "pages/block-storage/guide.fr-fr.md"
+
+
+def readme_example() -> str:
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert blocks, "README.md has no ```python example"
+    return str(blocks[0])
+
+
+def test_the_readme_example_runs_and_prints_the_changes(tmp_path: Path) -> None:
+    example = readme_example()
+    (tmp_path / "old.md").write_bytes(corpus_page(OLD))
+    (tmp_path / "new.md").write_bytes(corpus_page(NEW))
+
+    done = subprocess.run(
+        [sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+
+    assert len([line for line in example.splitlines() if line.strip()]) == 5
+    assert "major 3.1.1 Administrer les données ('activity-added',)" not in done.stdout
+    assert "major 3.1.1 Administrer les données" in done.stdout
+    assert done.stdout.count("\n") == len(
+        diff_snapshots(parse_page(corpus_page(OLD)), parse_page(corpus_page(NEW))).changes
+    )
+
+
+def test_parse_page_takes_text_as_well_as_bytes() -> None:
+    data = corpus_page(NEW)
+
+    assert parse_page(data.decode("utf-8"), path="p.md") == parse_page(data, path="p.md")
+
+
+def test_all_lists_importable_names_and_nothing_else() -> None:
+    assert set(raci_tracker.__all__) == {"__version__", *raci_tracker._EXPORTS}
+    for name in raci_tracker.__all__:
+        assert getattr(raci_tracker, name) is not None, name
+    assert set(raci_tracker.__all__) <= set(dir(raci_tracker))
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = raci_tracker.nothing_here
+
+
+def test_importing_the_package_loads_no_third_party_library() -> None:
+    code = (
+        "import sys, raci_tracker; "
+        "print(sorted(m for m in ('git', 'jinja2', 'deepdiff', 'markdown_it', 'yaml') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> GitRepo:
+    """Three real Block Storage fr-fr revisions, dated by hand in their front matter."""
+    repo = GitRepo(tmp_path / "upstream")
+    for name, date in (
+        ("unknown__06a3e6f.md", "2022-11-01"),
+        ("unknown__3217656.md", "2022-11-22"),
+        ("unknown__025ffae.md", "2022-11-24"),
+    ):
+        text = (CORPUS / "block-storage/fr-fr" / name).read_text("utf-8")
+        text = text.replace("\ntitle:", f"\nupdated: {date}\ntitle:", 1)
+        repo.save(PAGE, text)
+    return repo
+
+
+def test_history_then_net_change_since_and_matrix_in_force(upstream: GitRepo) -> None:
+    listing = page_history(str(upstream.root), PAGE)
+    revisions = listing.revisions
+
+    round_trip = net_change_since(revisions, "2022-11-01")
+    net = net_change_since(revisions, "2022-11-22", "2022-11-30")
+    at_start = matrix_in_force(revisions, "2022-11-23")
+
+    assert [r.date for r in revisions] == ["2022-11-01", "2022-11-22", "2022-11-24"]
+    # the 11-24 text restores the 11-01 one: over the whole span, nothing moved
+    assert (round_trip.start.date, round_trip.end.date) == ("2022-11-01", "2022-11-24")
+    assert not round_trip.diff.has_shifts
+    added = [c.change.activity for c in net.cited if c.change.kind is ChangeKind.ACTIVITY_ADDED]
+    assert "Administrer les données" in added
+    assert {ref.commit for c in net.cited for ref in c.commits} == {revisions[2].ref.commit}
+    assert at_start.date == "2022-11-22"
+    assert matrix_in_force(revisions).date == "2022-11-24"
+    with pytest.raises(InputError, match="no revision is in force on 2021-01-01"):
+        matrix_in_force(revisions, "2021-01-01")
+    with pytest.raises(InputError, match="not a YYYY-MM-DD date"):
+        net_change_since(revisions, "last week")
+    with pytest.raises(InputError, match="no revision"):
+        net_change_since([], "2022-11-01")
+
+
+def test_consistency_of_two_locales() -> None:
+    pages = {
+        locale: parse_page(corpus_page(f"logs-data-platform/{locale}/2023-01-26__08070d4.md"))
+        for locale in ("en-gb", "fr-fr")
+    }
+
+    result = consistency(pages)
+
+    assert result.locales == ("en-gb", "fr-fr")
+    assert (result.disagreements, result.missing, result.skew) == ((), (), ())
+
+
+def test_run_config_writes_snapshots_reports_and_the_last_run(
+    upstream: GitRepo, tmp_path: Path
+) -> None:
+    config = tmp_path / "raci-tracker.toml"
+    config.write_text(
+        f'[[documents]]\nid = "block-storage"\nrepo = "upstream"\npath = "{PAGE}"\n'
+        'locales = ["fr-fr"]\n',
+        encoding="utf-8",
+    )
+
+    outcome = run_config(config)
+    again = run_config(config)
+
+    assert [p.changed_dates for p in outcome.summary.pages] == [
+        ["2022-11-01", "2022-11-22", "2022-11-24"]
+    ]
+    assert outcome.shift_count > 0
+    assert (tmp_path / "reports/block-storage/fr-fr/CHANGELOG.md").exists()
+    assert (tmp_path / "reports/last-run.json").exists()
+    assert again.summary.pages[0].changed_dates == []
