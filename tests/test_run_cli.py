@@ -54,12 +54,12 @@ def test_history_json(upstream: GitRepo, capsys: pytest.CaptureFixture[str]) -> 
 
     assert code == 0
     assert set(data) == {"revisions", "renames", "findings"}
-    assert [(r["date"], r["date_source"], r["activities"]) for r in data["revisions"]] == [
+    assert [(r["date"], r["date_source"], r["activity_count"]) for r in data["revisions"]] == [
         ("2022-07-28", "body", 61),
         ("2023-01-26", "front-matter", 63),
     ]
     assert data["revisions"][1]["commits"] == [data["revisions"][1]["commit"]]
-    assert data["revisions"][0]["silent_edits"] == 0
+    assert data["revisions"][0]["silent_edit_count"] == 0
 
 
 def test_history_text_and_bad_input(
