@@ -15,6 +15,37 @@ ROLE_LETTERS = "RACI"
 """The canonical order of role letters in an assignment ("AR" is written "RA")."""
 
 
+@dataclass(frozen=True, slots=True)
+class Role:
+    """The words for one role letter: "accountable", the noun of change labels
+    ("accountability-lost"), and what a party holding it is ("accountable for")."""
+
+    letter: str
+    adjective: str
+    noun: str
+    holding: str
+
+    def label(self, gained: bool) -> str:
+        return f"{self.noun}-{'gained' if gained else 'lost'}"
+
+
+ROLES = {
+    role.letter: role
+    for role in (
+        Role("R", "responsible", "responsibility", "responsible for"),
+        Role("A", "accountable", "accountability", "accountable for"),
+        Role("C", "consulted", "consulted", "consulted on"),
+        Role("I", "informed", "informed", "informed of"),
+    )
+}
+"""The role vocabulary, in R, A, C, I order: every table of role words is derived from it."""
+
+
+def section_key(number: str) -> tuple[int, ...]:
+    """Sort key of a section number: "3.10" after "3.9"."""
+    return tuple(int(part) for part in number.split(".") if part.isdigit())
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -106,7 +106,8 @@ def test_consistency_finds_a_letter_a_row_and_a_date_that_differ() -> None:
 def test_consistency_reports_a_section_one_locale_lacks() -> None:
     extra = (
         page("2024-01-01", BACKUP_PROVIDER)
-        + "\n## 2. Stop\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n| Delete | RA | I |\n"
+        + "\n## 2. Stop\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        + "| Delete | RA | I |\n"
     )
     result = consistency(
         {"en-gb": parse_page(extra), "fr-fr": parse_page(page("2024-01-01", BACKUP_PROVIDER))}

@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from raci_tracker.compare.changelog import texts
 from raci_tracker.compare.diff import diff_and_matching, diff_snapshots
 from raci_tracker.errors import InputError
-from raci_tracker.model import Activity, Change, ChangeKind, CommitRef, Diff, Revision, Snapshot
+from raci_tracker.model import (
+    ROLES,
+    Activity,
+    Change,
+    ChangeKind,
+    CommitRef,
+    Diff,
+    Revision,
+    Snapshot,
+    section_key,
+)
 
 # --- the revision in force ---------------------------------------------------------------------
 
@@ -32,18 +42,13 @@ def in_force(revisions: Sequence[Revision], date: str, today: str) -> Revision:
 
 # --- net change between two dates --------------------------------------------------------------
 
-GROUP_ORDER = (
-    "newly accountable",
-    "newly responsible",
-    "no longer accountable",
-    "no longer responsible",
-)
 GROUPS = {
-    "accountability-gained": "newly accountable",
-    "responsibility-gained": "newly responsible",
-    "accountability-lost": "no longer accountable",
-    "responsibility-lost": "no longer responsible",
+    ROLES[letter].label(gained): f"{'newly' if gained else 'no longer'} {ROLES[letter].adjective}"
+    for gained in (True, False)
+    for letter in "AR"
 }
+"""Change label -> the group a net change is listed under: "newly accountable", ..."""
+GROUP_ORDER = tuple(GROUPS.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +139,8 @@ def net_change(revisions: Sequence[Revision], start: Revision, end: Revision) ->
 
 # --- the matrix in force -----------------------------------------------------------------------
 
-ROLE_GROUPS = {
-    "A": "accountable for",
-    "R": "responsible for",
-    "C": "consulted on",
-    "I": "informed of",
-}
+ROLE_GROUPS = {letter: ROLES[letter].holding for letter in "ARCI"}
+"""What a party holding each letter is, in the order the matrix view lists them."""
 MATRIX_RULES = ("unassigned", "no-responsible", "no-accountable", "multiple-accountable")
 
 
@@ -189,7 +190,7 @@ def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
     sections = _sections(pages)
     disagreements: list[Disagreement] = []
     missing: list[Missing] = []
-    for number in sorted(sections, key=_number_key):
+    for number in sorted(sections, key=section_key):
         rows = {locale: sections[number].get(locale, []) for locale in locales}
         present = tuple(locale for locale in locales if rows[locale])
         if len(present) < len(locales):
@@ -209,10 +210,6 @@ def _sections(pages: Mapping[str, Snapshot]) -> dict[str, dict[str, list[Activit
         for activity in snapshot.activities:
             sections[activity.section][locale].append(activity)
     return sections
-
-
-def _number_key(number: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in number.split(".") if part.isdigit())
 
 
 def _signature(activity: Activity) -> tuple[tuple[str, str], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import NewText
@@ -21,13 +22,7 @@ class RunOutcome:
     @property
     def changes(self) -> dict[str, int]:
         """Changes this run took in, by severity."""
-        counts = {"major": 0, "minor": 0, "editorial": 0}
-        for text in self.new_texts:
-            if text.step.diff is not None:
-                counts["major"] += text.step.diff.summary.major
-                counts["minor"] += text.step.diff.summary.minor
-                counts["editorial"] += text.step.diff.summary.editorial
-        return counts
+        return severity_counts(self.new_texts)
 
     @property
     def shift_count(self) -> int:
@@ -36,3 +31,15 @@ class RunOutcome:
     @property
     def did_something(self) -> bool:
         return any(page.status != "unchanged" for page in self.summary.pages)
+
+
+def severity_counts(texts: Iterable[NewText]) -> dict[str, int]:
+    """`{"major": n, "minor": n, "editorial": n}`: the changes in these texts, by severity."""
+    counts = {"major": 0, "minor": 0, "editorial": 0}
+    for text in texts:
+        if text.step.diff is not None:
+            summary = text.step.diff.summary
+            counts["major"] += summary.major
+            counts["minor"] += summary.minor
+            counts["editorial"] += summary.editorial
+    return counts

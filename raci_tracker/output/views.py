@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict
+from raci_tracker.compare.changelog import NewText
 from raci_tracker.compare.diligence import Consistency, NetChange
 from raci_tracker.history.walk import HistoryListing
 from raci_tracker.model import (
@@ -24,7 +25,7 @@ from raci_tracker.model import (
     Snapshot,
     Transfer,
 )
-from raci_tracker.output.lastrun import RunOutcome
+from raci_tracker.output.lastrun import RunOutcome, severity_counts
 
 Link = Callable[[CommitRef], str | None]
 
@@ -217,15 +218,9 @@ def consistency_to_dict(result: Consistency) -> dict[str, Any]:
 def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
     """`reports/last-run.json`: what a run took in. No clock time, so the same run gives the
     same bytes."""
-    per_page: dict[tuple[str, str], dict[str, int]] = {}
+    texts_by_page: dict[tuple[str, str], list[NewText]] = {}
     for text in outcome.new_texts:
-        counts = per_page.setdefault(
-            (text.page.document, text.page.locale), {"major": 0, "minor": 0, "editorial": 0}
-        )
-        if text.step.diff is not None:
-            for severity in counts:
-                counts[severity] += getattr(text.step.diff.summary, severity)
-    empty = {"major": 0, "minor": 0, "editorial": 0}
+        texts_by_page.setdefault((text.page.document, text.page.locale), []).append(text)
     return {
         "pages": [
             {
@@ -236,7 +231,7 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
                 "new_commits": page.new_commits,
                 "skipped": page.skipped,
                 "history_rewritten": page.rewritten,
-                "changes": per_page.get((page.document, page.locale), empty),
+                "changes": severity_counts(texts_by_page.get((page.document, page.locale), [])),
                 "error": page.error,
             }
             for page in outcome.summary.pages

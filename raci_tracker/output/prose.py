@@ -1,0 +1,134 @@
+"""The sentences reports are made of: role words, counts, party names, the one-line summary of a
+diff. Pure Python; the templates (`output/templates/`) call these through `render.py`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.model import ROLES, Diff, Snapshot
+
+LABEL_WORDS = {
+    role.label(gained): f"{'now' if gained else 'no longer'} {role.adjective} ({role.letter})"
+    for role in ROLES.values()
+    for gained in (True, False)
+}
+"""Change label -> words: "accountability-lost" -> "no longer accountable (A)"."""
+DATE_SOURCES = {
+    "front-matter": "page's `updated` field",
+    "body": 'page\'s "last updated" line',
+    "commit": "commit (the page carries no date)",
+}
+
+
+def upper_first(text: str) -> str:
+    """Capitalise the first letter only ("OVHcloud" stays "OVHcloud")."""
+    return text[:1].upper() + text[1:]
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def label_words(label: str) -> str:
+    return LABEL_WORDS.get(label, label)
+
+
+@dataclass(frozen=True, slots=True)
+class PartyNames:
+    """How parties are named in prose: the provider by its label, the customer as "the customer"."""
+
+    labels: Mapping[str, str]
+
+    @classmethod
+    def of(cls, *snapshots: Snapshot) -> PartyNames:
+        labels: dict[str, str] = {}
+        for snapshot in snapshots:
+            for party in snapshot.parties:
+                labels.setdefault(party.id, party.label)
+        return cls(labels)
+
+    def name(self, party: str | None) -> str:
+        if party is None:
+            return ""
+        if party == "customer":
+            return "the customer"
+        return self.labels.get(party, party)
+
+
+def summary_sentence(diff: Diff, names: PartyNames) -> str:
+    """One line a reader acts on: who gave up or gained A and R; what was added or removed."""
+    parts = []
+    givers_first = sorted(
+        diff.summary.parties.items(),
+        key=lambda item: (not (item[1].accountable_lost or item[1].responsible_lost), item[0]),
+    )
+    for party, tally in givers_first:
+        lost = _counted({"A": tally.accountable_lost, "R": tally.responsible_lost})
+        gained = _counted({"A": tally.accountable_gained, "R": tally.responsible_gained})
+        phrases = [f"gave up {lost}"] if lost else []
+        phrases += [f"gained {gained}"] if gained else []
+        if phrases:
+            parts.append(f"{names.name(party)} {' and '.join(phrases)}")
+    summary = diff.summary
+    if summary.activities_added:
+        parts.append(_activities(summary.activities_added, "added"))
+    if summary.activities_removed:
+        parts.append(_activities(summary.activities_removed, "removed"))
+    if not parts:
+        parts.append("C or I changed only" if summary.minor else "no responsibility shift")
+    sentence = "; ".join(parts)
+    return upper_first(sentence)
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    """`{"A": 1, "R": 1}` -> "A and R on 1 activity"; unequal counts are spelled one by one."""
+    present = {letter: n for letter, n in counts.items() if n}
+    if not present:
+        return ""
+    if len(set(present.values())) == 1:
+        count = next(iter(present.values()))
+        return f"{' and '.join(present)} on {_plural(count)}"
+    return " and ".join(f"{letter} on {_plural(n)}" for letter, n in present.items())
+
+
+def _plural(count: int) -> str:
+    return plural(count, "activity", "activities")
+
+
+def _activities(count: int, verb: str) -> str:
+    return f"{_plural(count)} {verb}"
+
+
+def holdings(snapshot: Snapshot, names: PartyNames) -> str:
+    """Who is accountable for how many activities: "OVHcloud is accountable for 30 activities"."""
+    parts = []
+    for party in snapshot.parties:
+        count = sum(1 for a in snapshot.activities if "A" in a.assignments.get(party.id, ""))
+        if count:
+            parts.append(f"{names.name(party.id)} is accountable for {_plural(count)}")
+    sentence = "; ".join(parts) or "nobody is accountable for any activity"
+    return upper_first(sentence)
+
+
+def open_findings(page: PageChangelog) -> str:
+    """ "1 error, 3 warnings: no-responsible ×3, unknown-letter" for the latest revision."""
+    latest = page.latest
+    if latest is None:
+        return "none"
+    findings = [f for f in latest.revision.snapshot.findings if f.severity.value != "info"]
+    if not findings:
+        return "none"
+    by_severity = Counter(f.severity.value for f in findings)
+    counts = ", ".join(
+        plural(n, severity, f"{severity}s") for severity, n in sorted(by_severity.items())
+    )
+    rules = Counter(f.rule for f in findings)
+    detail = ", ".join(f"{rule} ×{n}" if n > 1 else rule for rule, n in sorted(rules.items()))
+    return f"{counts}: {detail}"
+
+
+def roles_text(assignments: Mapping[str, str]) -> str:
+    return ", ".join(f"{party} {letters or '-'}" for party, letters in assignments.items())
