@@ -76,7 +76,6 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.filters["upper_first"] = upper_first
     env.globals["md"] = md
     env.globals["escapers"] = {"md": md, "html": env.filters["escape"], "text": _plain}
-    env.globals["plain"] = _plain
     env.globals["changes_roles"] = roles_text
     return env
 
