@@ -409,8 +409,7 @@ def parse_page(
     blob: str | None = None,
 ) -> Snapshot:
     """Parse one page revision (bytes, or text). Raises `InputError` only for non-text input."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    data = data.encode("utf-8") if isinstance(data, str) else data
     text = decode_page(data, path)
     lines = text.split("\n")
     scan = _scan(_MD.parse(text))
