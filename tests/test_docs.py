@@ -4,9 +4,13 @@ in docs/commands.md, and every link from the README and the docs reaches a file.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import click
+import pytest
 
+from raci_tracker import run_config
 from raci_tracker.cli import cli
 from tests.helpers import TESTS
 
@@ -85,3 +89,19 @@ def test_links_in_the_readme_and_docs_reach_files() -> None:
             if not (page.parent / target).exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert not broken, broken
+
+
+def test_the_readme_excerpt_is_what_the_sample_run_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The changelog excerpt in the README is real: the sample run writes it word for word."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (name,) = re.findall(r"An excerpt of `(reports/sample/[^`]+)`", readme)
+    (excerpt,) = re.findall(r"```markdown\n(.*?)```", readme, flags=re.DOTALL)
+    shutil.copy(ROOT / "raci-tracker.toml", tmp_path)
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+
+    run_config("raci-tracker.toml")
+
+    assert excerpt in (tmp_path / name).read_text(encoding="utf-8")
