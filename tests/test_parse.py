@@ -46,14 +46,14 @@ def test_cell_letters_in_canonical_order(cell: str, letters: str) -> None:
     assert read_letters(cell) == letters
 
 
-@pytest.mark.parametrize("cell", ["X", "N/A", "yes", "RAX", "?"])
+@pytest.mark.parametrize("cell", ["X", "yes", "RAX", "?", "Responsible for it"])
 def test_unreadable_cells(cell: str) -> None:
     assert read_letters(cell) is None
 
 
 def test_unknown_letter_is_a_finding_with_its_line_never_a_crash() -> None:
-    """`X` and `N/A` become error findings naming the line; the assignment is left empty."""
-    snapshot = parse_page(page(f"### 1. Avant\n\n{HEADER}| Faire | X | RA |\n| Dire | N/A | I |\n"))
+    """`X` and `??` become error findings naming the line; the assignment is left empty."""
+    snapshot = parse_page(page(f"### 1. Avant\n\n{HEADER}| Faire | X | RA |\n| Dire | ?? | I |\n"))
     unknown = [f for f in snapshot.findings if f.rule == "unknown-letter"]
 
     assert [(f.line, f.severity) for f in unknown] == [(9, Severity.ERROR), (10, Severity.ERROR)]

@@ -27,6 +27,8 @@ RULES: dict[str, Severity] = {
     "date-placeholder": Severity.WARNING,
     "front-matter-invalid": Severity.ERROR,
     "no-raci-table": Severity.WARNING,
+    "table-without-delimiter": Severity.WARNING,
+    "prose-cells": Severity.INFO,
     "page-deleted": Severity.WARNING,
     "invisible-characters": Severity.WARNING,
 }

@@ -1,0 +1,224 @@
+"""Turn tables into the page's matrix: which tables are RACI matrices (either orientation), their
+party columns, and one `Activity` per row, with findings on cells a reader would question."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from raci_tracker.model import Activity, Finding, Party, TableCounts
+from raci_tracker.page.cells import is_prose, read_letters
+from raci_tracker.page.legend import (
+    Legend,
+    bullet_entries,
+    is_legend,
+    legend_entries,
+    table_markers,
+)
+from raci_tracker.page.parties import CUSTOMER, PROVIDER, PartyResolver
+from raci_tracker.page.rules import finding
+from raci_tracker.page.tables import PATH_SEPARATOR, BulletItem, Row, Table, raw_cells
+from raci_tracker.text import INVISIBLE, fold, slugify, strip_invisible
+
+# A first header cell that says the rows are parties: the matrix is transposed (teams in rows,
+# functions in columns, as in Microsoft's Cloud Adoption Framework).
+_PARTY_AXIS_WORDS = frozenset(
+    {"team", "teams", "role", "roles", "party", "parties", "who", "stakeholder", "stakeholders"}
+    | {"equipe", "equipes", "acteur", "acteurs", "team/function", "organization", "group"}
+)
+
+
+@dataclass(slots=True)
+class Tables:
+    legend: Legend = field(default_factory=Legend)
+    raci: list[tuple[Table, list[Party]]] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    counts: TableCounts = field(default_factory=TableCounts)
+    prose_tables: list[Table] = field(default_factory=list)
+
+
+def classify(
+    tables: Sequence[Table], bullets: Sequence[BulletItem], resolver: PartyResolver
+) -> Tables:
+    """Sort tables into the legend, RACI matrices (with their columns) and the rest."""
+    found = Tables()
+    legends = other = 0
+    for table in tables:
+        if is_legend(table):
+            found.legend.add(legend_entries(table))
+            found.legend.markers |= table_markers(table)
+            legends += 1
+        elif (matrix := _as_matrix(table, resolver, found.legend.markers)) is not None:
+            columns = table_parties(matrix, resolver)
+            found.raci.append((matrix, columns))
+            known = {party.id for party in found.parties}
+            found.parties.extend(party for party in columns if party.id not in known)
+        else:
+            other += 1
+            if _holds_prose(table):
+                found.prose_tables.append(table)
+    found.legend.add(bullet_entries(bullets))
+    found.counts = TableCounts(raci=len(found.raci), legend=legends, other=other)
+    return found
+
+
+def _as_matrix(table: Table, resolver: PartyResolver, blanks: frozenset[str]) -> Table | None:
+    if len(table.header) < 2:
+        return None
+    if _is_transposed(table, resolver):
+        flipped = transpose(table)
+        return flipped if _has_roles(flipped, blanks) else None
+    if any(resolver.is_known(label) for label in table.header[1:]) or _has_roles(table, blanks):
+        return table
+    return None
+
+
+def _has_roles(table: Table, blanks: frozenset[str]) -> bool:
+    cells = [read_letters(cell, blanks) for row in table.rows for cell in row.cells[1:]]
+    letters = sum(1 for cell in cells if cell)
+    unreadable = sum(1 for cell in cells if cell is None)
+    return letters > 0 and letters >= unreadable
+
+
+def _is_transposed(table: Table, resolver: PartyResolver) -> bool:
+    if fold(table.header[0]).strip("*_ :") in _PARTY_AXIS_WORDS:
+        return True
+    row_labels = [row.cells[0] for row in table.rows if row.cells]
+    return any(map(resolver.is_known, row_labels)) and not any(
+        map(resolver.is_known, table.header[1:])
+    )
+
+
+def transpose(table: Table) -> Table:
+    """Parties in rows, activities in columns -> activities in rows, parties in columns."""
+    rows = [row for row in table.rows if row.cells]
+    header = [table.header[0], *(row.cells[0] for row in rows)]
+    flipped = Table(line=table.line, section=table.section, header=header)
+    for column, activity in enumerate(table.header[1:], start=1):
+        cells = [row.cells[column] if column < len(row.cells) else "" for row in rows]
+        flipped.rows.append(Row(line=table.line, cells=[activity, *cells]))
+    return flipped
+
+
+def _holds_prose(table: Table) -> bool:
+    cells = [cell for row in table.rows for cell in row.cells[1:] if cell]
+    return bool(cells) and sum(map(is_prose, cells)) * 2 >= len(cells)
+
+
+def table_parties(table: Table, resolver: PartyResolver) -> list[Party]:
+    parties: list[Party] = []
+    for label in table.header[1:]:
+        party = resolver.resolve(label)
+        taken = {p.id for p in parties}
+        suffix = 2
+        while party.id in taken:
+            party = Party(id=f"{resolver.resolve(label).id}-{suffix}", label=party.label)
+            suffix += 1
+        parties.append(party)
+    return _provider_beside_customer(parties)
+
+
+def _provider_beside_customer(parties: list[Party]) -> list[Party]:
+    """In a two-party table, the party beside the customer is the provider (`Rôle Cloud Temple`,
+    `AUCyber (IaaS)`), whatever it calls itself."""
+    ids = [party.id for party in parties]
+    if len(parties) != 2 or CUSTOMER not in ids or PROVIDER in ids:
+        return parties
+    return [p if p.id == CUSTOMER else Party(id=PROVIDER, label=p.label) for p in parties]
+
+
+@dataclass(slots=True)
+class MatrixBuilder:
+    """Turns RACI tables into activities, with ids unique on the page and cell findings."""
+
+    lines: Sequence[str]
+    party_ids: Sequence[str]
+    blanks: frozenset[str] = frozenset()
+    activities: list[Activity] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set)
+
+    def add_table(self, table: Table, columns: list[Party]) -> None:
+        if not table.rows:
+            self.findings.append(
+                finding("empty-table", table.line, "a RACI table has a header but no rows")
+            )
+        for row in table.rows:
+            if any(row.cells):
+                self._add_row(table, columns, row)
+
+    def _add_row(self, table: Table, columns: list[Party], row: Row) -> None:
+        text = self._text(row)
+        activity_id = self._unique_id(f"{_section_key(table.section)}/{slugify(text)}")
+        # Every activity names every party of the page, in column order ("" where none).
+        assignments = dict.fromkeys(self.party_ids, "")
+        for party, cell in zip(columns, row.cells[1:], strict=False):
+            letters = read_letters(cell, self.blanks)
+            if letters is None:
+                self.findings.append(_unknown_letter(cell, party, row.line, activity_id))
+            assignments[party.id] = letters or ""
+        self._check_cell_count(table, row, activity_id)
+        self.activities.append(
+            Activity(
+                id=activity_id,
+                section=table.section,
+                text=text,
+                line=row.line,
+                assignments=assignments,
+            )
+        )
+
+    def _text(self, row: Row) -> str:
+        text = row.cells[0] if row.cells else ""
+        if INVISIBLE.search(text):
+            text = strip_invisible(text)
+            self.findings.append(
+                finding(
+                    "invisible-characters",
+                    row.line,
+                    f"'{text}' contains invisible or text-direction characters; they were removed",
+                )
+            )
+        return text
+
+    def _check_cell_count(self, table: Table, row: Row, activity_id: str) -> None:
+        if row.line == table.line:  # a transposed table's rows are its columns
+            return
+        raw = self.lines[row.line - 1] if 0 < row.line <= len(self.lines) else ""
+        stripped = raw.strip()
+        most = raw.count("|") + 1 - stripped.startswith("|") - stripped.endswith("|")
+        if most <= len(table.header):  # no room for an extra cell: skip the split
+            return
+        cells = raw_cells(raw)
+        if len(cells) > len(table.header):
+            dropped = " | ".join(cell.strip() for cell in cells[len(table.header) :])
+            message = f"row has {len(cells)} cells for {len(table.header)} columns"
+            self.findings.append(
+                finding("extra-cells", row.line, f"{message}; ignored: '{dropped}'", activity_id)
+            )
+
+    def _unique_id(self, base: str) -> str:
+        candidate, suffix = base, 2
+        while candidate in self._ids:
+            candidate = f"{base}-{suffix}"
+            suffix += 1
+        self._ids.add(candidate)
+        return candidate
+
+
+def _section_key(section: str) -> str:
+    """A section number as it is (`3.1`); a heading path as a slug (`services--backup`)."""
+    if not section:
+        return "_"
+    if section[0].isdigit() and PATH_SEPARATOR not in section:
+        return section
+    return "--".join(slugify(part) for part in section.split(PATH_SEPARATOR))
+
+
+def _unknown_letter(cell: str, party: Party, line: int, activity_id: str) -> Finding:
+    return finding(
+        "unknown-letter",
+        line,
+        f"cell '{cell}' for {party.label} is not a combination of R, A, C, I",
+        activity_id,
+    )

@@ -1,0 +1,231 @@
+"""Read a page's token stream into headings, sections and raw tables: the only module that imports
+markdown-it-py.
+
+Sections come from their numbers (`3.1.2.`) when the page numbers its headings; a page that numbers
+none takes each section from its heading text and the path of its parent headings
+(`Services › Backup`). Text that looks like a table but is not one to Markdown (no delimiter row,
+a broken delimiter row) is noted, so the page can say what it has instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from raci_tracker.model import Finding, Section
+from raci_tracker.page.frontmatter import FrontMatter, read_front_matter
+from raci_tracker.page.rules import finding
+from raci_tracker.text import clean_text, strip_invisible
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+SECTION_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+|$)(.*)$")
+_DELIMITER_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+PATH_SEPARATOR = " › "
+MAX_HEADING_DEPTH = 6
+
+
+@dataclass(slots=True)
+class Row:
+    line: int
+    cells: list[str]
+
+
+@dataclass(slots=True)
+class Table:
+    line: int
+    section: str
+    header: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BulletItem:
+    line: int
+    text: str
+
+
+@dataclass(slots=True)
+class PageScan:
+    """What the token stream holds, before any interpretation of tables."""
+
+    front_matter: FrontMatter = field(default_factory=FrontMatter)
+    body_start: int = 0
+    first_heading: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    bullets: list[BulletItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    loose_pipe_rows: int = 0
+
+
+@dataclass(slots=True)
+class _Heading:
+    level: int
+    text: str
+    line: int
+
+
+def scan_page(text: str) -> PageScan:
+    tokens = _MD.parse(text)
+    headings = _headings(tokens)
+    numbered = any(SECTION_NUMBER.match(h.text) for h in headings.values())
+    first = next(iter(headings.values()), None)
+    scan = PageScan(first_heading=first.text if first else None)
+    _Walker(scan, numbered, headings, _page_title(list(headings.values()))).walk(tokens)
+    return scan
+
+
+def _page_title(headings: list[_Heading]) -> _Heading | None:
+    """The first heading, when no other is at its level or above: the page's title."""
+    if not headings or any(h.level <= headings[0].level for h in headings[1:]):
+        return None
+    return headings[0]
+
+
+def _headings(tokens: Sequence[Token]) -> dict[int, _Heading]:
+    """Headings by the index of their opening token: Markdown ones, and HTML ones (`<h3>`) that
+    a page writes as a paragraph of their own."""
+    found = {}
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            level = int(token.tag[1:])
+            found[index] = _Heading(level, inline_text(tokens[index + 1]), line_of(token))
+        elif token.type == "paragraph_open" and tokens[index + 1].content.startswith("<h"):
+            match = _HTML_HEADING.fullmatch(tokens[index + 1].content.strip())
+            if match is not None:
+                text = clean_text(_HTML_TAG.sub("", match.group(2)))
+                found[index] = _Heading(int(match.group(1)), text, line_of(token))
+    return found
+
+
+@dataclass(slots=True)
+class _Walker:
+    scan: PageScan
+    numbered: bool
+    headings: dict[int, _Heading]
+    title: _Heading | None
+    section: str = ""
+    _open: list[_Heading] = field(default_factory=list)
+
+    def walk(self, tokens: Sequence[Token]) -> None:
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type == "front_matter" and token.map:
+                self.scan.front_matter = read_front_matter(token.content, first_line=2)
+                self.scan.body_start = token.map[1]
+            elif index in self.headings:
+                self._enter(self.headings[index])
+            elif token.type == "table_open":
+                table, index = _read_table(tokens, index, self.section)
+                self.scan.tables.append(table)
+            elif token.type == "paragraph_open":
+                self._paragraph(tokens[index + 1], line_of(token))
+            elif token.type == "list_item_open" and _item_inline(tokens, index):
+                self.scan.bullets.append(BulletItem(line_of(token), inline_text(tokens[index + 2])))
+            index += 1
+
+    def _enter(self, heading: _Heading) -> None:
+        match = SECTION_NUMBER.match(heading.text)
+        if self.numbered:
+            if match is not None:
+                number, title = match.groups()
+                self.scan.sections.append(Section(number, strip_invisible(title), heading.line))
+                self.section = number
+            return
+        while self._open and self._open[-1].level >= heading.level:
+            self._open.pop()
+        self._open.append(heading)
+        if heading is self.title:
+            return  # the page's title, not a section
+        path = [h.text for h in self._open if h is not self.title]
+        self.section = PATH_SEPARATOR.join(strip_invisible(t) for t in path)[:300]
+        self.scan.sections.append(
+            Section(self.section, strip_invisible(heading.text), heading.line)
+        )
+
+    def _paragraph(self, inline: Token, line: int) -> None:
+        content = inline.content
+        if "|" not in content:
+            return
+        if _DELIMITER_ROW.search(content):
+            self.scan.findings.append(
+                finding(
+                    "malformed-table",
+                    line,
+                    "a table here could not be read (its delimiter row does "
+                    "not match its header); its rows are not in the matrix",
+                )
+            )
+            return
+        rows = sum(1 for text in content.split("\n") if _PIPE_ROW.match(text))
+        if rows >= 2:
+            self.scan.loose_pipe_rows += rows
+            self.scan.findings.append(
+                finding(
+                    "table-without-delimiter",
+                    line,
+                    f"{rows} lines here are written like table rows but have no delimiter row "
+                    "(| --- |): Markdown does not render them as a table, so they are not read",
+                )
+            )
+
+
+def _item_inline(tokens: Sequence[Token], index: int) -> bool:
+    return index + 2 < len(tokens) and tokens[index + 2].type == "inline"
+
+
+def inline_text(token: Token) -> str:
+    children = token.children or ()
+    if len(children) == 1 and children[0].type == "text":  # most cells: plain words or letters
+        return clean_text(children[0].content)
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return clean_text("".join(parts))
+
+
+def _read_table(tokens: Sequence[Token], start: int, section: str) -> tuple[Table, int]:
+    table = Table(line=line_of(tokens[start]), section=section, header=[])
+    row: Row | None = None
+    index = start
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            row = Row(line=line_of(token), cells=[])
+        elif token.type == "inline" and row is not None:
+            row.cells.append(inline_text(token))
+        elif token.type == "tr_close" and row is not None:
+            if table.header:
+                table.rows.append(row)
+            else:
+                table.header = row.cells
+        index += 1
+    return table, index
+
+
+def line_of(token: Token) -> int:
+    return token.map[0] + 1 if token.map else 0
+
+
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def raw_cells(line: str) -> list[str]:
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|") and not stripped.endswith("\\|"):
+        stripped = stripped[:-1]
+    return _UNESCAPED_PIPE.split(stripped)
