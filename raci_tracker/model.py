@@ -168,7 +168,9 @@ class ChangeKind(StrEnum):
     SECTION_RENAMED = "section-renamed"
     PARTY_ADDED = "party-added"
     PARTY_REMOVED = "party-removed"
+    PARTY_RENAMED = "party-renamed"
     LEGEND_CHANGED = "legend-changed"
+    LEGEND_DEFINITION_CHANGED = "legend-definition-changed"
     METADATA_CHANGED = "metadata-changed"
 
 

@@ -347,19 +347,36 @@ def test_party_added_and_removed() -> None:
     ]
 
 
-def test_legend_and_metadata_changes_are_editorial() -> None:
+def test_metadata_and_legend_wording_changes_are_editorial() -> None:
+    """Case and punctuation in a definition are wording; metadata is wording too."""
     diff = diff_of(
-        ("| A : Approuve |", "| A : Rend compte |"),
+        ("| A : Approuve |", "| A : approuve. |"),
         ("updated: 2023-01-01", "updated: 2023-02-01\nslug: raci"),
     )
 
     assert [(c.kind, c.field, c.before, c.after) for c in diff.changes] == [
         (ChangeKind.METADATA_CHANGED, "slug", None, "raci"),
         (ChangeKind.METADATA_CHANGED, "updated", "2023-01-01", "2023-02-01"),
-        (ChangeKind.LEGEND_CHANGED, "A", "Approuve", "Rend compte"),
+        (ChangeKind.LEGEND_CHANGED, "A", "Approuve", "approuve."),
     ]
     assert {c.severity for c in diff.changes} == {ChangeSeverity.EDITORIAL}
     assert not diff.has_shifts
+
+
+def test_a_letter_redefined_is_a_change_a_reviewer_sees() -> None:
+    """A now means something else in every cell that holds it: not wording noise."""
+    diff = diff_of(("| A : Approuve |", "| A : Rend compte |"))
+
+    assert [(c.kind, c.severity, c.field, c.before, c.after) for c in diff.changes] == [
+        (
+            ChangeKind.LEGEND_DEFINITION_CHANGED,
+            ChangeSeverity.MINOR,
+            "A",
+            "Approuve",
+            "Rend compte",
+        ),
+    ]
+    assert diff.has_shifts
 
 
 def test_findings_introduced_and_resolved() -> None:

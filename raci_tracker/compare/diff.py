@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -19,6 +19,7 @@ from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
 from raci_tracker.compare.matching import ActivityPair, Matching, match
+from raci_tracker.compare.renames import find_renames, rename_changes, under_new_names
 from raci_tracker.model import (
     ROLE_LETTERS,
     Change,
@@ -33,6 +34,7 @@ from raci_tracker.model import (
     Transfer,
     WordOp,
 )
+from raci_tracker.text import fold
 
 ROLE_NAMES = {"R": "responsibility", "A": "accountability", "C": "consulted", "I": "informed"}
 _KIND_ORDER = {
@@ -41,6 +43,8 @@ _KIND_ORDER = {
         [
             ChangeKind.METADATA_CHANGED,
             ChangeKind.LEGEND_CHANGED,
+            ChangeKind.LEGEND_DEFINITION_CHANGED,
+            ChangeKind.PARTY_RENAMED,
             ChangeKind.PARTY_ADDED,
             ChangeKind.PARTY_REMOVED,
             ChangeKind.SECTION_REMOVED,
@@ -56,6 +60,7 @@ _KIND_ORDER = {
 }
 _DEEPDIFF_OPTIONS: dict[str, Any] = {"threshold_to_diff_deeper": 0, "view": "tree"}
 _LINE_REFERENCE = re.compile(r"\bline \d+")
+_WORD = re.compile(r"\w+")
 RoleDelta = dict[str, tuple[str, str]]  # party -> (before, after)
 
 
@@ -75,13 +80,18 @@ def diff_and_matching(
     if _comparable(old) == _comparable(new):
         return Diff(changes=(), summary=summarize(()), findings=FindingDelta((), ())), None
     matching = match(old.sections, new.sections, old.activities, new.activities, anchors)
+    renames = find_renames(old, new, matching.pairs)
+    if renames:
+        old = under_new_names(old, renames)
+        matching = match(old.sections, new.sections, old.activities, new.activities, anchors)
     changes = sorted(
         [
+            *rename_changes(renames),
             *_metadata_changes(old, new),
             *_section_changes(matching),
             *_activity_changes(matching, [p.id for p in new.parties]),
         ],
-        key=_reading_order,
+        key=section_order(old, new),
     )
     diff = Diff(
         changes=tuple(changes),
@@ -286,13 +296,7 @@ def _metadata_change(path: list[str], before: Any, after: Any) -> Change:
         kind = ChangeKind.PARTY_REMOVED if after is None else ChangeKind.PARTY_ADDED
         return Change(kind, ChangeSeverity.MAJOR, party=name, before=before, after=after)
     if area == "legend":
-        return Change(
-            ChangeKind.LEGEND_CHANGED,
-            ChangeSeverity.EDITORIAL,
-            field=name,
-            before=before,
-            after=after,
-        )
+        return _legend_change(name, before, after)
     field = name if area == "document" else f"{area}.{name}"
     return Change(
         ChangeKind.METADATA_CHANGED,
@@ -301,6 +305,27 @@ def _metadata_change(path: list[str], before: Any, after: Any) -> Change:
         before=before,
         after=after,
     )
+
+
+def _legend_change(letter: str, before: Any, after: Any) -> Change:
+    """A letter whose definition now says something else ("Accountable for" -> "Approves")
+    changes what every cell with that letter means: a reviewer must see it. Case, spacing and
+    punctuation alone stay editorial."""
+    redefined = before is not None and after is not None and _words(before) != _words(after)
+    return Change(
+        ChangeKind.LEGEND_DEFINITION_CHANGED if redefined else ChangeKind.LEGEND_CHANGED,
+        ChangeSeverity.MINOR if redefined else ChangeSeverity.EDITORIAL,
+        # a shift is listed by section and activity: the legend is neither
+        section="" if redefined else None,
+        activity=f"legend: {letter}" if redefined else None,
+        field=letter,
+        before=before,
+        after=after,
+    )
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
 
 
 def _value(value: Any) -> Any:
@@ -313,12 +338,25 @@ def _value(value: Any) -> Any:
 _OLD_SIDE = (ChangeKind.SECTION_REMOVED, ChangeKind.ACTIVITY_REMOVED)
 
 
+def section_order(old: Snapshot, new: Snapshot) -> Callable[[Change], tuple[Any, ...]]:
+    """Page metadata first, then by section number, or for sections named by their headings, by
+    where the heading sits (new revision first); what left a section before what is in it."""
+    places: dict[str, int] = {}
+    for snapshot in (new, old):
+        for section in snapshot.sections:
+            places.setdefault(section.number, len(places) + 1)
+
+    def key(change: Change) -> tuple[Any, ...]:
+        section = change.section or change.previous_section or ""
+        number = tuple(int(part) for part in section.split(".") if part.isdigit())
+        place = 0 if number or not section else places.get(section, len(places) + 1)
+        return (number, place, *_reading_order(change))
+
+    return key
+
+
 def _reading_order(change: Change) -> tuple[Any, ...]:
-    """Page metadata first, then by section number; what left a section before what is in it."""
-    section = change.section or change.previous_section or ""
-    number = tuple(int(part) for part in section.split(".") if part.isdigit())
     return (
-        number,
         0 if change.kind in _OLD_SIDE else 1,
         change.activity or "",
         _KIND_ORDER[change.kind],
