@@ -9,9 +9,11 @@ previous ones left:
 3. similar text in the counterpart section (reworded): similarity >= `REWORDED_SAME_SECTION`;
 4. similar text anywhere (moved and reworded): similarity >= `REWORDED_ANYWHERE`;
 5. the same row position in counterpart sections (a renumbered section whose rows were
-   rewritten), when the texts are still at least `POSITION_FLOOR` alike and the roles are the
-   same: a weak textual match is never trusted to report a role change, because a fabricated
-   transfer of accountability is worse than an honest "removed" and "added".
+   rewritten), when the roles are the same and the texts are still at least `POSITION_FLOOR`
+   alike or share words (at least `SHARED_WORDS_MIN` word stems, half of the shorter text's:
+   "Repairing broken alerts" -> "Repairing alert issue"): a weak textual match is never trusted
+   to report a role change, because a fabricated transfer of accountability is worse than an
+   honest "removed" and "added".
 
 Similarity is the Dice coefficient of the character trigrams of the folded texts (no case,
 accents or extra spaces): symmetric, linear in the text length, and tolerant of typo fixes, case
@@ -22,6 +24,7 @@ changes, inserted words and re-scoped wording. On the corpus's real rewordings i
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +36,9 @@ from raci_tracker.text import fold
 REWORDED_SAME_SECTION = 0.6
 REWORDED_ANYWHERE = 0.8
 POSITION_FLOOR = 0.4
+SHARED_WORDS_MIN = 2
+_STEM = 5
+_WORD = re.compile(r"\w{4,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +240,19 @@ class _ActivityMatcher:
 def _same_roles_and_alike(old: Activity, new: Activity) -> bool:
     if dict(old.assignments) != dict(new.assignments):
         return False
-    return similarity(old.text, new.text) >= POSITION_FLOOR
+    return similarity(old.text, new.text) >= POSITION_FLOOR or shares_words(old.text, new.text)
+
+
+def shares_words(a: str, b: str) -> bool:
+    """At least `SHARED_WORDS_MIN` word stems in common, and half of the shorter text's."""
+    first, second = _stems(a), _stems(b)
+    shared = len(first & second)
+    return shared >= SHARED_WORDS_MIN and 2 * shared >= min(len(first), len(second))
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(word[:_STEM] for word in _WORD.findall(fold(text)))
 
 
 def _rows_by_section(activities: Sequence[Activity]) -> dict[str, list[int]]:
