@@ -12,6 +12,8 @@ ref = "develop"                               # optional
 path = "pages/.../guide.{locale}.md"
 locales = ["fr-fr", "en-gb"]
 permalink = "https://github.com/ovh/docs/blob/{commit}/{path}"   # optional
+provider = ["Cloud Temple"]                   # optional: the provider's names, with or
+                                              # without role words ("Rôle Cloud Temple")
 [documents.parties]                           # optional extra aliases
 customer = ["Client", "Customer"]
 ```
@@ -33,7 +35,7 @@ DEFAULT_CACHE = ".cache/raci-tracker"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _OUTPUT_KEYS = {"snapshots", "reports", "cache", "templates"}
-_DOCUMENT_KEYS = {"id", "repo", "ref", "path", "locales", "permalink", "parties"}
+_DOCUMENT_KEYS = {"id", "repo", "ref", "path", "locales", "permalink", "parties", "provider"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +169,25 @@ class _Validator:
             locales=tuple(self._name(f"{where}.locales[{i}]", v) for i, v in enumerate(locales)),
             ref=self._string(f"{where}.ref", table["ref"]) if "ref" in table else None,
             permalink=self._permalink(f"{where}.permalink", table.get("permalink")),
-            parties=self._parties(f"{where}.parties", table.get("parties", {})),
+            parties=self._with_provider(
+                self._parties(f"{where}.parties", table.get("parties", {})),
+                self._labels(f"{where}.provider", table.get("provider", [])),
+            ),
         )
+
+    def _labels(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+            raise self.fail(key, "expected a list of the provider's names")
+        return tuple(value)
+
+    @staticmethod
+    def _with_provider(
+        parties: dict[str, tuple[str, ...]], names: tuple[str, ...]
+    ) -> dict[str, tuple[str, ...]]:
+        """`provider = [...]` adds to `[documents.parties].provider`."""
+        if names:
+            parties["provider"] = (*parties.get("provider", ()), *names)
+        return parties
 
     def _permalink(self, key: str, value: Any) -> str | None:
         if value is None:

@@ -13,6 +13,7 @@ from raci_tracker.errors import InputError, OutputError
 
 _LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$")
 _LOCALE_IN_NAME = re.compile(r"\.([a-z]{2}-[a-z]{2,4})\.md$")
+_DOCUSAURUS_LOCALE = re.compile(r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$")
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -35,12 +36,19 @@ def read_input(path: Path) -> bytes:
 
 
 def guess_locale(path: Path) -> str | None:
-    """The locale a page's path names: `guide.fr-fr.md`, else a folder named like `fr-fr`."""
+    """The locale a page's path names: `guide.fr-fr.md`, else a folder named like `fr-fr`, else
+    a Docusaurus translation folder (`i18n/de/docusaurus-plugin-content-docs/...`)."""
     match = _LOCALE_IN_NAME.search(path.name)
     if match:
         return match.group(1)
     parent = path.parent.name
-    return parent if _LOCALE.match(parent) else None
+    if _LOCALE.match(parent):
+        return parent
+    parts = path.parts
+    for index, part in enumerate(parts[:-2]):
+        if part == "i18n" and _DOCUSAURUS_LOCALE.match(parts[index + 1]):
+            return parts[index + 1]
+    return None
 
 
 TEMPORARY_SUFFIX = ".raci-tmp"

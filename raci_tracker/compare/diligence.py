@@ -3,9 +3,10 @@ matrix in force at a date, and where the locales of one page disagree."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from raci_tracker.compare.changelog import texts
 from raci_tracker.compare.diff import diff_and_matching, diff_snapshots
@@ -21,6 +22,9 @@ from raci_tracker.model import (
     Snapshot,
     section_key,
 )
+from raci_tracker.page.parties import CUSTOMER, PROVIDER, party_role
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 # --- the revision in force ---------------------------------------------------------------------
 
@@ -184,14 +188,19 @@ class Consistency:
 
 
 def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
-    """Align locales by section number and row position (never by translated text); a row one
-    locale inserted is found by aligning the rows' role patterns, not their words."""
+    """Align locales by section and row position (never by translated text); a row one locale
+    inserted is found by aligning the rows' role patterns, not their words.
+
+    Sections align by number, or on pages that name sections by their headings, by their order
+    on the page. Parties align by role (customer, provider, the Nth other party), so
+    `Rôle Client` and `Kundenrolle`, or two spellings of one team, compare as one party."""
     locales = tuple(pages)
-    sections = _sections(pages)
+    sections, names = _sections(pages)
     disagreements: list[Disagreement] = []
     missing: list[Missing] = []
-    for number in sorted(sections, key=section_key):
-        rows = {locale: sections[number].get(locale, []) for locale in locales}
+    for key in sorted(sections, key=_number_key):
+        number = names[key]
+        rows = {locale: sections[key].get(locale, []) for locale in locales}
         present = tuple(locale for locale in locales if rows[locale])
         if len(present) < len(locales):
             missing.append(
@@ -204,12 +213,48 @@ def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
     return Consistency(locales, tuple(disagreements), tuple(missing), skew)
 
 
-def _sections(pages: Mapping[str, Snapshot]) -> dict[str, dict[str, list[Activity]]]:
+def _sections(
+    pages: Mapping[str, Snapshot],
+) -> tuple[dict[str, dict[str, list[Activity]]], dict[str, str]]:
+    """Rows by section key and locale, each party under its role (named as in the first
+    locale); and each key's display name (the number, or the first locale's heading)."""
     sections: dict[str, dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    reference = _party_roles(next(iter(pages.values()))) if pages else {}
+    team_names = {role: party for party, role in reference.items()}
     for locale, snapshot in pages.items():
+        keys = _section_keys(snapshot.activities)
+        roles = {p: team_names.get(role, role) for p, role in _party_roles(snapshot).items()}
         for activity in snapshot.activities:
-            sections[activity.section][locale].append(activity)
-    return sections
+            key = keys[activity.section]
+            names.setdefault(key, activity.section)
+            sections[key][locale].append(_by_role(activity, roles))
+    return sections, names
+
+
+def _section_keys(activities: Sequence[Activity]) -> dict[str, str]:
+    """A numbered section keeps its number; a heading-named one is keyed by its order."""
+    keys: dict[str, str] = {}
+    for activity in activities:
+        if activity.section not in keys:
+            numbered = not activity.section or _NUMBER.fullmatch(activity.section)
+            keys[activity.section] = activity.section if numbered else f"#{len(keys) + 1}"
+    return keys
+
+
+def _party_roles(snapshot: Snapshot) -> dict[str, str]:
+    teams = [p.id for p in snapshot.parties if p.id not in (CUSTOMER, PROVIDER)]
+    return {party.id: party_role(party.id, teams) for party in snapshot.parties}
+
+
+def _by_role(activity: Activity, roles: Mapping[str, str]) -> Activity:
+    assignments = {roles.get(party, party): held for party, held in activity.assignments.items()}
+    return replace(activity, assignments=assignments)
+
+
+def _number_key(key: str) -> tuple[int, ...]:
+    """Numbered sections in number order, then heading-named ones in page order."""
+    return (10**6, int(key[1:])) if key.startswith("#") else section_key(key)
 
 
 def _signature(activity: Activity) -> tuple[tuple[str, str], ...]:
