@@ -17,7 +17,10 @@ from raci_tracker.page.tables import BulletItem, Table
 
 # `R`, `**R**`, `(R) Réalise`, `R: Responsible`, `R = Responsible`, `R - Responsible`
 _KEY = re.compile(r"^(?:\(([RACI])\)\s*(.*)|([RACI])(?:\s*[:=\-–—]\s*(.*))?)$")
-_BULLET_KEY = re.compile(r"^\(?([RACI])\)?\s*(?:[:=\-–—)]|\s\()\s*(.+)$")
+_BULLET_KEY = re.compile(r"^\(?([RACI])\)?\s*[:=\-–—)]\s*(.+)$")
+_BULLET_NAMED_KEY = re.compile(
+    r"^([RACI])\s*\(([^)]+)\)\s*[:=\-–—]?\s*(.*)$"
+)  # R (Responsible): ...
 _MARKUP = "*_` "
 MAX_KEY_COLUMNS = 4
 MIN_BULLET_LETTERS = 3
@@ -76,12 +79,18 @@ def table_markers(table: Table) -> frozenset[str]:
     return not_involved_markers(pairs)
 
 
+def _bullet_key(item: BulletItem) -> tuple[str, str] | None:
+    text = item.text.strip(" *_").replace("**", "").replace("__", "")
+    named = _BULLET_NAMED_KEY.match(text)
+    if named is not None:
+        letter, name, rest = named.groups()
+        return letter, f"{name}: {rest}" if rest else name
+    match = _BULLET_KEY.match(text)
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
 def bullet_entries(items: Sequence[BulletItem]) -> list[tuple[str, str]]:
     """A bullet list keying at least three letters; fewer is more likely prose that starts `A -`."""
-    entries = []
-    for item in items:
-        match = _BULLET_KEY.match(item.text.strip(" *_").replace("**", "").replace("__", ""))
-        if match is not None:
-            entries.append((match.group(1), match.group(2).strip(" )")))
+    entries = [entry for entry in map(_bullet_key, items) if entry is not None]
     letters = {letter for letter, _ in entries}
     return entries if len(letters & set(ROLE_LETTERS)) >= MIN_BULLET_LETTERS else []

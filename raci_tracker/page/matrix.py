@@ -66,11 +66,12 @@ def _as_matrix(table: Table, resolver: PartyResolver, blanks: frozenset[str]) ->
     if len(table.header) < 2:
         return None
     if _is_transposed(table, resolver):
-        flipped = transpose(table)
+        flipped = transpose(table, blanks)
         return flipped if _has_roles(flipped, blanks) else None
-    if any(resolver.is_known(label) for label in table.header[1:]) or _has_roles(table, blanks):
+    if _has_roles(table, blanks):
         return table
-    return None
+    known = any(resolver.is_known(label) for label in table.header[1:])
+    return table if known and not _holds_prose(table) else None
 
 
 def _has_roles(table: Table, blanks: frozenset[str]) -> bool:
@@ -89,9 +90,11 @@ def _is_transposed(table: Table, resolver: PartyResolver) -> bool:
     )
 
 
-def transpose(table: Table) -> Table:
-    """Parties in rows, activities in columns -> activities in rows, parties in columns."""
-    rows = [row for row in table.rows if row.cells]
+def transpose(table: Table, blanks: frozenset[str] = frozenset()) -> Table:
+    """Parties in rows, activities in columns -> activities in rows, parties in columns.
+
+    A row holding no role (a spacer, a row of links under the matrix) is not a party."""
+    rows = [row for row in table.rows if any(read_letters(c, blanks) for c in row.cells[1:])]
     header = [table.header[0], *(row.cells[0] for row in rows)]
     flipped = Table(line=table.line, section=table.section, header=header)
     for column, activity in enumerate(table.header[1:], start=1):
