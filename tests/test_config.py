@@ -93,3 +93,18 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
     with pytest.raises(InputError, match=r"raci-tracker.toml:3: is not valid TOML"):
         load_config(write(tmp_path, "[output]\nsnapshots = 'x'\nbroken = \n"))
+
+
+def test_provider_names_join_the_provider_aliases(tmp_path: Path) -> None:
+    """`provider = [...]` names the provider once; it adds to `[documents.parties]`."""
+    text = VALID.replace("[documents.parties]", 'provider = ["Cloud Temple"]\n[documents.parties]')
+    (document,) = load_config(write(tmp_path, text)).documents
+
+    assert document.parties == {"customer": ("Partenaire",), "provider": ("Cloud Temple",)}
+
+
+def test_provider_must_be_a_list_of_names(tmp_path: Path) -> None:
+    text = VALID.replace("[documents.parties]", 'provider = "Cloud Temple"\n[documents.parties]')
+
+    with pytest.raises(InputError, match=r"documents\[0\]\.provider"):
+        load_config(write(tmp_path, text))

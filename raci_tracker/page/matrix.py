@@ -35,6 +35,14 @@ class Tables:
     parties: list[Party] = field(default_factory=list)
     counts: TableCounts = field(default_factory=TableCounts)
     prose_tables: list[Table] = field(default_factory=list)
+    _known: set[str] = field(default_factory=set)
+
+    def add_parties(self, columns: Sequence[Party]) -> None:
+        """The page's parties: each id once, in the order the tables first name them."""
+        for party in columns:
+            if party.id not in self._known:
+                self._known.add(party.id)
+                self.parties.append(party)
 
 
 def classify(
@@ -51,8 +59,7 @@ def classify(
         elif (matrix := _as_matrix(table, resolver, found.legend.markers)) is not None:
             columns = table_parties(matrix, resolver)
             found.raci.append((matrix, columns))
-            known = {party.id for party in found.parties}
-            found.parties.extend(party for party in columns if party.id not in known)
+            found.add_parties(columns)
         else:
             other += 1
             if _holds_prose(table):
@@ -110,13 +117,15 @@ def _holds_prose(table: Table) -> bool:
 
 def table_parties(table: Table, resolver: PartyResolver) -> list[Party]:
     parties: list[Party] = []
+    taken: dict[str, int] = {}  # id -> the next suffix to try, so repeats cost no rescans
     for label in table.header[1:]:
         party = resolver.resolve(label)
-        taken = {p.id for p in parties}
-        suffix = 2
+        base, suffix = party.id, taken.get(party.id, 2)
         while party.id in taken:
-            party = Party(id=f"{resolver.resolve(label).id}-{suffix}", label=party.label)
+            party = Party(id=f"{base}-{suffix}", label=party.label)
             suffix += 1
+        taken[base] = suffix
+        taken.setdefault(party.id, 2)
         parties.append(party)
     return _provider_beside_customer(parties)
 

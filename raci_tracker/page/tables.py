@@ -84,10 +84,11 @@ def scan_page(text: str) -> PageScan:
 
 
 def _page_title(headings: list[_Heading]) -> _Heading | None:
-    """The first heading, when no other is at its level or above: the page's title."""
+    """The first heading, when no other is at its level or above, and it is a level-1 heading or
+    has headings under it (a lone `## Backup` over a table is that table's section)."""
     if not headings or any(h.level <= headings[0].level for h in headings[1:]):
         return None
-    return headings[0]
+    return headings[0] if headings[0].level == 1 or len(headings) > 1 else None
 
 
 def _headings(tokens: Sequence[Token]) -> dict[int, _Heading]:
