@@ -183,8 +183,9 @@ def _page_findings(scan: PageScan, activities: Sequence[Activity], tables: Table
         )
         for table in tables.prose_tables
     )
+    labels = {party.id: party.label for party in tables.parties}
     for activity in activities:
-        found.extend(activity_findings(activity))
+        found.extend(activity_findings(activity, labels))
     found.extend(duplicate_activity_findings(activities))
     found.extend(duplicate_section_findings(scan.sections))
     return found

@@ -5,7 +5,7 @@ Rule ids are part of the snapshot contract; see `RULES` for each one's severity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from raci_tracker.model import Activity, Finding, Section, Severity
 from raci_tracker.text import fold
@@ -41,8 +41,9 @@ def finding(rule: str, line: int | None, message: str, activity: str | None = No
     return Finding(rule=rule, severity=RULES[rule], line=line, message=message, activity=activity)
 
 
-def activity_findings(activity: Activity) -> list[Finding]:
-    """Role-balance findings for one row: nobody assigned, no or several A, no R."""
+def activity_findings(activity: Activity, labels: Mapping[str, str] | None = None) -> list[Finding]:
+    """Role-balance findings for one row: nobody assigned, no or several A, no R. Parties are
+    named by their `labels` (id -> header as written)."""
     if not any(activity.assignments.values()):
         return [
             finding(
@@ -68,7 +69,8 @@ def activity_findings(activity: Activity) -> list[Finding]:
             finding(
                 "multiple-accountable",
                 activity.line,
-                f"{' and '.join(accountable)} are both accountable (A) for {_quote(activity)}",
+                f"{' and '.join((labels or {}).get(p, p) for p in accountable)} are both "
+                f"accountable (A) for {_quote(activity)}",
                 activity.id,
             )
         )
