@@ -103,3 +103,52 @@ def test_the_diff_backwards_is_the_mirror_image(pair: tuple[bytes, bytes]) -> No
         backward.summary.major,
         backward.summary.minor,
     )
+
+
+TEAM_NAMES = ["Dev", "Ops", "Security", "Product", "Business", "Support"]
+# Activity texts that are not party names: a table whose rows are named "client" and "OVHcloud"
+# is read as a transposed matrix, which is another property.
+activity_text = st.lists(
+    st.sampled_from([w for w in WORDS if w not in ("client", "OVHcloud")]), min_size=1, max_size=7
+).map(" ".join)
+
+
+@st.composite
+def team_pages(draw: st.DrawFn) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    teams = draw(st.lists(st.sampled_from(TEAM_NAMES), min_size=2, max_size=5, unique=True))
+    rows = draw(
+        st.lists(
+            st.tuples(activity_text, st.lists(letters, min_size=len(teams), max_size=len(teams))),
+            min_size=1,
+            max_size=8,
+            unique_by=lambda r: r[0],
+        )
+    )
+    return teams, rows
+
+
+def render_teams(teams: list[str], rows: list[tuple[str, list[str]]]) -> bytes:
+    header = f"| Activity | {' | '.join(teams)} |\n|{' --- |' * (len(teams) + 1)}"
+    body = [f"| {activity} | {' | '.join(held)} |" for activity, held in rows]
+    return "\n".join(["## Matrix", "", header, *body, ""]).encode("utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(team_pages(), st.data())
+def test_renaming_a_column_moves_no_letter(
+    page: tuple[list[str], list[tuple[str, list[str]]]], data: st.DataObject
+) -> None:
+    """Renaming any team column that holds a letter gives one party-renamed change and no role
+    change, whatever the letters."""
+    teams, rows = page
+    column = data.draw(st.integers(0, len(teams) - 1))
+    renamed = [*teams]
+    renamed[column] = f"Renamed {teams[column]}"
+    diff = diff_snapshots(
+        parse_page(render_teams(teams, rows)), parse_page(render_teams(renamed, rows))
+    )
+    kinds = Counter(change.kind for change in diff.changes)
+
+    assert kinds[ChangeKind.ROLE_CHANGED] == 0
+    holds_letters = any(held[column] for _, held in rows)
+    assert kinds[ChangeKind.PARTY_RENAMED] == (1 if holds_letters else 0)

@@ -91,10 +91,12 @@ def _has_roles(table: Table, blanks: frozenset[str]) -> bool:
 def _is_transposed(table: Table, resolver: PartyResolver) -> bool:
     if fold(table.header[0]).strip("*_ :") in _PARTY_AXIS_WORDS:
         return True
-    row_labels = [row.cells[0] for row in table.rows if row.cells]
-    return any(map(resolver.is_known, row_labels)) and not any(
-        map(resolver.is_known, table.header[1:])
-    )
+    if any(map(resolver.is_known, table.header[1:])):
+        return False
+    row_labels = [row.cells[0] for row in table.rows if row.cells and row.cells[0]]
+    known = sum(map(resolver.is_known, row_labels))
+    # most rows name parties, and more than one: not an activity that happens to be called "Client"
+    return known >= 2 and 2 * known > len(row_labels)
 
 
 def transpose(table: Table, blanks: frozenset[str] = frozenset()) -> Table:
