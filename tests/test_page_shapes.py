@@ -74,6 +74,15 @@ def test_cloud_temple_rows_carry_their_headings() -> None:
     }
 
 
+def test_a_repeated_heading_is_named_in_its_finding() -> None:
+    table = "| Activity | Dev | Ops |\n| --- | --- | --- |\n| Deploy | A | R |\n"
+    snapshot = parse_text(f"## Backup\n\n{table}\n## Backup\n\n{table}")
+    (repeat,) = [f for f in snapshot.findings if f.rule == "duplicate-section-number"]
+
+    assert repeat.message.startswith("heading 'Backup' is used again (first at line 1)")
+    assert [a.id for a in snapshot.activities] == ["backup/deploy", "backup/deploy-2"]
+
+
 def test_numbered_pages_keep_their_numbers() -> None:
     """On a page that numbers its headings, an unnumbered heading does not start a section."""
     snapshot = parse_text("""\
@@ -274,6 +283,32 @@ def test_transposed_matrices_with_full_words() -> None:
         "central-it-team": "A",
     }
     assert not [f for f in snapshot.findings if f.rule == "unknown-letter"]
+
+
+def test_rows_named_after_parties_are_read_turned() -> None:
+    """No `Team` header, but the rows are the customer and the provider."""
+    snapshot = parse_text("""\
+        | | Backups | Patching |
+        | --- | --- | --- |
+        | Customer | RA | I |
+        | Provider | I | RA |
+        """)
+
+    assert letters(snapshot) == [
+        ("", "Backups", {"customer": "RA", "provider": "I"}),
+        ("", "Patching", {"customer": "I", "provider": "RA"}),
+    ]
+
+
+def test_an_activity_named_like_a_party_does_not_turn_the_matrix() -> None:
+    snapshot = parse_text("""\
+        | Activity | Dev | Ops |
+        | --- | --- | --- |
+        | Client | R | A |
+        | Deploy | A | R |
+        """)
+
+    assert [p.id for p in snapshot.parties] == ["dev", "ops"]
 
 
 @pytest.mark.parametrize(

@@ -110,10 +110,16 @@ def duplicate_section_findings(sections: Iterable[Section]) -> Iterator[Finding]
     for section in sections:
         earlier = seen.setdefault(section.number, section)
         if earlier is not section:
+            named = (
+                f"section number {section.number}"
+                if section.number[:1].isdigit()
+                else f"heading '{section.number}'"
+            )
             yield finding(
                 "duplicate-section-number",
                 section.line,
-                f"section number {section.number} is used again (first at line {earlier.line})",
+                f"{named} is used again (first at line {earlier.line}); "
+                "its rows are read as one section",
             )
 
 
