@@ -319,12 +319,38 @@ def test_an_activity_named_like_a_party_does_not_turn_the_matrix() -> None:
         ("**Consulted**", "C"),
         ("Informé", "I"),
         ("Consulté et informé", "CI"),
-        ("Verantwortlich", "R"),
-        ("Responsable", "R"),
+        ("Konsultiert", "C"),
     ],
 )
 def test_full_role_words(cell: str, expected: str) -> None:
     assert read_letters(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["Verantwortlich", "Responsable", "Zuständig", "Zu Rate gezogen"])
+def test_words_whose_letter_depends_on_the_translation_are_not_guessed(cell: str) -> None:
+    """Microsoft's German CAF page writes Accountable as `Verantwortlich`; others write R so."""
+    assert read_letters(cell) is None
+
+
+def test_the_legend_says_which_letter_a_word_is() -> None:
+    """The key may sit below the matrix; its names read the cells above."""
+    snapshot = parse_text("""\
+        | Team | Governance | Operations |
+        | --- | --- | --- |
+        | Cloud team | Verantwortlich | Zuständig |
+        | Platform team | Zu Rate gezogen | Verantwortlich |
+
+        | Letter | Name |
+        | --- | --- |
+        | R | Zuständig |
+        | A | Verantwortlich |
+        | C | Zu Rate gezogen |
+        """)
+
+    assert letters(snapshot) == [
+        ("", "Governance", {"cloud-team": "A", "platform-team": "C"}),
+        ("", "Operations", {"cloud-team": "R", "platform-team": "A"}),
+    ]
 
 
 # --- 7. what the page has instead of a RACI table ----------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from raci_tracker.model import ROLE_LETTERS
-from raci_tracker.page.cells import not_involved_markers
+from raci_tracker.page.cells import CellKey, defined_words, not_involved_markers
 from raci_tracker.page.tables import BulletItem, Table
 
 # `R`, `**R**`, `(R) Réalise`, `R: Responsible`, `R = Responsible`, `R - Responsible`
@@ -34,6 +34,9 @@ class Legend:
     def add(self, entries: Iterable[tuple[str, str]]) -> None:
         for letter, meaning in entries:
             self.entries.setdefault(letter, meaning)
+
+    def cell_key(self) -> CellKey:
+        return CellKey(self.markers, defined_words(self.entries.items()))
 
 
 def _key(cell: str) -> tuple[str, str] | None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from raci_tracker.model import Activity, Finding, Party, TableCounts
-from raci_tracker.page.cells import is_prose, read_letters
+from raci_tracker.page.cells import PLAIN, CellKey, is_prose, read_letters
 from raci_tracker.page.legend import (
     Legend,
     bullet_entries,
@@ -48,15 +48,20 @@ class Tables:
 def classify(
     tables: Sequence[Table], bullets: Sequence[BulletItem], resolver: PartyResolver
 ) -> Tables:
-    """Sort tables into the legend, RACI matrices (with their columns) and the rest."""
+    """Sort tables into the legend, RACI matrices (with their columns) and the rest. The legend
+    is read first, wherever it sits, since it may define the words and markers of the cells."""
     found = Tables()
-    legends = other = 0
+    legends = [table for table in tables if is_legend(table)]
+    for table in legends:
+        found.legend.add(legend_entries(table))
+        found.legend.markers |= table_markers(table)
+    found.legend.add(bullet_entries(bullets))
+    key = found.legend.cell_key()
+    other = 0
     for table in tables:
-        if is_legend(table):
-            found.legend.add(legend_entries(table))
-            found.legend.markers |= table_markers(table)
-            legends += 1
-        elif (matrix := _as_matrix(table, resolver, found.legend.markers)) is not None:
+        if any(table is legend for legend in legends):
+            continue
+        if (matrix := _as_matrix(table, resolver, key)) is not None:
             columns = table_parties(matrix, resolver)
             found.raci.append((matrix, columns))
             found.add_parties(columns)
@@ -64,25 +69,24 @@ def classify(
             other += 1
             if _holds_prose(table):
                 found.prose_tables.append(table)
-    found.legend.add(bullet_entries(bullets))
-    found.counts = TableCounts(raci=len(found.raci), legend=legends, other=other)
+    found.counts = TableCounts(raci=len(found.raci), legend=len(legends), other=other)
     return found
 
 
-def _as_matrix(table: Table, resolver: PartyResolver, blanks: frozenset[str]) -> Table | None:
+def _as_matrix(table: Table, resolver: PartyResolver, key: CellKey) -> Table | None:
     if len(table.header) < 2:
         return None
     if _is_transposed(table, resolver):
-        flipped = transpose(table, blanks)
-        return flipped if _has_roles(flipped, blanks) else None
-    if _has_roles(table, blanks):
+        flipped = transpose(table, key)
+        return flipped if _has_roles(flipped, key) else None
+    if _has_roles(table, key):
         return table
     known = any(resolver.is_known(label) for label in table.header[1:])
     return table if known and not _holds_prose(table) else None
 
 
-def _has_roles(table: Table, blanks: frozenset[str]) -> bool:
-    cells = [read_letters(cell, blanks) for row in table.rows for cell in row.cells[1:]]
+def _has_roles(table: Table, key: CellKey) -> bool:
+    cells = [read_letters(cell, key) for row in table.rows for cell in row.cells[1:]]
     letters = sum(1 for cell in cells if cell)
     unreadable = sum(1 for cell in cells if cell is None)
     return letters > 0 and letters >= unreadable
@@ -99,11 +103,11 @@ def _is_transposed(table: Table, resolver: PartyResolver) -> bool:
     return known >= 2 and 2 * known > len(row_labels)
 
 
-def transpose(table: Table, blanks: frozenset[str] = frozenset()) -> Table:
+def transpose(table: Table, key: CellKey = PLAIN) -> Table:
     """Parties in rows, activities in columns -> activities in rows, parties in columns.
 
     A row holding no role (a spacer, a row of links under the matrix) is not a party."""
-    rows = [row for row in table.rows if any(read_letters(c, blanks) for c in row.cells[1:])]
+    rows = [row for row in table.rows if any(read_letters(c, key) for c in row.cells[1:])]
     header = [table.header[0], *(row.cells[0] for row in rows)]
     flipped = Table(line=table.line, section=table.section, header=header)
     for column, activity in enumerate(table.header[1:], start=1):
@@ -147,7 +151,7 @@ class MatrixBuilder:
 
     lines: Sequence[str]
     party_ids: Sequence[str]
-    blanks: frozenset[str] = frozenset()
+    key: CellKey = PLAIN
     activities: list[Activity] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
@@ -167,7 +171,7 @@ class MatrixBuilder:
         # Every activity names every party of the page, in column order ("" where none).
         assignments = dict.fromkeys(self.party_ids, "")
         for party, cell in zip(columns, row.cells[1:], strict=False):
-            letters = read_letters(cell, self.blanks)
+            letters = read_letters(cell, self.key)
             if letters is None:
                 self.findings.append(_unknown_letter(cell, party, row.line, activity_id))
             assignments[party.id] = letters or ""

@@ -131,7 +131,7 @@ def parse_page(
     lines = text.split("\n")
     scan = scan_page(text)
     tables = classify(scan.tables, scan.bullets, PartyResolver(aliases))
-    builder = MatrixBuilder(lines, [party.id for party in tables.parties], tables.legend.markers)
+    builder = MatrixBuilder(lines, [party.id for party in tables.parties], tables.legend.cell_key())
     for table, columns in tables.raci:
         builder.add_table(table, columns)
     front = scan.front_matter.data
