@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -15,6 +16,7 @@ from raci_tracker.compare.diligence import consistency
 from raci_tracker.files import guess_locale
 from raci_tracker.model import ChangeKind, ChangeSeverity, Diff, Snapshot
 from raci_tracker.page.parse import parse_page
+from tests.gitrepo import GitRepo
 from tests.helpers import FIXTURES
 
 EXTERNAL = FIXTURES / "external"
@@ -200,3 +202,27 @@ def test_consistency_command_on_docusaurus_paths(capsys: pytest.CaptureFixture[s
     assert done.value.code == 0
     assert (data["disagreements"], data["missing"]) == ([], [])
     assert {"en", "de", "es", "it"} <= set(data["locales"])
+
+
+# --- the scheduled pipeline on a page from another provider -----------------------------------
+
+
+def test_run_on_a_renamed_provider_page(tmp_path: Path) -> None:
+    """Two real revisions in git, the provider named in the config: the changelog records the
+    rename and the reworded rows, and no responsibility shift."""
+    repo = GitRepo(tmp_path / "upstream")
+    for revision in sorted(AUCLOUD.glob("2*.md")):
+        repo.save("docs/shared_service_model.md", revision.read_bytes())
+    config = tmp_path / "raci-tracker.toml"
+    config.write_text(
+        '[[documents]]\nid = "aucyber"\nrepo = "upstream"\npath = "docs/shared_service_model.md"\n'
+        'locales = ["en"]\nprovider = ["AUCyber", "AUCloud"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["run", "--config", str(config)])
+    changelog = next((tmp_path / "reports").rglob("CHANGELOG.md")).read_text("utf-8")
+
+    assert done.value.code == 0
+    assert "party renamed: AUCloud (IaaS) → AUCyber (IaaS)" in changelog
+    assert "moved from" not in changelog
