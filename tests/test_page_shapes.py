@@ -300,6 +300,16 @@ def test_rows_named_after_parties_are_read_turned() -> None:
     ]
 
 
+def test_a_role_header_over_party_columns_is_not_turned() -> None:
+    snapshot = parse_text("""\
+        | Rôle | Client | OVHcloud |
+        | --- | --- | --- |
+        | Sauvegarder | RA | I |
+        """)
+
+    assert letters(snapshot) == [("", "Sauvegarder", {"customer": "RA", "provider": "I"})]
+
+
 def test_an_activity_named_like_a_party_does_not_turn_the_matrix() -> None:
     snapshot = parse_text("""\
         | Activity | Dev | Ops |

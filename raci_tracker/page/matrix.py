@@ -93,13 +93,15 @@ def _has_roles(table: Table, key: CellKey) -> bool:
 
 
 def _is_transposed(table: Table, resolver: PartyResolver) -> bool:
-    if fold(table.header[0]).strip("*_ :") in _PARTY_AXIS_WORDS:
-        return True
+    """Parties in rows: never when a column header names a party; yes when the first header
+    says the rows are parties (`Team`), or when most rows, and more than one, name parties (not
+    one activity that happens to be called "Client")."""
     if any(map(resolver.is_known, table.header[1:])):
         return False
+    if fold(table.header[0]).strip("*_ :") in _PARTY_AXIS_WORDS:
+        return True
     row_labels = [row.cells[0] for row in table.rows if row.cells and row.cells[0]]
     known = sum(map(resolver.is_known, row_labels))
-    # most rows name parties, and more than one: not an activity that happens to be called "Client"
     return known >= 2 and 2 * known > len(row_labels)
 
 
