@@ -388,3 +388,16 @@ def test_a_table_of_sentences_is_named() -> None:
 
     assert "prose-cells" in rules
     assert "sentences" in rules["no-raci-table"]
+
+
+def test_a_table_with_the_roles_as_columns_is_named() -> None:
+    snapshot = parse_text("""\
+        | Deliverable | Responsible | Accountable | Consulted | Informed |
+        | --- | --- | --- | --- | --- |
+        | Strategy | PMM/GM | Head of Product | Product, Sales | Execs |
+        """)
+    rules = {f.rule: f.message for f in snapshot.findings}
+
+    assert "roles-as-columns" in rules
+    assert "roles as columns" in rules["no-raci-table"]
+    assert snapshot.activities == ()

@@ -35,6 +35,7 @@ class Tables:
     parties: list[Party] = field(default_factory=list)
     counts: TableCounts = field(default_factory=TableCounts)
     prose_tables: list[Table] = field(default_factory=list)
+    role_column_tables: list[Table] = field(default_factory=list)
     _known: set[str] = field(default_factory=set)
 
     def add_parties(self, columns: Sequence[Party]) -> None:
@@ -67,7 +68,9 @@ def classify(
             found.add_parties(columns)
         else:
             other += 1
-            if _holds_prose(table):
+            if _roles_as_columns(table, key):
+                found.role_column_tables.append(table)
+            elif _holds_prose(table):
                 found.prose_tables.append(table)
     found.counts = TableCounts(raci=len(found.raci), legend=len(legends), other=other)
     return found
@@ -116,6 +119,14 @@ def transpose(table: Table, key: CellKey = PLAIN) -> Table:
         cells = [row.cells[column] if column < len(row.cells) else "" for row in rows]
         flipped.rows.append(Row(line=table.line, cells=[activity, *cells]))
     return flipped
+
+
+def _roles_as_columns(table: Table, key: CellKey) -> bool:
+    """`| Deliverable | Responsible | Accountable | Consulted | Informed |`, cells naming who:
+    the roles are the columns. Not read: splitting `PMM/GM` into parties would be a guess."""
+    named = [read_letters(label, key) for label in table.header[1:]]
+    single = [letters for letters in named if letters and len(letters) == 1]
+    return len(set(single)) >= 3 and len(single) == len(named)
 
 
 def _holds_prose(table: Table) -> bool:

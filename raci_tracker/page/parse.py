@@ -183,6 +183,15 @@ def _page_findings(scan: PageScan, activities: Sequence[Activity], tables: Table
         )
         for table in tables.prose_tables
     )
+    found.extend(
+        finding(
+            "roles-as-columns",
+            table.line,
+            "this table's columns are the roles (Responsible, Accountable, ...) and its cells name "
+            "who holds them; raci-tracker reads parties as columns or rows, so it is not read",
+        )
+        for table in tables.role_column_tables
+    )
     labels = {party.id: party.label for party in tables.parties}
     for activity in activities:
         found.extend(activity_findings(activity, labels))
@@ -200,7 +209,9 @@ def _no_raci_message(scan: PageScan, tables: Tables) -> str:
         )
     if tables.prose_tables:
         has.append(f"{len(tables.prose_tables)} table(s) whose cells hold sentences, not roles")
-    other = tables.counts.other - len(tables.prose_tables)
+    if tables.role_column_tables:
+        has.append(f"{len(tables.role_column_tables)} table(s) with the roles as columns")
+    other = tables.counts.other - len(tables.prose_tables) - len(tables.role_column_tables)
     if other > 0:
         has.append(f"{other} table(s) without role letters")
     if not has:

@@ -29,6 +29,7 @@ RULES: dict[str, Severity] = {
     "no-raci-table": Severity.WARNING,
     "table-without-delimiter": Severity.WARNING,
     "prose-cells": Severity.INFO,
+    "roles-as-columns": Severity.WARNING,
     "page-deleted": Severity.WARNING,
     "invisible-characters": Severity.WARNING,
 }
