@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from pathlib import Path
 from textwrap import dedent
 
+import jsonschema
 import pytest
 
+from raci_tracker.codec import snapshot_to_dict
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.page.parse import parse_page, read_letters
 from tests.helpers import FIXTURES
@@ -15,6 +19,22 @@ EXTERNAL = FIXTURES / "external"
 CLOUD_TEMPLE = EXTERNAL / "cloud-temple-iaas"
 ALGOSUP = EXTERNAL / "algosup-vp7-raci"
 CAF = EXTERNAL / "microsoft-caf-raci-alignment/raci-alignment.excerpt.md"
+
+
+SCHEMA = json.loads(
+    resources.files("raci_tracker").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
+)
+PAGES = sorted(p for p in EXTERNAL.rglob("*.md") if p.name not in ("README.md", "SOURCE.md"))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(EXTERNAL)) for p in PAGES])
+def test_every_external_page_gives_a_valid_snapshot_with_its_matrix(path: Path) -> None:
+    """Every real page: schema-valid, rows read, every cell a role or no role."""
+    snapshot = parse_file(path)
+
+    jsonschema.validate(snapshot_to_dict(snapshot), SCHEMA)
+    assert snapshot.activities
+    assert not [f for f in snapshot.findings if f.severity is Severity.ERROR]
 
 
 def parse_text(text: str, **options: object) -> Snapshot:
