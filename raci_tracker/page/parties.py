@@ -50,17 +50,9 @@ class PartyResolver:
     `provider = [...]`), matched with or without role words."""
 
     def __init__(self, extra_aliases: Mapping[str, Iterable[str]] | None = None) -> None:
-        self._ids: dict[str, str] = {}
-        for party_id, labels in DEFAULT_ALIASES.items():
-            self._add(party_id, labels)
+        self._ids: dict[str, str] = dict(_DEFAULT_IDS)
         for party_id, labels in (extra_aliases or {}).items():
-            self._add(party_id, labels)
-
-    def _add(self, party_id: str, labels: Iterable[str]) -> None:
-        for label in labels:
-            self._ids[_key(label)] = party_id
-            if _core(label):
-                self._ids.setdefault(_core(label), party_id)
+            _add(self._ids, party_id, labels)
 
     def known_id(self, label: str) -> str | None:
         """The id a header names, directly or with role words; None for a team of its own."""
@@ -73,6 +65,14 @@ class PartyResolver:
         """The party for a header; an unknown header gets a slug of its label as id."""
         text = clean_text(label)
         return Party(id=self.known_id(text) or slugify(text), label=text)
+
+
+def _add(ids: dict[str, str], party_id: str, labels: Iterable[str]) -> None:
+    for label in labels:
+        ids[_key(label)] = party_id
+        core = _core(label)
+        if core:
+            ids.setdefault(core, party_id)
 
 
 def _key(label: str) -> str:
@@ -88,6 +88,16 @@ def _core(label: str) -> str:
         if bare and bare not in _ROLE_WORDS:
             kept.append(bare)
     return " ".join(kept)
+
+
+def _default_ids() -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for party_id, labels in DEFAULT_ALIASES.items():
+        _add(ids, party_id, labels)
+    return ids
+
+
+_DEFAULT_IDS = _default_ids()
 
 
 def party_role(party_id: str, teams: list[str]) -> str:
