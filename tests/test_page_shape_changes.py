@@ -146,6 +146,18 @@ def test_real_revisions_invent_no_transfer(folder: str) -> None:
     assert ChangeKind.PARTY_ADDED not in {kind for diff in diffs for kind in kinds(diff)}
 
 
+def test_line_breaks_removed_from_cells_are_no_rewording() -> None:
+    """Cloud Temple's 0c8e37c only removed `<br/>` from cells and realigned the table."""
+    folder = EXTERNAL / "cloud-temple-iaas"
+    old, new = (
+        parse_page((folder / name).read_bytes())
+        for name in ("2025-02-03__0386249.md", "2025-08-28__0c8e37c.md")
+    )
+
+    assert diff_snapshots(old, new).changes == ()
+    assert not [a for a in old.activities if "<br" in a.text]
+
+
 def test_a_heading_section_added_is_titled_in_the_diff() -> None:
     old = page(TEAMS)
     new = page(

@@ -28,6 +28,7 @@ _DELIMITER_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", r
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 PATH_SEPARATOR = " › "
 MAX_HEADING_DEPTH = 6
 
@@ -187,14 +188,22 @@ def _item_inline(tokens: Sequence[Token], index: int) -> bool:
 def inline_text(token: Token) -> str:
     children = token.children or ()
     if len(children) == 1 and children[0].type == "text":  # most cells: plain words or letters
-        return clean_text(children[0].content)
+        return _without_breaks(clean_text(children[0].content))
     parts = []
     for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return clean_text("".join(parts))
+    return _without_breaks(clean_text("".join(parts)))
+
+
+def _without_breaks(text: str) -> str:
+    """A `<br/>` written in a cell (HTML is not rendered) is a line break a reader does not see
+    as words: it reads as a space, so removing one is not a rewording."""
+    if "<" not in text:
+        return text
+    return clean_text(_LINE_BREAK.sub(" ", text))
 
 
 def _read_table(tokens: Sequence[Token], start: int, section: str) -> tuple[Table, int]:
