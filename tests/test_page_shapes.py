@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from textwrap import dedent
@@ -10,7 +11,7 @@ from textwrap import dedent
 import jsonschema
 import pytest
 
-from raci_tracker.codec import snapshot_to_dict
+from raci_tracker.codec import snapshot_to_dict, snapshot_to_json
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.page.parse import parse_page, read_letters
 from tests.helpers import FIXTURES
@@ -421,3 +422,19 @@ def test_a_table_with_the_roles_as_columns_is_named() -> None:
     assert "roles-as-columns" in rules
     assert "roles as columns" in rules["no-raci-table"]
     assert snapshot.activities == ()
+
+
+GOLDEN_EXTERNAL = [
+    "cloud-temple-iaas/2026-04-16__d7e307d.md",
+    "algosup-vp7-raci/2024-02-12__54ab8ae.md",
+    "microsoft-caf-raci-alignment/raci-alignment.excerpt.md",
+]
+
+
+@pytest.mark.parametrize("name", GOLDEN_EXTERNAL)
+def test_golden_external_snapshots(name: str, golden: Callable[[str, bytes], None]) -> None:
+    """Every row, section, party and letter of three real pages, kept as readable files under
+    tests/golden/snapshots/external (checked against the source tables when first written)."""
+    snapshot = parse_page((EXTERNAL / name).read_bytes(), path=name)
+
+    golden(f"snapshots/external/{name.removesuffix('.md')}.json", snapshot_to_json(snapshot))
