@@ -16,8 +16,8 @@ import raci_tracker
 PACKAGE = Path(raci_tracker.__file__).parent
 
 OWNERS = {
-    "markdown_it": {"raci_tracker.page.parse"},
-    "mdit_py_plugins": {"raci_tracker.page.parse"},
+    "markdown_it": {"raci_tracker.page.tables"},
+    "mdit_py_plugins": {"raci_tracker.page.tables"},
     "yaml": {"raci_tracker.page.frontmatter"},
     "deepdiff": {"raci_tracker.compare.diff"},
     "jinja2": {"raci_tracker.output.render"},

@@ -18,6 +18,7 @@ from raci_tracker.model import (
     FindingDelta,
     PartyTally,
     Snapshot,
+    section_key,
 )
 
 _KIND_ORDER = {
@@ -57,7 +58,7 @@ def section_order(old: Snapshot, new: Snapshot) -> Callable[[Change], tuple[Any,
 
     def key(change: Change) -> tuple[Any, ...]:
         section = change.section or change.previous_section or ""
-        number = tuple(int(part) for part in section.split(".") if part.isdigit())
+        number = section_key(section)
         place = 0 if number or not section else places.get(section, len(places) + 1)
         return (number, place, *_reading_order(change))
 
