@@ -31,7 +31,8 @@ if TYPE_CHECKING:
         run_config,
     )
     from raci_tracker.compare.diff import diff_snapshots
-    from raci_tracker.compare.diligence import Consistency, NetChange, consistency
+    from raci_tracker.compare.diligence import Consistency, consistency
+    from raci_tracker.compare.net import NetChange
     from raci_tracker.errors import InputError, RaciTrackerError
     from raci_tracker.history.walk import HistoryListing
     from raci_tracker.model import (
@@ -70,7 +71,7 @@ _EXPORTS = {
     "ChangeSeverity": "raci_tracker.model",
     "Revision": "raci_tracker.model",
     "HistoryListing": "raci_tracker.history.walk",
-    "NetChange": "raci_tracker.compare.diligence",
+    "NetChange": "raci_tracker.compare.net",
     "Consistency": "raci_tracker.compare.diligence",
     "RunOutcome": "raci_tracker.output.lastrun",
     # what they raise

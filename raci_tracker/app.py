@@ -13,9 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from raci_tracker.codec import dumps
+from raci_tracker.compare.activity_history import find_activity
 from raci_tracker.compare.changelog import NewText, PageChangelog, build_entries, permalink
-from raci_tracker.compare.diligence import MATRIX_RULES, NetChange, in_force, net_change
+from raci_tracker.compare.diligence import MATRIX_RULES
 from raci_tracker.compare.diligence import consistency as check_consistency
+from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
+from raci_tracker.compare.net import NetChange, net_change
 from raci_tracker.config import DEFAULT_CACHE, Config, load_config
 from raci_tracker.errors import InputError, UsageError
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
@@ -33,9 +36,11 @@ from raci_tracker.history.walk import (
 from raci_tracker.model import CommitRef, Revision, Snapshot
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import (
+    ActivityHistoryView,
     CompareView,
     ConsistencyView,
     MatrixView,
+    PortfolioView,
     make_environment,
     render_run_summary,
 )
@@ -259,37 +264,111 @@ def _query_revisions(query: PageQuery, cache: Path) -> tuple[list[Revision], str
 
 
 def compare(query: PageQuery, start: str, end: str | None, cache: Path) -> CompareView:
-    """`raci-tracker compare`: the net change between the revisions in force at two dates."""
+    """`raci-tracker compare`: the net change between the texts in force at two dates."""
+    start_date, end_date = compare_dates(start, end)
+    revisions, locale, title, template = _query_revisions(query, cache)
+    return page_comparison(
+        revisions, start_date, end_date, (query.document, locale, title, template)
+    )
+
+
+def compare_dates(start: str, end: str | None) -> tuple[str, str]:
+    """`--from` and `--to` (default today), checked: dates, not in the future, not reversed."""
     now = today()
     start_date = checked_date(start, "--from") or now
     end_date = checked_date(end, "--to") or now
-    revisions, locale, title, template = _query_revisions(query, cache)
-    if not revisions:
-        raise InputError(f"{title}: the page has no revision")
-    net = net_change(
-        revisions, in_force(revisions, start_date, now), in_force(revisions, end_date, now)
-    )
+    check_dates(start_date, end_date, now)
+    return start_date, end_date
+
+
+def page_comparison(
+    revisions: Sequence[Revision],
+    start_date: str,
+    end_date: str,
+    page: tuple[str | None, str, str, str | None],
+) -> CompareView:
+    """One page's net change; `page` is its document, locale, fallback title and permalink."""
+    document, locale, title, template = page
+    history = versions(revisions)
+    end = text_in_force(revisions, end_date)
+    if end is None:
+        first = f": its first version was committed on {history[0].committed}" if history else ""
+        raise InputError(f"{title} ({locale}) did not exist yet on {end_date}{first}")
+    net = net_change(history, text_in_force(revisions, start_date), end)
 
     def link(commit: CommitRef) -> str | None:
         return permalink(template, commit, locale)
 
-    title = net.end.snapshot.document.title or title
-    return CompareView(net, title, locale, start_date, end_date, link)
+    title = end.snapshot.document.title or title
+    return CompareView(net, title, locale, start_date, end_date, link, document, history[0])
+
+
+def compare_portfolio(config_file: Path, start: str, end: str | None) -> PortfolioView:
+    """`raci-tracker compare` with no `--doc`: every configured document and locale."""
+    start_date, end_date = compare_dates(start, end)
+    config = load_config(config_file)
+    store = SnapshotStore(config.snapshots)
+    pages, absent = [], []
+    for target in targets(config):
+        revisions = list(store.revisions(target.document, target.locale))
+        template = config.document(target.document).permalink
+        page = (target.document, target.locale, target.document, template)
+        try:
+            pages.append(page_comparison(revisions, start_date, end_date, page))
+        except InputError as error:
+            absent.append((target.document, target.locale, str(error)))
+    if not pages:
+        raise InputError("no configured page has a version on that date; run `raci-tracker run`")
+    return PortfolioView(tuple(pages), tuple(absent), start_date, end_date)
+
+
+def _in_force_at(revisions: Sequence[Revision], when: str, what: str) -> Version:
+    version = text_in_force(revisions, when)
+    if version is None:
+        first = min((v.committed for v in versions(revisions)), default=None)
+        since = f": its first version was committed on {first}" if first else ""
+        raise InputError(f"{what} did not exist yet on {when}{since}")
+    return version
+
+
+def _checked_at(at: str | None) -> str:
+    now = today()
+    when = checked_date(at, "--at") or now
+    if when > now:
+        raise InputError(f"--at: {when} is in the future (today is {now})")
+    return when
 
 
 def matrix(query: PageQuery, at: str | None, party: str | None) -> MatrixView:
-    """`raci-tracker matrix`: the revision in force at a date, optionally one party's share."""
-    now = today()
-    when = checked_date(at, "--at") or now
+    """`raci-tracker matrix`: the text in force at a date, optionally one party's share."""
+    when = _checked_at(at)
     config = load_config(query.config_file)
     _, revisions = stored_revisions(config, query.document or "", query.locale)
-    revision = in_force(revisions, when, now)
-    snapshot = revision.snapshot
+    version = _in_force_at(revisions, when, query.document or "the page")
+    snapshot = version.snapshot
     if party is not None and party not in {p.id for p in snapshot.parties}:
         known = ", ".join(p.id for p in snapshot.parties)
         raise InputError(f"--party: {party!r} is not a party of this page ({known})")
     findings = [f for f in snapshot.findings if f.rule in MATRIX_RULES]
-    return MatrixView(snapshot, revision, party, when, findings)
+    return MatrixView(snapshot, version.revision, party, when, findings, version)
+
+
+def activity_history(query: PageQuery, activity: str) -> ActivityHistoryView:
+    """`raci-tracker history-of`: each version in which one activity's letters changed."""
+    config = load_config(query.config_file)
+    locale, revisions = stored_revisions(config, query.document or "", query.locale)
+    found = find_activity(versions(revisions), activity)
+    if not found:
+        raise InputError(
+            f"no activity of {query.document} ({locale}) has the id or contains {activity!r}"
+        )
+    template = config.document(query.document or "").permalink
+
+    def link(commit: CommitRef) -> str | None:
+        return permalink(template, commit, locale)
+
+    title = revisions[-1].snapshot.document.title or query.document or ""
+    return ActivityHistoryView(tuple(found), title, locale, query.document or "", activity, link)
 
 
 def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:
@@ -300,11 +379,10 @@ def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:
 
 def consistency_of_document(config_file: Path, document: str, at: str | None) -> ConsistencyView:
     """`raci-tracker consistency --doc`: where a configured document's locales disagree."""
-    now = today()
     config = load_config(config_file)
-    when = checked_date(at, "--at") or now
+    when = _checked_at(at)
     pages = {
-        locale: in_force(stored_revisions(config, document, locale)[1], when, now).snapshot
+        locale: _in_force_at(stored_revisions(config, document, locale)[1], when, locale).snapshot
         for locale in config.document(document).locales
     }
     title = next(iter(pages.values())).document.title or document
@@ -328,18 +406,14 @@ def run_config(
 def net_change_since(
     revisions: Sequence[Revision], start: str, end: str | None = None
 ) -> NetChange:
-    """The net change between the revisions in force on `start` and on `end` (default: today)."""
-    now = today()
-    start_date = checked_date(start, "start") or now
-    end_date = checked_date(end, "end") or now
+    """The net change between the texts in force on `start` and on `end` (default: today)."""
+    start_date, end_date = compare_dates(start, end)
     if not revisions:
         raise InputError("the page has no revision")
-    return net_change(
-        revisions, in_force(revisions, start_date, now), in_force(revisions, end_date, now)
-    )
+    end_version = _in_force_at(revisions, end_date, "the page")
+    return net_change(versions(revisions), text_in_force(revisions, start_date), end_version)
 
 
-def matrix_in_force(revisions: Sequence[Revision], at: str | None = None) -> Revision:
-    """The revision in force on `at` (default: today, the latest revision)."""
-    now = today()
-    return in_force(revisions, checked_date(at, "at") or now, now)
+def matrix_in_force(revisions: Sequence[Revision], at: str | None = None) -> Version:
+    """The text in force on `at` (default: today): the last one committed on or before it."""
+    return _in_force_at(revisions, _checked_at(at), "the page")

@@ -23,12 +23,14 @@ from raci_tracker.files import guess_locale, read_input, write_atomic
 from raci_tracker.history.walk import PageUpdate
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.output.formats import (
+    format_activity_history,
     format_compare,
     format_consistency,
     format_diff,
     format_history,
     format_lint,
     format_matrix,
+    format_portfolio,
     page_line,
     run_line,
 )
@@ -218,15 +220,18 @@ def _echo_output(text: str) -> None:
     click.echo(text, nl=False)
 
 
+DATE_HELP = "YYYY-MM-DD; the text in force is the last one committed by the end of that day, UTC"
+
+
 @cli.command()
 @_config_option
-@click.option("--doc", "document", help="Document id in the config.")
+@click.option("--doc", "document", help="Document id in the config (default: every document).")
 @click.option("--locale", help="Locale (default: the document's first).")
 @click.option("--repo", "repository", help="Instead of a config: a repository path or URL.")
 @click.option("--path", "page_path", help="With --repo: the page's path in the repository.")
 @click.option("--ref", help="With --repo: branch, tag or commit (default HEAD).")
-@click.option("--from", "start", required=True, help="Date D: the revision in force then.")
-@click.option("--to", "end", help="Later date (default: today, the latest revision).")
+@click.option("--from", "start", required=True, help=f"Date D ({DATE_HELP}).")
+@click.option("--to", "end", help=f"Later date ({DATE_HELP}; default: today).")
 @_format_option("md", "html", "json", "csv")
 def compare(
     config_file: Path,
@@ -239,16 +244,36 @@ def compare(
     end: str | None,
     output_format: str,
 ) -> None:
-    """Net change between the revisions in force at two dates, citing the commits."""
+    """Net change between the texts in force at two dates, citing the commits. Without --doc
+    or --repo: every configured document and locale."""
+    if document is None and repository is None:
+        view = app.compare_portfolio(config_file, start, end)
+        _echo_output(format_portfolio(view, output_format))
+        return
     query = app.PageQuery(config_file, document, locale, repository, page_path, ref)
     _echo_output(format_compare(app.compare(query, start, end, CACHE), output_format))
+
+
+@cli.command("history-of")
+@click.argument("activity")
+@_config_option
+@click.option("--doc", "document", required=True, help="Document id in the config.")
+@click.option("--locale", help="Locale (default: the document's first).")
+@_format_option("md", "json")
+def history_of(
+    activity: str, config_file: Path, document: str, locale: str | None, output_format: str
+) -> None:
+    """Each version in which one activity's letters changed: when, from what, to what, and the
+    commit; followed through rewordings and moves. ACTIVITY: its id, or part of its text."""
+    view = app.activity_history(app.PageQuery(config_file, document, locale), activity)
+    _echo_output(format_activity_history(view, output_format))
 
 
 @cli.command()
 @_config_option
 @click.option("--doc", "document", required=True, help="Document id in the config.")
 @click.option("--locale", help="Locale (default: the document's first).")
-@click.option("--at", "at", help="Date (default: today, the latest revision).")
+@click.option("--at", "at", help=f"Date ({DATE_HELP}; default: today).")
 @click.option("--party", help="Only what this party holds (customer, provider, ...).")
 @_format_option("md", "html", "json", "csv")
 def matrix(
@@ -268,7 +293,7 @@ def matrix(
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @_config_option
 @click.option("--doc", "document", help="Document id in the config (instead of FILES).")
-@click.option("--at", "at", help="Date (default: today, the latest revisions).")
+@click.option("--at", "at", help=f"Date ({DATE_HELP}; default: today).")
 @_format_option("md", "html", "json")
 def consistency(
     files: Sequence[Path],

@@ -1,145 +1,17 @@
-"""Diligence views, pure: the net change between two dates with the commits that made it, the
-matrix in force at a date, and where the locales of one page disagree."""
+"""Diligence views, pure: what a party holds in the matrix in force, and where the locales of one
+page disagree. The text in force is `compare.in_force`; the net change is `compare.net`."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from raci_tracker.compare.changelog import texts
-from raci_tracker.compare.diff import diff_and_matching, diff_snapshots
-from raci_tracker.errors import InputError
-from raci_tracker.model import (
-    ROLES,
-    Activity,
-    Change,
-    ChangeKind,
-    CommitRef,
-    Diff,
-    Revision,
-    Snapshot,
-    section_key,
-)
+from raci_tracker.model import ROLES, Activity, Snapshot, section_key
 from raci_tracker.page.parties import CUSTOMER, PROVIDER, party_role
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
-
-# --- the revision in force ---------------------------------------------------------------------
-
-
-def in_force(revisions: Sequence[Revision], date: str, today: str) -> Revision:
-    """The latest revision dated on or before `date`; dates before the first or in the future are
-    errors."""
-    if date > today:
-        raise InputError(f"{date} is in the future (today is {today})")
-    earlier = [r for r in revisions if r.date <= date]
-    if not earlier:
-        first = revisions[0].date if revisions else None
-        raise InputError(
-            f"no revision is in force on {date}"
-            + (f": the first is dated {first}" if first else ": none is stored")
-        )
-    return earlier[-1]
-
-
-# --- net change between two dates --------------------------------------------------------------
-
-GROUPS = {
-    ROLES[letter].label(gained): f"{'newly' if gained else 'no longer'} {ROLES[letter].adjective}"
-    for gained in (True, False)
-    for letter in "AR"
-}
-"""Change label -> the group a net change is listed under: "newly accountable", ..."""
-GROUP_ORDER = tuple(GROUPS.values())
-
-
-@dataclass(frozen=True, slots=True)
-class Cited:
-    """A net change and the commits, between the two dates, where it happened."""
-
-    change: Change
-    commits: tuple[CommitRef, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NetChange:
-    start: Revision
-    end: Revision
-    diff: Diff
-    cited: tuple[Cited, ...]
-
-    def by_party(self) -> dict[str, dict[str, list[Cited]]]:
-        """party -> "newly accountable" | ... -> changes; added and removed under party "all"."""
-        grouped: dict[str, dict[str, list[Cited]]] = defaultdict(lambda: defaultdict(list))
-        for item in self.cited:
-            change = item.change
-            if change.kind is ChangeKind.ACTIVITY_ADDED:
-                grouped["all"]["added activities"].append(item)
-            elif change.kind is ChangeKind.ACTIVITY_REMOVED:
-                grouped["all"]["removed activities"].append(item)
-            elif change.kind is ChangeKind.ROLE_CHANGED and change.party:
-                for label in change.labels:
-                    if label in GROUPS:
-                        grouped[change.party][GROUPS[label]].append(item)
-        order = [*GROUP_ORDER, "added activities", "removed activities"]
-        return {
-            party: {name: groups[name] for name in order if name in groups}
-            for party, groups in grouped.items()
-        }
-
-
-@dataclass(slots=True)
-class _Trace:
-    """Follows each activity through consecutive texts and notes the commits that changed it."""
-
-    identity: dict[str, str]
-    events: dict[tuple[str, str], list[CommitRef]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-    def step(self, before: Snapshot, after: Snapshot, ref: CommitRef) -> None:
-        diff, matching = diff_and_matching(before, after)
-        if matching is None:  # the same page: every activity keeps its id
-            return
-        identity = {pair.new.id: self.identity[pair.old.id] for pair in matching.pairs}
-        for activity in matching.added:
-            identity[activity.id] = f"+{ref.commit}/{activity.id}"
-            self.events[(identity[activity.id], "added")].append(ref)
-        for activity in matching.removed:
-            self.events[(self.identity[activity.id], "removed")].append(ref)
-        for change in diff.changes:
-            if change.kind is ChangeKind.ROLE_CHANGED and change.activity_id and change.party:
-                self.events[(identity[change.activity_id], change.party)].append(ref)
-        self.identity = identity
-
-    def commits_for(self, change: Change) -> tuple[CommitRef, ...]:
-        if change.kind is ChangeKind.ACTIVITY_REMOVED and change.activity_id:
-            return tuple(self.events.get((change.activity_id, "removed"), ()))
-        key = self.identity.get(change.activity_id or "")
-        if key is None:
-            return ()
-        kind = "added" if change.kind is ChangeKind.ACTIVITY_ADDED else change.party or ""
-        return tuple(self.events.get((key, kind), ()))
-
-
-def net_change(revisions: Sequence[Revision], start: Revision, end: Revision) -> NetChange:
-    """What changed from `start` to `end`, net: a flip that flipped back is not there, and an
-    activity reworded along the way is still the same activity."""
-    chain = [r for r in revisions if start.date < r.date <= end.date]
-    trace = _Trace({a.id: a.id for a in start.snapshot.activities})
-    before = start.snapshot
-    for revision in chain:
-        for ref, snapshot in texts(revision):
-            trace.step(before, snapshot, ref)
-            before = snapshot
-    origins = {a.id for a in start.snapshot.activities}
-    anchors = {origin: now for now, origin in trace.identity.items() if origin in origins}
-    diff = diff_snapshots(start.snapshot, end.snapshot, anchors)
-    cited = tuple(Cited(change, trace.commits_for(change)) for change in diff.changes)
-    return NetChange(start, end, diff, cited)
-
 
 # --- the matrix in force -----------------------------------------------------------------------
 

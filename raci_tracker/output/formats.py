@@ -4,6 +4,7 @@ rendered branching, so every command offers its formats the same way."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from raci_tracker.codec import dumps
 from raci_tracker.compare.diligence import held_by
@@ -11,22 +12,28 @@ from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
 from raci_tracker.model import Diff, Finding, Snapshot
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import (
+    ActivityHistoryView,
     CompareView,
     ConsistencyView,
     MatrixView,
+    PortfolioView,
+    render_activity_history,
     render_compare,
     render_consistency,
     render_diff,
     render_matrix,
+    render_portfolio,
 )
-from raci_tracker.output.tables import matrix_csv, net_change_csv
+from raci_tracker.output.tables import CsvPage, matrix_csv, net_change_csv
 from raci_tracker.output.views import (
     consistency_to_dict,
     diff_to_dict,
     history_to_dict,
+    lineage_to_dict,
     lint_to_dict,
     matrix_to_dict,
     net_change_to_dict,
+    portfolio_to_dict,
 )
 
 
@@ -42,10 +49,35 @@ def format_diff(diff: Diff, before: Snapshot, after: Snapshot, output_format: st
 
 def format_compare(view: CompareView, output_format: str) -> str:
     if output_format == "json":
-        return _json(net_change_to_dict(view.net, view.link))
+        return _json(_compare_dict(view))
     if output_format == "csv":
-        return net_change_csv(view.net, view.link)
+        return net_change_csv([_csv_page(view)])
     return render_compare(view, output_format)
+
+
+def _compare_dict(view: CompareView) -> dict[str, Any]:
+    return net_change_to_dict(view.net, view.link, (view.start_date, view.end_date))
+
+
+def _csv_page(view: CompareView) -> CsvPage:
+    return CsvPage(view.document or "", view.locale, view.net, view.link, view.names)
+
+
+def format_portfolio(view: PortfolioView, output_format: str) -> str:
+    """`compare` with no `--doc`: every configured page."""
+    if output_format == "json":
+        pages = [(p.document or "", p.locale, _compare_dict(p), p.net) for p in view.pages]
+        return _json(portfolio_to_dict(pages, view.absent))
+    if output_format == "csv":
+        return net_change_csv([_csv_page(page) for page in view.pages])
+    return render_portfolio(view, output_format)
+
+
+def format_activity_history(view: ActivityHistoryView, output_format: str) -> str:
+    if output_format == "json":
+        found = [lineage_to_dict(lineage, view.link) for lineage in view.found]
+        return _json({"document": view.document, "locale": view.locale, "activities": found})
+    return render_activity_history(view, output_format)
 
 
 def format_matrix(view: MatrixView, output_format: str) -> str:

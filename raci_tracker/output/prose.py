@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import PageChangelog
-from raci_tracker.model import ROLES, Diff, Snapshot
+from raci_tracker.model import ROLES, Diff, PartyTally, Snapshot
 
 LABEL_WORDS = {
     role.label(gained): f"{'now' if gained else 'no longer'} {role.adjective} ({role.letter})"
@@ -58,11 +58,14 @@ class PartyNames:
         return self.labels.get(party, party)
 
 
-def summary_sentence(diff: Diff, names: PartyNames) -> str:
-    """One line a reader acts on: who gave up or gained A and R; what was added or removed."""
+def summary_sentence(
+    diff: Diff, names: PartyNames, parties: Mapping[str, PartyTally] | None = None
+) -> str:
+    """One line a reader acts on: who gave up or gained A and R; what was added or removed.
+    `parties` replaces the diff's own tallies (a net change counts added and removed rows)."""
     parts = []
     givers_first = sorted(
-        diff.summary.parties.items(),
+        (diff.summary.parties if parties is None else parties).items(),
         key=lambda item: (not (item[1].accountable_lost or item[1].responsible_lost), item[0]),
     )
     for party, tally in givers_first:

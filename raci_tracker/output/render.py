@@ -24,8 +24,11 @@ from jinja2 import (
 )
 
 from raci_tracker.codec import iso_time
+from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
-from raci_tracker.compare.diligence import Consistency, NetChange, held_by
+from raci_tracker.compare.diligence import Consistency, held_by
+from raci_tracker.compare.in_force import Version, commit_day
+from raci_tracker.compare.net import NetChange, tallies_by_document
 from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 from raci_tracker.output.prose import (
     DATE_SOURCES,
@@ -181,21 +184,83 @@ class CompareView:
     start_date: str
     end_date: str
     link: Callable[[CommitRef], str | None]
+    document: str | None = None
+    first: Version | None = None  # the page's first version, said when `start` is None
+
+    @property
+    def names(self) -> PartyNames:
+        return PartyNames.of(self.net.end.snapshot, self.net.start_snapshot)
+
+
+def _compare_context(view: CompareView) -> dict[str, Any]:
+    names = view.names
+    return {
+        "view": view,
+        "net": view.net,
+        "rows": view.net.rows(),
+        "grouped": view.net.by_party(),
+        "names": names,
+        "title": view.title,
+        "locale": view.locale,
+        "start_date": view.start_date,
+        "end_date": view.end_date,
+        "link": view.link,
+        "day": commit_day,
+        "date_sources": DATE_SOURCES,
+        "summary": summary_sentence(view.net.diff, names, view.net.tallies()),
+    }
 
 
 def render_compare(view: CompareView, output_format: str, env: Environment | None = None) -> str:
     env = env or make_environment()
-    names = PartyNames.of(view.net.end.snapshot, view.net.start.snapshot)
-    return env.get_template(f"compare.{output_format}.j2").render(
-        net=view.net,
-        grouped=view.net.by_party(),
+    context = _compare_context(view)
+    return env.get_template(f"compare.{output_format}.j2").render(c=context, **context)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioView:
+    """`raci-tracker compare` over every configured page, and the pages it could not compare."""
+
+    pages: tuple[CompareView, ...]
+    absent: tuple[tuple[str, str, str], ...]  # document, locale, why
+    start_date: str
+    end_date: str
+
+
+def render_portfolio(
+    view: PortfolioView, output_format: str, env: Environment | None = None
+) -> str:
+    """A portfolio summary (per document: letters each party lost and gained), then each page."""
+    env = env or make_environment()
+    documents = tallies_by_document([(page.document or "", page.net) for page in view.pages])
+    names = PartyNames.of(*(page.net.end.snapshot for page in view.pages))
+    return env.get_template(f"portfolio.{output_format}.j2").render(
+        view=view,
+        pages=[_compare_context(page) for page in view.pages],
+        documents=documents,
         names=names,
-        title=view.title,
-        locale=view.locale,
-        start_date=view.start_date,
-        end_date=view.end_date,
-        link=view.link,
-        summary=summary_sentence(view.net.diff, names),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityHistoryView:
+    """`raci-tracker history-of`: the activities found, each with its changes of letters."""
+
+    found: tuple[Lineage, ...]
+    title: str
+    locale: str
+    document: str
+    query: str
+    link: Callable[[CommitRef], str | None]
+
+
+def render_activity_history(
+    view: ActivityHistoryView, output_format: str, env: Environment | None = None
+) -> str:
+    env = env or make_environment()
+    snapshots = [change.version.snapshot for a in view.found for change in a.changes]
+    return env.get_template(f"history-of.{output_format}.j2").render(
+        view=view, names=PartyNames.of(*reversed(snapshots)), link=view.link, day=commit_day
     )
 
 
@@ -208,6 +273,7 @@ class MatrixView:
     party: str | None
     at: str
     findings: Sequence[Finding]
+    version: Version | None = None  # the text in force, when read from a history
 
 
 def render_matrix(view: MatrixView, output_format: str, env: Environment | None = None) -> str:
@@ -216,6 +282,8 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
     return env.get_template(f"matrix.{output_format}.j2").render(
         snapshot=snapshot,
         revision=view.revision,
+        version=view.version,
+        day=commit_day,
         party=view.party,
         at=view.at,
         findings=view.findings,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from raci_tracker.compare.diligence import NetChange
+from raci_tracker.compare.net import ActivityRow, NetChange
 from raci_tracker.model import Snapshot
+from raci_tracker.output.prose import PartyNames, label_words
 from raci_tracker.output.views import Link
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,44 +31,80 @@ def _cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def net_change_csv(net: NetChange, link: Link) -> str:
-    header = [
-        "kind",
-        "severity",
-        "section",
-        "activity",
-        "party",
-        "before",
-        "after",
-        "labels",
-        "transfer",
-        "from_date",
-        "to_date",
-        "commits",
-        "permalinks",
+@dataclass(frozen=True, slots=True)
+class CsvPage:
+    """One page's net change as `compare --format csv` lists it."""
+
+    document: str
+    locale: str
+    net: NetChange
+    link: Link
+    names: PartyNames
+
+
+COMPARE_HEADER = [
+    "document",
+    "locale",
+    "section",
+    "activity",
+    "previous_activity",
+    "severity",
+    "before",
+    "after",
+    "moved",
+    "from_commit",
+    "to_commit",
+    "when",
+    "commits",
+    "permalinks",
+]
+
+
+def net_change_csv(pages: Sequence[CsvPage]) -> str:
+    """One row per activity whose letters changed: who held what before and after (every
+    party, also for an activity added or removed), what moved, when and in which commits."""
+    return csv_text(COMPARE_HEADER, [_row(page, row) for page in pages for row in page.net.rows()])
+
+
+def _row(page: CsvPage, row: ActivityRow) -> list[Any]:
+    net = page.net
+    return [
+        page.document,
+        page.locale,
+        row.section,
+        row.activity,
+        row.previous_activity,
+        row.severity,
+        _held(row.before, page.names),
+        _held(row.after, page.names),
+        "; ".join(_moved(row, page.names)),
+        net.start.ref.commit if net.start else "",
+        net.end.ref.commit,
+        " ".join(row.days),
+        " ".join(ref.commit for ref in row.commits),
+        " ".join(filter(None, (page.link(ref) for ref in row.commits))),
     ]
-    rows = []
-    for cited in net.cited:
-        change = cited.change
-        transfer = change.transfer
-        rows.append(
-            [
-                change.kind.value,
-                change.severity.value,
-                change.section,
-                change.activity,
-                change.party,
-                change.before if change.party else None,
-                change.after if change.party else None,
-                " ".join(change.labels),
-                f"{transfer.role} {transfer.from_party}->{transfer.to_party}" if transfer else "",
-                net.start.date,
-                net.end.date,
-                " ".join(ref.commit for ref in cited.commits),
-                " ".join(filter(None, (link(ref) for ref in cited.commits))),
-            ]
-        )
-    return csv_text(header, rows)
+
+
+def _held(assignments: Mapping[str, str] | None, names: PartyNames) -> str:
+    if assignments is None:
+        return "(none: not listed)"
+    return "; ".join(f"{names.name(p)}: {letters}" for p, letters in assignments.items() if letters)
+
+
+def _moved(row: ActivityRow, names: PartyNames) -> list[str]:
+    if row.before is None:
+        return ["activity added"]
+    if row.after is None:
+        return ["activity removed"]
+    moved = [
+        f"{t.role} from {names.name(t.from_party)} to {names.name(t.to_party)}"
+        for t in row.transfers
+    ]
+    return moved + [
+        f"{names.name(c.party)}: {', '.join(label_words(x) for x in c.labels)}"
+        for c in row.untransferred
+    ]
 
 
 def matrix_csv(snapshot: Snapshot, party: str | None) -> str:

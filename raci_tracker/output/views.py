@@ -8,12 +8,15 @@ says what it compared (`from`, `to`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict
+from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import NewText
-from raci_tracker.compare.diligence import Consistency, NetChange
+from raci_tracker.compare.diligence import Consistency
+from raci_tracker.compare.in_force import Version, commit_day
+from raci_tracker.compare.net import ActivityRow, NetChange, tallies_by_document
 from raci_tracker.history.walk import HistoryListing
 from raci_tracker.model import (
     Activity,
@@ -21,6 +24,7 @@ from raci_tracker.model import (
     CommitRef,
     Diff,
     Finding,
+    PartyTally,
     Revision,
     Snapshot,
     Transfer,
@@ -100,15 +104,7 @@ def _diff_body(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
             "editorial": summary.editorial,
             "activities_added": summary.activities_added,
             "activities_removed": summary.activities_removed,
-            "parties": {
-                party: {
-                    "accountable_gained": tally.accountable_gained,
-                    "accountable_lost": tally.accountable_lost,
-                    "responsible_gained": tally.responsible_gained,
-                    "responsible_lost": tally.responsible_lost,
-                }
-                for party, tally in summary.parties.items()
-            },
+            "parties": {party: tally_to_dict(tally) for party, tally in summary.parties.items()},
         },
         "findings": {
             "introduced": [finding_view(f, new) for f in diff.findings.introduced],
@@ -148,14 +144,111 @@ def revision_ref(revision: Revision) -> dict[str, Any]:
     }
 
 
-def net_change_to_dict(net: NetChange, link: Link) -> dict[str, Any]:
-    """`compare --format json`: the `diff` shape, each change citing its commits."""
-    start, end = net.start, net.end
-    body = _diff_body(net.diff, start.snapshot, end.snapshot)
-    data = {"from": revision_ref(start), "to": revision_ref(end), **body}
-    for record, cited in zip(data["changes"], net.cited, strict=True):
-        record["commits"] = [{**ref_to_dict(ref), "permalink": link(ref)} for ref in cited.commits]
-    return data
+def version_ref(version: Version | None, date: str) -> dict[str, Any]:
+    """The text in force on `date`: the commit that published it and the revision it carried
+    (all null when the page did not exist yet)."""
+    return {
+        "date": date,
+        "commit": version.ref.commit if version else None,
+        "committed": version.committed if version else None,
+        "path": version.ref.path if version else None,
+        "revision": version.date if version else None,
+        "updated": version.snapshot.document.updated if version else None,
+    }
+
+
+def cited_ref(ref: CommitRef, link: Link) -> dict[str, Any]:
+    return {**ref_to_dict(ref), "date": commit_day(ref), "permalink": link(ref)}
+
+
+def tally_to_dict(tally: PartyTally) -> dict[str, int]:
+    return {
+        "accountable_gained": tally.accountable_gained,
+        "accountable_lost": tally.accountable_lost,
+        "responsible_gained": tally.responsible_gained,
+        "responsible_lost": tally.responsible_lost,
+    }
+
+
+def row_to_dict(row: ActivityRow, link: Link) -> dict[str, Any]:
+    """One activity whose letters changed: who held what before and after, what moved, where."""
+    return {
+        "section": row.section,
+        "activity": row.activity,
+        "previous_activity": row.previous_activity,
+        "severity": row.severity,
+        "before": None if row.before is None else dict(row.before),
+        "after": None if row.after is None else dict(row.after),
+        "transfers": [_transfer_to_dict(t) for t in row.transfers],
+        "changes": [
+            {"kind": c.change.kind.value, "party": c.change.party, "labels": list(c.change.labels)}
+            for c in row.changes
+        ],
+        "commits": [cited_ref(ref, link) for ref in row.commits],
+    }
+
+
+def net_change_to_dict(
+    net: NetChange, link: Link, dates: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """`compare --format json`: the texts compared, one row per activity, the `diff` shape with
+    each change citing its commits, and each party's A and R gained and lost."""
+    start_date, end_date = dates or (net.start.committed if net.start else "", net.end.committed)
+    body = _diff_body(net.diff, net.start_snapshot, net.end.snapshot)
+    body["summary"]["parties"] = {p: tally_to_dict(t) for p, t in net.tallies().items()}
+    for record, cited in zip(body["changes"], net.cited, strict=True):
+        record["commits"] = [cited_ref(ref, link) for ref in cited.commits]
+    return {
+        "from": version_ref(net.start, start_date),
+        "to": version_ref(net.end, end_date),
+        "rows": [row_to_dict(row, link) for row in net.rows()],
+        **body,
+    }
+
+
+def portfolio_to_dict(
+    pages: Sequence[tuple[str, str, dict[str, Any], NetChange]],
+    absent: Sequence[tuple[str, str, str]],
+) -> dict[str, Any]:
+    """`compare --format json` over every page: `{"pages": [{"document", "locale", ...the page
+    shape...}], "summary": {...}}`; the summary adds up the pages, per party and per document."""
+    documents = tallies_by_document([(document, net) for document, _, _, net in pages])
+    counts = ("major", "minor", "editorial", "activities_added", "activities_removed")
+    return {
+        "pages": [{"document": d, "locale": loc, **data} for d, loc, data, _ in pages],
+        "summary": {
+            "page_count": len(pages),
+            **{key: sum(data["summary"][key] for _, _, data, _ in pages) for key in counts},
+            "documents": {
+                d: {p: tally_to_dict(t) for p, t in parties.items()}
+                for d, parties in documents.items()
+            },
+            "absent": [{"document": d, "locale": loc, "reason": why} for d, loc, why in absent],
+        },
+    }
+
+
+def lineage_to_dict(lineage: Lineage, link: Link) -> dict[str, Any]:
+    """`history-of --format json`: one activity, its texts, and each change of its letters."""
+    return {
+        "activity": lineage.current.text,
+        "activity_id": lineage.current.id,
+        "section": lineage.current.section,
+        "removed": lineage.removed,
+        "texts": list(lineage.texts),
+        "changes": [
+            {
+                "committed": change.version.committed,
+                "revision": change.version.date,
+                "commit": cited_ref(change.version.ref, link),
+                "activity": change.activity,
+                "section": change.section,
+                "before": None if change.before is None else dict(change.before),
+                "after": None if change.after is None else dict(change.after),
+            }
+            for change in lineage.changes
+        ],
+    }
 
 
 def matrix_to_dict(
