@@ -3,7 +3,8 @@
 managed-kubernetes (fr-fr): the real 2023-07-06 page (committed that day), then a flip of
 business continuity to the customer (08-01) and its flip back (09-01) with the incident row
 reworded, the incident row's A and R moved to the customer (10-01), and on 11-15 a silent edit
-(still `updated: 2023-10-01`) that adds a row and removes one OVHcloud held RA. fr-ca: the real
+(still `updated: 2023-10-01`) that adds a row, removes one OVHcloud held RA, and makes OVHcloud
+consulted instead of informed on the choice of location. fr-ca: the real
 2023-07-06 page. logs-data-platform: en-gb and fr-fr real 2023-01-26 pages; en-gb's install row
 moves to the customer on 2023-10-05.
 """
@@ -25,6 +26,7 @@ INCIDENT_V3 = "Intervenir sur tout incident qui affecte le service Managed Kuber
 INSTALL = (
     "Installer le cluster Kubernetes Managé selon la configuration initiale demandée par le client"
 )
+LOCATION = "Choisir la localisation du service"
 ADDED = "Sauvegarder les volumes persistants"
 LOGS_INSTALL = "Install, configure, and deliver functional components of the service"
 
@@ -104,6 +106,7 @@ def _silent() -> str:
     text = _moved().replace(
         f"{INCIDENT_V3} | RA | I |", f"{INCIDENT_V3} | RA | I |\n| {ADDED} | RA | I |"
     )
+    text = text.replace(f"| {LOCATION} | RA | I |", f"| {LOCATION} | RA | C |")
     return text.replace(f"| {INSTALL} | I | RA |\n", "")
 
 

@@ -22,6 +22,7 @@ from raci_tracker import (
     parse_page,
     run_config,
 )
+from tests.diligence_history import noon
 from tests.gitrepo import GitRepo
 from tests.helpers import CORPUS, TESTS, corpus_page
 
@@ -82,7 +83,8 @@ def test_importing_the_package_loads_no_third_party_library() -> None:
 
 @pytest.fixture
 def upstream(tmp_path: Path) -> GitRepo:
-    """Three real Block Storage fr-fr revisions, dated by hand in their front matter."""
+    """Three real Block Storage fr-fr revisions, dated by hand in their front matter and
+    committed at noon (UTC) that day."""
     repo = GitRepo(tmp_path / "upstream")
     for name, date in (
         ("unknown__06a3e6f.md", "2022-11-01"),
@@ -91,7 +93,8 @@ def upstream(tmp_path: Path) -> GitRepo:
     ):
         text = (CORPUS / "block-storage/fr-fr" / name).read_text("utf-8")
         text = text.replace("\ntitle:", f"\nupdated: {date}\ntitle:", 1)
-        repo.save(PAGE, text)
+        repo.write(PAGE, text)
+        repo.commit(date, at=noon(date))
     return repo
 
 
@@ -105,6 +108,7 @@ def test_history_then_net_change_since_and_matrix_in_force(upstream: GitRepo) ->
 
     assert [r.date for r in revisions] == ["2022-11-01", "2022-11-22", "2022-11-24"]
     # the 11-24 text restores the 11-01 one: over the whole span, nothing moved
+    assert round_trip.start is not None
     assert (round_trip.start.date, round_trip.end.date) == ("2022-11-01", "2022-11-24")
     assert not round_trip.diff.has_shifts
     added = [c.change.activity for c in net.cited if c.change.kind is ChangeKind.ACTIVITY_ADDED]
@@ -112,7 +116,8 @@ def test_history_then_net_change_since_and_matrix_in_force(upstream: GitRepo) ->
     assert {ref.commit for c in net.cited for ref in c.commits} == {revisions[2].ref.commit}
     assert at_start.date == "2022-11-22"
     assert matrix_in_force(revisions).date == "2022-11-24"
-    with pytest.raises(InputError, match="no revision is in force on 2021-01-01"):
+    assert at_start.ref.commit == revisions[1].ref.commit
+    with pytest.raises(InputError, match="the page did not exist yet on 2021-01-01"):
         matrix_in_force(revisions, "2021-01-01")
     with pytest.raises(InputError, match="not a YYYY-MM-DD date"):
         net_change_since(revisions, "last week")

@@ -1,5 +1,6 @@
-"""Diligence views on a real multi-revision history: net change since a date with the commits
-that made it, the matrix in force, and locales that disagree."""
+"""Diligence on a real git history committed on the days its pages carry: the net change since
+a date (in force means published, so a silent edit after it counts), losses by removal, every
+page at once, one activity's history, the matrix in force, and locales that disagree."""
 
 from __future__ import annotations
 
@@ -11,65 +12,15 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.cli import main
+from tests import diligence_history as h
 from tests.gitrepo import GitRepo
 from tests.helpers import CORPUS, corpus_page
-
-PAGE = "pages/managed_kubernetes/responsibility-model/guide.fr-fr.md"
-SEED = corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md").decode("utf-8")
-CONTINUITY = "Déployer la politique de continuité d’activité sur le service Kubernetes managé"
-INCIDENT = "Intervenir sur un incident affectant le service Managed Kubernetes"
-INCIDENT_V2 = "Intervenir sur tout incident affectant le service Managed Kubernetes"
-INCIDENT_V3 = "Intervenir sur tout incident qui affecte le service Managed Kubernetes managé"
-
-
-def edit(text: str, date: str, *replacements: tuple[str, str]) -> str:
-    text = text.replace("updated: 2023-07-06", f"updated: {date}")
-    for before, after in replacements:
-        assert before in text, before
-        text = text.replace(before, after)
-    return text
 
 
 @pytest.fixture
 def history(tmp_path: Path) -> dict[str, str]:
-    """The real 2023-07 revisions, then: a flip (08-01) and its flip back (09-01) on business
-    continuity, an incident row reworded twice, its A and R moved to the customer (10-01) and a
-    row added the same day without a new date (a silent edit)."""
-    repo = GitRepo(tmp_path / "upstream")
-    commits = {}
-    for name in ("2023-07-05__2255c02", "2023-07-05__bdd59f0", "2023-07-06__seed"):
-        commits[name] = repo.save(PAGE, corpus_page(f"managed-kubernetes/fr-fr/{name}.md"))
-    flipped = edit(
-        SEED,
-        "2023-08-01",
-        (f"{CONTINUITY} |  | RA |", f"{CONTINUITY} | RA | I |"),
-        (INCIDENT, INCIDENT_V2),
-    )
-    commits["flip"] = repo.save(PAGE, flipped)
-    commits["flip-back"] = repo.save(
-        PAGE, edit(SEED, "2023-09-01", (f"| {INCIDENT} |", f"| {INCIDENT_V3} |"))
-    )
-    moved = edit(SEED, "2023-10-01", (f"| {INCIDENT} |  | RA |", f"| {INCIDENT_V3} | RA | I |"))
-    commits["transfer"] = repo.save(PAGE, moved)
-    commits["silent"] = repo.save(
-        PAGE,
-        moved.replace(
-            f"{INCIDENT_V3} | RA | I |",
-            f"{INCIDENT_V3} | RA | I |\n| Sauvegarder les volumes persistants | RA | I |",
-        ),
-    )
-    (tmp_path / "raci-tracker.toml").write_text(
-        f"""\
-[[documents]]
-id = "managed-kubernetes"
-repo = "upstream"
-path = "{PAGE}"
-locales = ["fr-fr"]
-permalink = "https://github.com/ovh/docs/blob/{{commit}}/{{path}}"
-""",
-        encoding="utf-8",
-    )
-    run("run", "--config", str(tmp_path / "raci-tracker.toml"))
+    commits = h.build(tmp_path)
+    assert run("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
     return commits
 
 
@@ -79,111 +30,234 @@ def run(*args: str) -> int:
     return int(done.value.code or 0)
 
 
-def compare(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def command(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = run(
-        "compare",
-        "--config",
-        str(tmp_path / "raci-tracker.toml"),
-        "--doc",
-        "managed-kubernetes",
-        *args,
-    )
+    code = run(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_net_change_since_a_date_cites_its_commits(
+def compare(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    return command(tmp_path, capsys, "compare", "--doc", "managed-kubernetes", *args)
+
+
+def compare_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+    code, out, err = compare(tmp_path, capsys, *args, "--format", "json")
+    assert (code, err) == (0, "")
+    return dict(json.loads(out))
+
+
+def rows_of(data: dict) -> list[tuple[str, object, object]]:  # type: ignore[type-arg]
+    return [(r["activity"], r["before"], r["after"]) for r in data["rows"]]
+
+
+PROVIDER_RA = {"customer": "I", "provider": "RA"}
+CUSTOMER_RA = {"customer": "RA", "provider": "I"}
+
+
+def test_a_silent_edit_after_the_date_counts_and_a_removal_is_a_loss(
     history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Since 2023-07-06: the incident row's A and R moved to the customer, a row was added in a
-    silent edit; the flip and flip-back on continuity is not there."""
-    code, out, _ = compare(
-        tmp_path, capsys, "--from", "2023-07-06", "--to", "2023-12-31", "--format", "json"
-    )
-    data = json.loads(out)
-    shifts = [c for c in data["changes"] if c["severity"] != "editorial"]
+    """On 2023-10-15 the text in force is the 2023-10-01 one; the silent edit committed on
+    2023-11-15 (still dated 2023-10-01) removed the install row OVHcloud held RA, added a row
+    and made OVHcloud consulted on the location."""
+    data = compare_json(tmp_path, capsys, "--from", "2023-10-15", "--to", "2023-12-01")
 
-    assert code == 0
-    assert data["from"]["date"] == "2023-07-06"
-    assert data["to"]["date"] == "2023-10-01"
-    assert [(c["kind"], c["party"], c["before"], c["after"]) for c in shifts] == [
-        ("role-changed", "customer", "", "RA"),
-        ("role-changed", "provider", "RA", "I"),
-        ("activity-added", None, None, None),
+    assert data["from"] == {
+        "date": "2023-10-15",
+        "commit": history["transfer"],
+        "committed": "2023-10-01",
+        "path": h.KUBE.format(locale="fr-fr"),
+        "revision": "2023-10-01",
+        "updated": "2023-10-01",
+    }
+    assert (data["to"]["commit"], data["to"]["committed"]) == (history["silent"], "2023-11-15")
+    assert data["to"]["revision"] == "2023-10-01"
+    assert rows_of(data) == [
+        (h.LOCATION, {"customer": "RA", "provider": "I"}, {"customer": "RA", "provider": "C"}),
+        (h.INSTALL, PROVIDER_RA, None),
+        (h.ADDED, None, CUSTOMER_RA),
     ]
-    assert {c["activity"] for c in shifts[:2]} == {INCIDENT_V3}
-    assert all(c["commits"][0]["commit"] == history["transfer"] for c in shifts[:2])
-    assert shifts[2]["commits"][0]["commit"] == history["silent"]
-    assert shifts[2]["commits"][0]["permalink"].startswith(
-        f"https://github.com/ovh/docs/blob/{history['silent']}/pages/"
-    )
-    assert not any(c["activity"] == CONTINUITY for c in data["changes"])
+    assert {c["commit"] for r in data["rows"] for c in r["commits"]} == {history["silent"]}
+    assert {c["date"] for r in data["rows"] for c in r["commits"]} == {"2023-11-15"}
+    assert data["summary"]["parties"]["provider"] == {
+        "accountable_gained": 0,
+        "accountable_lost": 1,
+        "responsible_gained": 0,
+        "responsible_lost": 1,
+    }
+    assert data["summary"]["parties"]["customer"]["accountable_gained"] == 1
 
 
-def test_flip_and_flip_back_is_no_change(
+def test_reworded_then_moved_and_a_move_and_move_back(
     history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = compare(
-        tmp_path, capsys, "--from", "2023-07-20", "--to", "2023-09-15", "--format", "json"
-    )
-    data = json.loads(out)
+    """The incident row was reworded on 09-01, then moved to the customer on 10-01: one row,
+    cited at the move. Continuity flipped on 08-01 and back on 09-01: no row."""
+    data = compare_json(tmp_path, capsys, "--from", "2023-07-06", "--to", "2023-10-31")
+    flip = compare_json(tmp_path, capsys, "--from", "2023-07-20", "--to", "2023-09-15")
 
-    assert code == 0
-    assert [c["kind"] for c in data["changes"] if c["severity"] != "editorial"] == []
-    assert [
-        c["kind"] for c in data["changes"] if c["activity"] and "incident" in c["activity"]
-    ] == ["activity-reworded"]
-
-
-def test_grouped_markdown_for_a_procurement_file(
-    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = compare(tmp_path, capsys, "--from", "2023-07-06")
-
-    assert code == 0
-    assert "## Ovhcloud" not in out
-    assert "## OVHcloud" in out and "### No longer accountable (1)" in out
-    assert "## The customer" in out and "### Newly responsible (1)" in out
-    assert "### Added activities (1)" in out
-    assert f"[`{history['transfer'][:12]}`](https://github.com/ovh/docs/blob/" in out
-
-
-def test_csv_has_one_row_per_change(
-    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, out, _ = compare(tmp_path, capsys, "--from", "2023-07-06", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out)))
-
-    assert [r["kind"] for r in rows if r["severity"] == "major"] == [
-        "role-changed",
-        "role-changed",
-        "activity-added",
+    (row,) = data["rows"]
+    assert (row["activity"], row["previous_activity"]) == (h.INCIDENT_V3, h.INCIDENT)
+    assert (row["before"], row["after"]) == ({"customer": "", "provider": "RA"}, CUSTOMER_RA)
+    assert row["transfers"] == [{"role": "RA", "from": "provider", "to": "customer"}]
+    assert [(c["commit"], c["date"]) for c in row["commits"]] == [
+        (history["transfer"], "2023-10-01")
     ]
-    assert rows[0]["from_date"] == "2023-07-06"
-    assert history["transfer"] in {r["commits"] for r in rows}
+    assert flip["rows"] == [] and flip["summary"]["parties"] == {}
+    assert [c["kind"] for c in flip["changes"] if c["activity"] == h.INCIDENT_V3] == [
+        "activity-reworded"
+    ]
+
+
+def test_markdown_and_html_give_one_row_per_activity(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, md, _ = compare(tmp_path, capsys, "--from", "2023-07-06", "--to", "2023-12-01")
+    _, html, _ = compare(
+        tmp_path, capsys, "--from", "2023-07-06", "--to", "2023-12-01", "--format", "html"
+    )
+
+    header = (
+        "| Activity | Section | Before (all parties) | After (all parties) | What moved | When |"
+    )
+    assert header in md
+    assert md.count("R and A moved from OVHcloud to the customer") == 1
+    assert html.count("R and A moved from OVHcloud to the customer") == 1
+    assert f"In force on 2023-07-06: the version of commit [`{history['seed'][:12]}`]" in md
+    assert "committed 2023-07-06, published under `updated: 2023-07-06`" in md
+    assert "committed 2023-11-15, published under `updated: 2023-10-01`" in md
+    assert (
+        "- **OVHcloud: no longer accountable** (2): 2.1 " + h.INSTALL + " (activity removed)" in md
+    )
+    for text in (h.LOCATION, "now consulted (C)", "no longer informed (I)", h.ADDED):
+        assert text in md and text in html, text
+    assert html.count("<tr>") == 1 + 4  # the header, and one row per activity
+
+
+def test_csv_rows_keep_who_held_an_added_or_removed_activity(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = compare(tmp_path, capsys, "--from", "2023-10-15", "--format", "csv")
+    rows = {r["activity"]: r for r in csv.DictReader(io.StringIO(out))}
+
+    removed, added = rows[h.INSTALL], rows[h.ADDED]
+    assert (removed["before"], removed["after"]) == (
+        "the customer: I; OVHcloud: RA",
+        "(none: not listed)",
+    )
+    assert (added["before"], added["after"]) == (
+        "(none: not listed)",
+        "the customer: RA; OVHcloud: I",
+    )
+    assert (removed["moved"], added["moved"]) == ("activity removed", "activity added")
+    assert removed["commits"] == history["silent"] and removed["when"] == "2023-11-15"
+    assert removed["from_commit"] == history["transfer"]
+    assert rows[h.LOCATION]["moved"] == "OVHcloud: now consulted (C), no longer informed (I)"
+
+
+def test_from_before_the_first_version_says_the_page_did_not_exist(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = compare(tmp_path, capsys, "--from", "2023-07-01", "--to", "2023-07-10")
+    data = compare_json(tmp_path, capsys, "--from", "2023-07-01", "--to", "2023-07-10")
+
+    assert (code, err) == (0, "")
+    assert "On 2023-07-01 the page did not exist yet" in out
+    assert data["from"]["commit"] is None and data["to"]["commit"] == history["seed"]
+    assert len(data["rows"]) == data["summary"]["activities_added"] == 58
+    assert all(r["before"] is None for r in data["rows"])
 
 
 @pytest.mark.parametrize(
-    ("start", "message"),
+    ("args", "message"),
     [
-        ("2023-01-01", "no revision is in force on 2023-01-01: the first is dated 2023-07-05"),
-        ("2999-01-01", "2999-01-01 is in the future"),
-        ("01/07/2023", "--from: '01/07/2023' is not a YYYY-MM-DD date"),
+        (
+            ("--from", "2023-09-01", "--to", "2023-08-01"),
+            "--to 2023-08-01 is before --from 2023-09-01",
+        ),
+        (("--from", "2999-01-01"), "--from: 2999-01-01 is in the future"),
+        (("--from", "2023-01-01", "--to", "2999-01-01"), "--to: 2999-01-01 is in the future"),
+        (("--from", "01/07/2023"), "--from: '01/07/2023' is not a YYYY-MM-DD date"),
+        (("--from", "2023-01-01", "--to", "2023-02-01"), "did not exist yet on 2023-02-01"),
     ],
 )
-def test_dates_out_of_range_are_errors(
+def test_dates_that_cannot_be_answered_exit_2(
     history: dict[str, str],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    start: str,
+    args: tuple[str, ...],
     message: str,
 ) -> None:
-    code, out, err = compare(tmp_path, capsys, "--from", start)
+    code, out, err = compare(tmp_path, capsys, *args)
 
-    assert code == 2
-    assert out == ""
+    assert (code, out) == (2, "")
     assert message in err
+
+
+def test_help_says_dates_are_yyyy_mm_dd(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("compare", "matrix", "consistency"):
+        capsys.readouterr()
+        assert run(name, "--help") == 0
+        assert "YYYY-MM-DD" in capsys.readouterr().out, name
+
+
+def test_every_page_at_once(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two documents, two locales each: the logs-data-platform en-gb move was a silent edit
+    of its 2023-01-26 revision, committed on 2023-10-05."""
+    code, out, _ = command(tmp_path, capsys, "compare", "--from", "2023-09-01", "--format", "json")
+    data = json.loads(out)
+    pages = {(p["document"], p["locale"]): p for p in data["pages"]}
+
+    assert code == 0
+    assert list(pages) == [
+        ("managed-kubernetes", "fr-fr"),
+        ("managed-kubernetes", "fr-ca"),
+        ("logs-data-platform", "en-gb"),
+        ("logs-data-platform", "fr-fr"),
+    ]
+    (logs,) = pages[("logs-data-platform", "en-gb")]["rows"]
+    assert (logs["activity"], logs["before"], logs["after"]) == (
+        h.LOGS_INSTALL,
+        PROVIDER_RA,
+        CUSTOMER_RA,
+    )
+    assert logs["commits"][0]["commit"] == history["logs-move"]
+    assert pages[("managed-kubernetes", "fr-ca")]["rows"] == []
+    summary = data["summary"]
+    assert summary["page_count"] == 4 and summary["absent"] == []
+    assert summary["documents"]["managed-kubernetes"]["provider"]["accountable_lost"] == 2
+    assert summary["documents"]["logs-data-platform"]["provider"]["responsible_lost"] == 1
+
+    _, md, _ = command(tmp_path, capsys, "compare", "--from", "2023-09-01")
+    assert md.index("| managed-kubernetes | OVHcloud | 2 | 0 | 2 | 0 |") < md.index(
+        "## managed-kubernetes (fr-fr)"
+    )
+    assert "## logs-data-platform (en-gb)" in md
+
+
+def test_a_page_not_yet_published_is_listed_apart(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = command(
+        tmp_path,
+        capsys,
+        "compare",
+        "--from",
+        "2023-02-01",
+        "--to",
+        "2023-03-01",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+
+    assert code == 0
+    assert [p["document"] for p in data["pages"]] == ["logs-data-platform"] * 2
+    assert [a["locale"] for a in data["summary"]["absent"]] == ["fr-fr", "fr-ca"]
+    assert "did not exist yet on 2023-03-01" in data["summary"]["absent"][0]["reason"]
 
 
 def test_compare_straight_from_a_repository(
@@ -195,9 +269,9 @@ def test_compare_straight_from_a_repository(
         "--repo",
         str(tmp_path / "upstream"),
         "--path",
-        PAGE,
+        h.KUBE.format(locale="fr-fr"),
         "--from",
-        "2023-07-06",
+        "2023-10-15",
         "--format",
         "json",
     )
@@ -205,41 +279,89 @@ def test_compare_straight_from_a_repository(
 
     assert code == 0
     assert data["to"]["commit"] == history["silent"]
-    assert data["summary"]["major"] == 3
+    assert data["summary"]["activities_removed"] == 1
 
 
-def test_matrix_in_force_for_one_party(
+def test_history_of_one_activity_through_a_rewording_and_a_move(
     history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = str(tmp_path / "raci-tracker.toml")
-    capsys.readouterr()
-    code = run(
-        "matrix",
-        "--config",
-        config,
+    code, out, _ = command(
+        tmp_path,
+        capsys,
+        "history-of",
+        "incident qui AFFECTE",
         "--doc",
         "managed-kubernetes",
-        "--at",
-        "2023-08-15",
-        "--party",
-        "customer",
         "--format",
         "json",
     )
-    data = json.loads(capsys.readouterr().out)
-    accountable = {a["text"] for a in data["held"]["accountable for"]}
+    (found,) = json.loads(out)["activities"]
 
     assert code == 0
-    assert data["revision"]["date"] == "2023-08-01"
-    assert CONTINUITY in accountable  # the flip was in force that day
-    assert [f["rule"] for f in data["findings"]] == ["no-responsible"] * 3
+    assert found["texts"] == [h.INCIDENT, h.INCIDENT_V3]
+    assert [
+        (c["committed"], c["before"], c["after"], c["commit"]["commit"]) for c in found["changes"]
+    ] == [
+        ("2023-07-06", None, {"customer": "", "provider": "RA"}, history["seed"]),
+        ("2023-10-01", {"customer": "", "provider": "RA"}, CUSTOMER_RA, history["transfer"]),
+    ]
+    _, md, _ = command(
+        tmp_path, capsys, "history-of", h.INSTALL[:30], "--doc", "managed-kubernetes"
+    )
+    assert f"## {h.INSTALL} (removed)" in md
+    assert (
+        "| 2023-11-15 | 2023-10-01 | 2.1 | the customer I, OVHcloud RA | (not listed) | "
+        f"[`{history['silent'][:12]}`]" in md
+    )
+    code, out, err = command(
+        tmp_path, capsys, "history-of", "no such row", "--doc", "managed-kubernetes"
+    )
+    assert (code, out) == (2, "")
+    assert "has the id or contains 'no such row'" in err
 
-    run("matrix", "--config", config, "--doc", "managed-kubernetes", "--party", "customer")
-    text = capsys.readouterr().out
-    assert "## The customer is accountable for" in text
-    assert INCIDENT_V3 in text
 
-    assert run("matrix", "--config", config, "--doc", "managed-kubernetes", "--party", "x") == 2
+def test_matrix_in_force_is_the_text_published_by_that_day(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def matrix(at: str) -> dict:  # type: ignore[type-arg]
+        code, out, _ = command(
+            tmp_path,
+            capsys,
+            "matrix",
+            "--doc",
+            "managed-kubernetes",
+            "--at",
+            at,
+            "--party",
+            "customer",
+            "--format",
+            "json",
+        )
+        assert code == 0
+        return dict(json.loads(out))
+
+    before_silent, after_silent, flipped = (
+        matrix("2023-11-01"),
+        matrix("2023-11-15"),
+        matrix("2023-08-15"),
+    )
+
+    assert before_silent["revision"]["date"] == after_silent["revision"]["date"] == "2023-10-01"
+    assert before_silent["in_force"]["commit"] == history["transfer"]
+    assert after_silent["in_force"] == {
+        "commit": history["silent"],
+        "committed": "2023-11-15",
+        "path": h.KUBE.format(locale="fr-fr"),
+    }
+    accountable = [
+        {a["text"] for a in m["held"]["accountable for"]} for m in (before_silent, after_silent)
+    ]
+    assert h.ADDED not in accountable[0] and h.ADDED in accountable[1]
+    assert h.CONTINUITY in {a["text"] for a in flipped["held"]["accountable for"]}
+    code, _, err = command(
+        tmp_path, capsys, "matrix", "--doc", "managed-kubernetes", "--at", "2023-07-01"
+    )
+    assert code == 2 and "did not exist yet on 2023-07-01" in err
 
 
 def test_locales_of_logs_data_platform_agree(capsys: pytest.CaptureFixture[str]) -> None:

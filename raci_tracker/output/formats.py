@@ -84,7 +84,9 @@ def format_matrix(view: MatrixView, output_format: str) -> str:
     if output_format == "json":
         held = held_by(view.snapshot, view.party) if view.party else None
         return _json(
-            matrix_to_dict(view.snapshot, view.revision, view.party, held, list(view.findings))
+            matrix_to_dict(
+                view.snapshot, view.revision, view.party, held, list(view.findings), view.version
+            )
         )
     if output_format == "csv":
         return matrix_csv(view.snapshot, view.party)

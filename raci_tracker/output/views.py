@@ -257,7 +257,10 @@ def matrix_to_dict(
     party: str | None,
     held: dict[str, list[Activity]] | None,
     findings: list[Finding],
+    version: Version | None = None,
 ) -> dict[str, Any]:
+    """`matrix --format json`: the text in force (`in_force`: the commit that published it),
+    the revision it was published under, its activities and what `party` holds."""
     return {
         "document": {
             "title": snapshot.document.title,
@@ -265,6 +268,13 @@ def matrix_to_dict(
             "updated": snapshot.document.updated,
         },
         "revision": revision_ref(revision) if revision else None,
+        "in_force": None
+        if version is None
+        else {
+            "commit": version.ref.commit,
+            "committed": version.committed,
+            "path": version.ref.path,
+        },
         "parties": [{"id": p.id, "label": p.label} for p in snapshot.parties],
         "activities": [
             {"id": a.id, "section": a.section, "text": a.text, "assignments": dict(a.assignments)}
