@@ -80,6 +80,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.globals["md"] = md
     env.globals["escapers"] = {"md": md, "html": env.filters["escape"], "text": _plain}
     env.globals["changes_roles"] = roles_text
+    env.globals["commit_day"] = commit_day
     return env
 
 
