@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -446,3 +448,26 @@ def test_consistency_from_the_store_and_in_the_reports(
     assert "## Letters that differ (0)" in out
     assert (tmp_path / "reports/ldp/consistency.html").exists()
     assert "ldp/consistency.html" in (tmp_path / "reports/index.md").read_text("utf-8")
+
+
+def test_the_readme_diligence_excerpts_are_what_compare_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portfolio report excerpts in the README's diligence section are real: `compare` on
+    the sample history prints them word for word."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Diligence") :]
+    excerpts = re.findall(r"```md\n(.*?)```", section, flags=re.DOTALL)
+    shutil.copy(root / "raci-tracker.toml", tmp_path)
+    shutil.copytree(root / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    assert run("run", "--no-progress") == 0
+    capsys.readouterr()
+
+    assert run("compare", "--from", "2023-01-01", "--to", "2023-12-31") == 0
+    out = capsys.readouterr().out
+
+    assert len(excerpts) == 2
+    for excerpt in excerpts:
+        assert excerpt in out
