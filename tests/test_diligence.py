@@ -238,6 +238,11 @@ def test_every_page_at_once(
         "## managed-kubernetes (fr-fr)"
     )
     assert "## logs-data-platform (en-gb)" in md
+    _, html, _ = command(tmp_path, capsys, "compare", "--from", "2023-09-01", "--format", "html")
+    assert html.count("<section>") == 4 and "<td>logs-data-platform</td>" in html
+    _, table, _ = command(tmp_path, capsys, "compare", "--from", "2023-09-01", "--format", "csv")
+    located = [(r["document"], r["locale"]) for r in csv.DictReader(io.StringIO(table))]
+    assert located == [("managed-kubernetes", "fr-fr")] * 4 + [("logs-data-platform", "en-gb")]
 
 
 def test_a_page_not_yet_published_is_listed_apart(
@@ -471,3 +476,28 @@ def test_the_readme_diligence_excerpts_are_what_compare_prints(
     assert len(excerpts) == 2
     for excerpt in excerpts:
         assert excerpt in out
+
+
+def test_page_text_is_escaped_in_every_compare_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "up")
+    hostile = "<script>alert(1)</script> | =cmd"
+    for day, letters in (("2024-01-01", "| I | RA |"), ("2024-02-01", "| RA | I |")):
+        repo.write(
+            "guide.en-gb.md",
+            f"---\nupdated: {day}\n---\n# R\n\n## 1. Run\n\n| Activity | Customer | OVHcloud |\n"
+            f"| --- | --- | --- |\n| {hostile.replace('|', chr(92) + '|')} {letters}\n",
+        )
+        repo.commit(day, at=h.noon(day))
+    out = {}
+    for output_format in ("md", "html", "csv"):
+        capsys.readouterr()
+        args = ["--repo", str(repo.root), "--path", "guide.en-gb.md", "--from", "2024-01-15"]
+        assert run("compare", *args, "--format", output_format) == 0
+        out[output_format] = capsys.readouterr().out
+
+    assert "<script>" not in out["html"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in out["html"]
+    assert "&amp;lt;" not in out["html"]
+    assert "\\<script\\>alert(1)\\</script\\> \\| =cmd" in out["md"]
+    assert "<script>alert(1)</script> | =cmd" in out["csv"]
