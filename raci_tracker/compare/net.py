@@ -33,7 +33,6 @@ GROUPS = {
 """Change label -> the group a net change is listed under: "newly accountable", ..."""
 GROUP_ORDER = tuple(GROUPS.values())
 _ROW_KINDS = (ChangeKind.ROLE_CHANGED, ChangeKind.ACTIVITY_ADDED, ChangeKind.ACTIVITY_REMOVED)
-_LEGEND = ChangeKind.LEGEND_CHANGED
 
 NOTHING = Snapshot(
     document=DocumentInfo(None, None, None, DateSource.NONE),
@@ -122,14 +121,18 @@ class NetChange:
         return activity_rows(self)
 
     @property
-    def wording(self) -> list[Change]:
-        """The changes that moved no letter: wording, moves, headings, metadata."""
-        return [c for c in self.diff.changes if c.kind not in (*_ROW_KINDS, _LEGEND)]
+    def notices(self) -> list[Change]:
+        """Changes that move no letter of an activity but must be read: a letter of the legend
+        redefined, a party added or removed."""
+        return [c for c in self._others() if c.severity is not ChangeSeverity.EDITORIAL]
 
     @property
-    def legend(self) -> list[Change]:
-        """Changed definitions of R, A, C or I: a reviewer must read them."""
-        return [c for c in self.diff.changes if c.kind is _LEGEND]
+    def wording(self) -> list[Change]:
+        """The editorial changes: wording, moves, headings, metadata, renamed parties."""
+        return [c for c in self._others() if c.severity is ChangeSeverity.EDITORIAL]
+
+    def _others(self) -> list[Change]:
+        return [c for c in self.diff.changes if c.kind not in _ROW_KINDS]
 
 
 def party_labels(change: Change) -> list[tuple[str, str]]:
