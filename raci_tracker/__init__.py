@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from raci_tracker.compare.diff import diff_snapshots
     from raci_tracker.compare.diligence import Consistency, consistency
+    from raci_tracker.compare.in_force import Version
     from raci_tracker.compare.net import NetChange
     from raci_tracker.errors import InputError, RaciTrackerError
     from raci_tracker.history.walk import HistoryListing
@@ -72,6 +73,7 @@ _EXPORTS = {
     "Revision": "raci_tracker.model",
     "HistoryListing": "raci_tracker.history.walk",
     "NetChange": "raci_tracker.compare.net",
+    "Version": "raci_tracker.compare.in_force",
     "Consistency": "raci_tracker.compare.diligence",
     "RunOutcome": "raci_tracker.output.lastrun",
     # what they raise
@@ -96,6 +98,7 @@ __all__ = [
     "RunOutcome",
     "Severity",
     "Snapshot",
+    "Version",
     "__version__",
     "consistency",
     "diff_snapshots",
