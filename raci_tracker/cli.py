@@ -247,6 +247,8 @@ def compare(
     """Net change between the texts in force at two dates, citing the commits. Without --doc
     or --repo: every configured document and locale."""
     if document is None and repository is None:
+        if locale or page_path or ref:
+            raise UsageError("--locale goes with --doc; --path and --ref go with --repo")
         view = app.compare_portfolio(config_file, start, end)
         _echo_output(format_portfolio(view, output_format))
         return

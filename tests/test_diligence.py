@@ -501,3 +501,35 @@ def test_page_text_is_escaped_in_every_compare_format(
     assert "&amp;lt;" not in out["html"]
     assert "\\<script\\>alert(1)\\</script\\> \\| =cmd" in out["md"]
     assert "<script>alert(1)</script> | =cmd" in out["csv"]
+
+
+def test_a_page_deleted_after_the_date_loses_everything_it_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "up")
+    repo.write("guide.fr-fr.md", h.SEED)
+    repo.commit("add", at=h.noon("2023-07-06"))
+    repo.git("rm", "-q", "guide.fr-fr.md")
+    deleted = repo.commit("remove", at=h.noon("2023-12-01"))
+    args = ["--repo", str(repo.root), "--path", "guide.fr-fr.md", "--from", "2023-08-01"]
+    capsys.readouterr()
+
+    assert run("compare", *args, "--to", "2023-12-31", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert run("compare", *args, "--to", "2023-12-31") == 0
+    out = capsys.readouterr().out
+
+    assert data["to"]["commit"] == deleted
+    assert len(data["rows"]) == data["summary"]["activities_removed"] == 58
+    assert all(row["after"] is None for row in data["rows"])
+    assert data["summary"]["parties"]["provider"]["accountable_lost"] == 19
+    assert f"on 2023-12-31 the page was deleted (commit `{deleted[:12]}`" in out
+
+
+def test_page_options_without_their_page_are_usage_errors(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = command(tmp_path, capsys, "compare", "--from", "2023-09-01", "--locale", "x")
+
+    assert (code, out) == (2, "")
+    assert "--locale goes with --doc" in err
