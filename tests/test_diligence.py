@@ -135,6 +135,7 @@ def test_markdown_and_html_give_one_row_per_activity(
     for text in (h.LOCATION, "now consulted (C)", "no longer informed (I)", h.ADDED):
         assert text in md and text in html, text
     assert html.count("<tr>") == 1 + 4  # the header, and one row per activity
+    assert '<td class="held">the customer RA, OVHcloud <span class="gained">C</span></td>' in html
 
 
 def test_csv_rows_keep_who_held_an_added_or_removed_activity(
