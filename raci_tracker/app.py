@@ -8,6 +8,7 @@ store; `run_and_report` and `record_run` are the scheduled job. The diligence us
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +20,8 @@ from raci_tracker.compare.diligence import MATRIX_RULES
 from raci_tracker.compare.diligence import consistency as check_consistency
 from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
 from raci_tracker.compare.net import NetChange, net_change
-from raci_tracker.config import DEFAULT_CACHE, Config, load_config
-from raci_tracker.errors import InputError, UsageError
+from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
+from raci_tracker.errors import InputError, RaciTrackerError, UsageError
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
 from raci_tracker.history.source import check_repository, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -33,6 +34,7 @@ from raci_tracker.history.walk import (
     update_page,
     walk_history,
 )
+from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.model import CommitRef, Revision, Snapshot
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import (
@@ -86,23 +88,41 @@ def _update_document(
     ref: str | None,
     pages: Sequence[PageTarget],
 ) -> Iterable[PageUpdate]:
-    """Open (clone or fetch) the document's repository once, then update each locale."""
+    """Open (clone or fetch) the document's repository once, then update each locale.
+
+    Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
+    """
     try:
         spec = check_repository(repository, base=config.base)
         source = open_source(spec, config.cache, ref)
-    except InputError as error:
-        yield from (_failed(target, error) for target in pages)
+    except Exception as error:
+        first, *others = pages
+        yield _failed(first, error)
+        yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     with source:
         for target in pages:
             try:
                 yield update_page(source, store, target)
-            except InputError as error:
+            except Exception as error:
                 yield _failed(target, error)
 
 
-def _failed(target: PageTarget, error: InputError) -> PageUpdate:
-    return PageUpdate(target.document, target.locale, status=PageStatus.FAILED, error=str(error))
+def failure_message(error: BaseException | str) -> str:
+    """One line for a page's failure: our own message, or the kind of an unforeseen error."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    if isinstance(error, RaciTrackerError):
+        return " ".join(str(error).split())
+    return " ".join(f"internal error: {type(error).__name__}: {error}".split())
+
+
+def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:
+    return PageUpdate(
+        target.document, target.locale, status=PageStatus.FAILED, error=failure_message(error)
+    )
 
 
 # --- reports ---
@@ -127,6 +147,13 @@ def write_reports(config: Config) -> tuple[int, list[PageChangelog]]:
 
 
 # --- a whole run ---
+
+
+def lock_outputs(
+    config: Config, wait: float = DEFAULT_WAIT, on_wait: Callable[[str], None] | None = None
+) -> AbstractContextManager[None]:
+    """One run at a time on the same outputs: hold the snapshots' and reports' locks."""
+    return hold_folders((config.snapshots, config.reports), wait, on_wait)
 
 
 def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[NewText]:
@@ -176,14 +203,17 @@ def repository_revisions(
     repository: str, path: str, ref: str | None, locale: str | None, cache: Path
 ) -> list[Revision]:
     """A page's revisions read straight from a repository, without a store."""
-    target = PageTarget("page", locale or "", repository, ref, path)
+    target = PageTarget("page", locale or "", repository, ref, check_page_path(path))
     with open_source(check_repository(repository), cache, ref) as source:
         return walk_history(source, target).revisions
 
 
-def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) -> None:
+def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) -> list[str]:
     """`reports/last-run.json` and `.md` when the run took something in or failed (a run with
-    nothing new changes no file); in GitHub Actions, a job summary and `shifts=<count>`."""
+    nothing new changes no file); in GitHub Actions, a job summary and `shifts=<count>`.
+
+    Returns warnings: a job summary or output file that cannot be written does not fail the run.
+    """
     failed = outcome.summary.failed
     summary = render_run_summary(
         outcome.new_texts, failed, outcome.changes, make_environment(config.templates)
@@ -196,12 +226,25 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
                 "last-run.md": summary,
             },
         )
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        with Path(environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-            handle.write(summary)
-    if environ.get("GITHUB_OUTPUT"):
-        with Path(environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as handle:
-            handle.write(f"shifts={outcome.shift_count}\n")
+    appended = {
+        "GITHUB_STEP_SUMMARY": summary,
+        "GITHUB_OUTPUT": f"shifts={outcome.shift_count}\n",
+    }
+    return [
+        warning
+        for name, text in appended.items()
+        if environ.get(name) and (warning := _append(name, Path(environ[name]), text))
+    ]
+
+
+def _append(name: str, path: Path, text: str) -> str | None:
+    """Append to a file CI named; a warning instead of an error when it cannot be written."""
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        return f"warning: {name}: cannot write {path}: {error.strerror or error}"
+    return None
 
 
 # --- the diligence and history use cases -------------------------------------------------------
@@ -231,7 +274,7 @@ def page_history(
     """`raci-tracker history`: a page's dated revisions, read straight from git (a local path is
     read in place; a URL is cloned into `cache`)."""
     chosen = locale or guess_locale(Path(page_path)) or ""
-    target = PageTarget("history", chosen, repository, ref, page_path)
+    target = PageTarget("history", chosen, repository, ref, check_page_path(page_path))
     with open_source(check_repository(repository), cache, ref) as source:
         return walk_history(source, target)
 

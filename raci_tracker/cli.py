@@ -21,6 +21,7 @@ from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from raci_tracker.errors import InputError, RaciTrackerError, UsageError
 from raci_tracker.files import guess_locale, read_input, write_atomic
 from raci_tracker.history.walk import PageUpdate
+from raci_tracker.lock import DEFAULT_WAIT
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.output.formats import (
     format_activity_history,
@@ -35,6 +36,7 @@ from raci_tracker.output.formats import (
     run_line,
 )
 from raci_tracker.page.parse import parse_page
+from raci_tracker.text import terminal_safe
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
@@ -51,6 +53,17 @@ def _config_option(function: Any) -> Any:
         default=DEFAULT_CONFIG,
         show_default=True,
         help="The configuration file.",
+    )(function)
+
+
+def _lock_wait_option(function: Any) -> Any:
+    """`--lock-wait SECONDS`: how long to wait for another run on the same outputs."""
+    return click.option(
+        "--lock-wait",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_WAIT,
+        show_default=True,
+        help="Seconds to wait for another run writing the same outputs before giving up.",
     )(function)
 
 
@@ -122,7 +135,7 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
         try:
             results.append((str(path), _load_page(path, locale)))
         except InputError as error:
-            click.echo(f"raci-tracker: {error}", err=True)
+            _warn(str(error))
             failed = True
     _echo_output(format_lint(results, output_format))
     if failed:
@@ -174,13 +187,16 @@ def history(
     "--exit-code", is_flag=True, help="Exit 1 when this run found new major or minor changes."
 )
 @click.option("--no-progress", is_flag=True, help="Plain log lines, no progress display.")
-def run(config_file: Path, exit_code: bool, no_progress: bool) -> int:
+@_lock_wait_option
+def run(config_file: Path, exit_code: bool, no_progress: bool, lock_wait: float) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
-    with _progress(len(app.targets(config)), plain=no_progress) as on_page:
-        outcome = app.run_and_report(config, on_page)
-    app.record_run(config, outcome, os.environ)
-    click.echo(run_line(outcome))
+    with app.lock_outputs(config, lock_wait, _warn):
+        with _progress(len(app.targets(config)), plain=no_progress) as on_page:
+            outcome = app.run_and_report(config, on_page)
+        for warning in app.record_run(config, outcome, os.environ):
+            _warn(warning)
+    _echo(run_line(outcome))
     if outcome.summary.failed:
         return EXIT_INPUT_ERROR
     return 1 if exit_code and outcome.shift_count else 0
@@ -205,19 +221,30 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
 
 @cli.command()
 @_config_option
-def report(config_file: Path) -> None:
+@_lock_wait_option
+def report(config_file: Path, lock_wait: float) -> None:
     """Render every report again from the stored snapshots, without reading git."""
     config = load_config(config_file)
-    written, _ = app.write_reports(config)
-    click.echo(f"{written} report file(s) written to {config.reports}")
+    with app.lock_outputs(config, lock_wait, _warn):
+        written, _ = app.write_reports(config)
+    _echo(f"{written} report file(s) written to {config.reports}")
 
 
 def _print_page(page: PageUpdate) -> None:
-    click.echo(page_line(page), err=page.error is not None)
+    _echo(page_line(page), err=page.error is not None)
+
+
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Every line the command line prints: page text cannot reach the terminal as controls."""
+    click.echo(terminal_safe(text), err=err, nl=nl)
+
+
+def _warn(message: str) -> None:
+    _echo(f"raci-tracker: {message}", err=True)
 
 
 def _echo_output(text: str) -> None:
-    click.echo(text, nl=False)
+    _echo(text, nl=False)
 
 
 DATE_HELP = "YYYY-MM-DD; the text in force is the last one committed by the end of that day, UTC"
@@ -336,15 +363,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.UsageError(str(error)).show()
         sys.exit(error.exit_code)
     except RaciTrackerError as error:
-        click.echo(f"raci-tracker: {error}", err=True)
+        _warn(str(error))
         sys.exit(error.exit_code)
+    except MemoryError:
+        _warn("out of memory")
+        sys.exit(EXIT_INPUT_ERROR)
     except Exception as error:  # the promise is: no traceback, one line, exit 2
         if os.environ.get("RACI_TRACKER_DEBUG"):
             raise
-        click.echo(
-            f"raci-tracker: internal error: {type(error).__name__}: {error} "
-            "(set RACI_TRACKER_DEBUG=1 for details)",
-            err=True,
+        _warn(
+            f"internal error: {type(error).__name__}: {error} "
+            "(set RACI_TRACKER_DEBUG=1 for details)"
         )
         sys.exit(EXIT_INPUT_ERROR)
     sys.exit(result if isinstance(result, int) else 0)

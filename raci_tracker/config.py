@@ -29,10 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from raci_tracker.errors import InputError
+from raci_tracker.files import read_input
 
 DEFAULT_CONFIG = "raci-tracker.toml"
 DEFAULT_CACHE = ".cache/raci-tracker"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_MAX = 64
+"""Ids and locales name folders and files: long enough for any real one, short for every disk."""
+MAX_CONFIG_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _OUTPUT_KEYS = {"snapshots", "reports", "cache", "templates"}
 _DOCUMENT_KEYS = {"id", "repo", "ref", "path", "locales", "permalink", "parties", "provider"}
@@ -73,10 +77,8 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and validate a config file; every problem is an `InputError` naming the key."""
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such config file", path=str(path)) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
+        data = tomllib.loads(_read_config(path).decode("utf-8"))
+    except UnicodeDecodeError as error:
         raise InputError(f"cannot be read as a config file: {error}", path=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
@@ -84,6 +86,27 @@ def load_config(path: Path) -> Config:
             f"is not valid TOML: {error}", path=str(path), line=int(line.group(1)) if line else None
         ) from None
     return _Validator(path).config(data)
+
+
+def _read_config(path: Path) -> bytes:
+    if not path.exists() and not path.is_symlink():
+        raise InputError("no such config file", path=str(path))
+    return read_input(path, MAX_CONFIG_BYTES)
+
+
+def check_page_path(path: str) -> str:
+    """A page path inside the repository, as git reads it literally; anything else is refused.
+
+    `../x` and `/etc/passwd` leave the repository, and a leading `:` is pathspec magic
+    (`:(exclude)...`) that would make git read other files than the page.
+    """
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", ":", "-")) or ".." in parts or "\0" in path or "\n" in path:
+        raise InputError(
+            f"page path {path!r} must be a relative path inside the repository "
+            "(no leading '/', ':' or '-', no '..')"
+        )
+    return path
 
 
 class _Validator:
@@ -137,6 +160,8 @@ class _Validator:
 
     def _name(self, key: str, value: Any) -> str:
         text = self._string(key, value)
+        if len(text) > NAME_MAX:
+            raise self.fail(key, f"is {len(text)} characters long; at most {NAME_MAX}")
         if not _NAME.match(text) or ".." in text:
             raise self.fail(
                 key,
@@ -158,6 +183,10 @@ class _Validator:
         if not isinstance(locales, list) or not locales:
             raise self.fail(f"{where}.locales", "expected a non-empty list of locales")
         path = self._string(f"{where}.path", table["path"])
+        try:
+            check_page_path(path)
+        except InputError as error:
+            raise self.fail(f"{where}.path", error.detail) from None
         if len(locales) > 1 and "{locale}" not in path:
             raise self.fail(
                 f"{where}.path", "must contain {locale} when several locales are listed"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from raci_tracker.errors import InputError, OutputError
 
@@ -17,22 +19,41 @@ _DOCUSAURUS_LOCALE = re.compile(r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$")
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
-def read_input(path: Path) -> bytes:
-    """The bytes of a file the user named; every way it can fail is an `InputError`."""
+def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a file the user named; every way it can fail is an `InputError`.
+
+    Only regular files are read, and never more than `limit` bytes: `/dev/zero`, a FIFO or a
+    file growing while it is read cannot make a command hang or fill the memory.
+    """
     try:
-        if path.is_dir():
-            raise InputError("is a directory, not a file", path=str(path))
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise InputError(
-                f"is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", path=str(path)
-            )
-        return path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InputError("no such file", path=str(path)) from None
     except PermissionError:
         raise InputError("permission denied", path=str(path)) from None
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
+    with os.fdopen(handle, "rb") as stream:
+        return _read_regular(stream, path, limit)
+
+
+def _read_regular(stream: BinaryIO, path: Path, limit: int) -> bytes:
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError("is a directory, not a file", path=str(path))
+        if not stat.S_ISREG(mode):
+            raise InputError("is not a regular file (a device, FIFO or socket)", path=str(path))
+        data = stream.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
+    if len(data) > limit:
+        raise InputError(f"is larger than {_size(limit)}", path=str(path))
+    return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
 
 
 def guess_locale(path: Path) -> str | None:
@@ -52,6 +73,7 @@ def guess_locale(path: Path) -> str | None:
 
 
 TEMPORARY_SUFFIX = ".raci-tmp"
+_TEMPORARY_PID = re.compile(r"\.pid(\d+)\.[^.]*\.raci-tmp$")
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -66,7 +88,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+            dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=TEMPORARY_SUFFIX
         )
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
@@ -88,13 +110,35 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 def remove_stale_temporaries(root: Path) -> int:
-    """Remove the temporary files a killed run left under `root`; returns how many."""
+    """Remove the temporary files killed runs left under `root`; returns how many.
+
+    A temporary file names the process writing it: those of a live process (another run writing
+    elsewhere, `snapshot -o`) are left alone. Folders are never removed, whatever their name.
+    """
     removed = 0
     if root.is_dir():
         for stale in root.rglob(f".*{TEMPORARY_SUFFIX}"):
+            if stale.is_symlink() or not stale.is_file() or _writer_alive(stale.name):
+                continue
             stale.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def _writer_alive(name: str) -> bool:
+    match = _TEMPORARY_PID.search(name)
+    if match is None:
+        return False  # written before temporary files named their writer
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:

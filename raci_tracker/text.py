@@ -17,7 +17,27 @@ _ATTRIBUTE_BLOCK = re.compile(r"\{\.[\w-]+\}")
 SLUG_MAX = 60
 # Zero-width characters and bidirectional controls: invisible, they can make two different texts
 # look the same or display text in another order than it reads ("Trojan Source").
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
+# Control characters (C0 but tab and line ends, DEL, C1) and the non-characters U+FFFE/U+FFFF are
+# invisible too, and worse: ESC starts terminal escape sequences (OSC 52 writes the clipboard) and
+# they make an XML feed invalid.
+INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]"
+)
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text a terminal shows as written: controls become visible `\\u001b`-style escapes.
+
+    Newlines and tabs stay; ESC, BEL, CR, backspace, C1 and text-direction controls cannot move
+    the cursor, set the title or the clipboard, or hide what follows.
+    """
+    return _TERMINAL_UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"  # also a valid escape inside a JSON string
 
 
 def strip_invisible(text: str) -> str:
@@ -56,3 +76,48 @@ def slugify(text: str) -> str:
         return slug
     cut = slug[:SLUG_MAX].rsplit("-", 1)[0] or slug[:SLUG_MAX]
     return f"{cut}-{short_hash(text)}"
+
+
+class UniqueIds:
+    """Ids made unique by counting up (`x`, `x-2`, `x-3`...) in time linear in the number of ids.
+
+    Each base remembers the next suffix to try, so 20,000 identical rows cost 20,000 steps, not
+    200 million; a suffix already taken by another base's text (`x-2` written on the page) is
+    skipped.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def __contains__(self, candidate: str) -> bool:
+        return candidate in self._taken
+
+    def add(self, base: str) -> str:
+        candidate = base
+        if candidate in self._taken:
+            suffix = self._next.get(base, 2)
+            while f"{base}-{suffix}" in self._taken:
+                suffix += 1
+            candidate = f"{base}-{suffix}"
+            self._next[base] = suffix + 1
+        self._taken.add(candidate)
+        return candidate
+
+
+_DELIMITER_CELL = re.compile(r"\s*:?-{3,}:?\s*")
+
+
+def is_delimiter_row(line: str) -> bool:
+    """A Markdown table's delimiter row (`| --- | :---: |`), checked cell by cell in linear time.
+
+    The equivalent single regular expression backtracks exponentially on long runs of dashes
+    and pipes that do not quite match.
+    """
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    cells = stripped.split("|")
+    return all(_DELIMITER_CELL.fullmatch(cell) for cell in cells) and bool(stripped.strip())
