@@ -21,7 +21,7 @@ from raci_tracker.compare.diligence import consistency as check_consistency
 from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
 from raci_tracker.compare.net import NetChange, net_change
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
-from raci_tracker.errors import InputError, RaciTrackerError, UsageError
+from raci_tracker.errors import InputError, OutputError, RaciTrackerError, UsageError
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
 from raci_tracker.history.source import check_repository, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -104,6 +104,8 @@ def _update_document(
         for target in pages:
             try:
                 yield update_page(source, store, target)
+            except OutputError:
+                raise  # an unwritable store stops the run: every page would fail the same way
             except Exception as error:
                 yield _failed(target, error)
 

@@ -9,7 +9,6 @@ import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 from raci_tracker.errors import InputError, OutputError
 
@@ -33,23 +32,25 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError("permission denied", path=str(path)) from None
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
-    with os.fdopen(handle, "rb") as stream:
-        return _read_regular(stream, path, limit)
-
-
-def _read_regular(stream: BinaryIO, path: Path, limit: int) -> bytes:
     try:
-        mode = os.fstat(stream.fileno()).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError("is a directory, not a file", path=str(path))
-        if not stat.S_ISREG(mode):
-            raise InputError("is not a regular file (a device, FIFO or socket)", path=str(path))
-        data = stream.read(limit + 1)
+        _check_regular(handle, path)
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
+    finally:
+        os.close(handle)
     if len(data) > limit:
         raise InputError(f"is larger than {_size(limit)}", path=str(path))
     return data
+
+
+def _check_regular(handle: int, path: Path) -> None:
+    mode = os.fstat(handle).st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a file", path=str(path))
+    if not stat.S_ISREG(mode):
+        raise InputError("is not a regular file (a device, FIFO or socket)", path=str(path))
 
 
 def _size(limit: int) -> str:

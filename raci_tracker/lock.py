@@ -1,4 +1,4 @@
-"""One run at a time: an OS file lock (`flock`) on each output folder a run writes.
+"""One run at a time: an OS lock (`flock`) on each output folder a run writes.
 
 The kernel releases a `flock` when its holder exits, even on SIGKILL, so a killed run never leaves
 a lock behind. A second run waits for the first (up to a bound), then gives up with a clear message.
@@ -15,7 +15,6 @@ from pathlib import Path
 
 from raci_tracker.errors import InputError
 
-LOCK_NAME = ".raci-tracker.lock"
 DEFAULT_WAIT = 600.0
 _POLL = 0.1
 
@@ -36,10 +35,16 @@ def _try_lock(handle: int) -> bool:
 def hold(
     lock_file: Path, wait: float = DEFAULT_WAIT, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[None]:
-    """Hold an exclusive lock on `lock_file` (created if needed), waiting up to `wait` seconds."""
+    """Hold an exclusive lock on `lock_file` (created if needed), waiting up to `wait` seconds.
+
+    A folder is locked itself, so no lock file appears among published outputs.
+    """
     try:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        if lock_file.is_dir():
+            handle = os.open(lock_file, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        else:
+            handle = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
         message = f"cannot create the lock file: {error.strerror}"
         raise InputError(message, path=str(lock_file)) from None
@@ -73,8 +78,12 @@ def hold_folders(
     wait: float = DEFAULT_WAIT,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    """Lock each folder (its `.raci-tracker.lock`) in one fixed order: two runs never deadlock."""
+    """Lock each folder (created if needed) in one fixed order: two runs never deadlock."""
     with contextlib.ExitStack() as stack:
         for folder in sorted({f.resolve() for f in folders}):
-            stack.enter_context(hold(folder / LOCK_NAME, wait, on_wait))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise InputError(f"cannot create: {error.strerror}", path=str(folder)) from None
+            stack.enter_context(hold(folder, wait, on_wait))
         yield

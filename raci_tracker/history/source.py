@@ -10,6 +10,7 @@ cloned once into a cache folder as a blob-less partial clone and fetched increme
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from git import Repo
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from raci_tracker.errors import InputError
+from raci_tracker.lock import hold
 from raci_tracker.model import PageCommit
 from raci_tracker.text import short_hash
 
@@ -98,9 +100,7 @@ class GitSource:
         """The commit a ref names (`HEAD` when none); for a clone, the remote's branch."""
         candidates = [ref or "HEAD"]
         if self.remote:
-            candidates.insert(
-                0, f"refs/remotes/origin/{ref}" if ref else "refs/remotes/origin/HEAD"
-            )
+            candidates.insert(0, f"refs/raci/{ref or 'HEAD'}")
         for candidate in candidates:
             if candidate.startswith("-") or "\n" in candidate:
                 break
@@ -214,22 +214,74 @@ def _page_commit(chunk: bytes) -> PageCommit | None:
     )
 
 
+_COMPLETE = "raci-tracker-clone-complete"
+_BAD_REF = re.compile(r"^[-+:]|[\s:^~?*\[\\]|\.\.|@\{|\.lock$|/$|^$")
+_COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
+
+
+def check_ref(ref: str | None) -> str:
+    """A branch, tag or full commit id as configured (`HEAD` when none); anything git would read
+    as an option or a refspec is refused."""
+    name = ref or "HEAD"
+    if _BAD_REF.search(name):
+        raise InputError(f"ref {name!r} is not a branch, tag or commit id")
+    return name
+
+
 def clone_or_fetch(url: str, folder: Path, ref: str | None) -> None:
-    """A blob-less partial clone on first use, then an incremental fetch of the one branch."""
-    if not (folder / "HEAD").exists():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        options = ["--filter=blob:none", "--bare", "--single-branch"]
-        options += [f"--branch={ref}"] if ref else []
-        Repo.clone_from(url, folder, multi_options=options).close()
-        with Repo(folder) as repo:
-            branch = ref or repo.git.symbolic_ref("--short", "HEAD")
-            # a bare clone maps the branch onto itself; keep the remote's under origin/ instead
-            repo.git.config(
-                "remote.origin.fetch", f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
-            )
-            repo.git.symbolic_ref("refs/remotes/origin/HEAD", f"refs/remotes/origin/{branch}")
+    """A blob-less partial clone on first use, then an incremental fetch of the ref.
+
+    The cache is keyed by URL: documents on several branches, tags or commits of one repository
+    share it, each fetched into `refs/raci/<ref>`. A clone is made in a temporary folder and
+    renamed into place once complete, so a run killed mid-clone never leaves a cache that looks
+    cloned; a lock beside the folder keeps two runs from cloning or fetching it at once.
+    """
+    name = check_ref(ref)
+    with hold(folder.with_name(f"{folder.name}.lock")):
+        if not (folder / _COMPLETE).exists():
+            _clone(url, folder)
+        _fetch(folder, name)
+
+
+def _clone(url: str, folder: Path) -> None:
+    """Clone into `.NAME.cloning` beside the cache folder, then rename it into place."""
+    temporary = folder.with_name(f".{folder.name}.cloning")
+    for leftover in (temporary, folder):  # a killed clone's, or a cache from before the marker
+        shutil.rmtree(leftover, ignore_errors=True)
+    options = ["--filter=blob:none", "--bare", "--no-tags", "--single-branch"]
+    try:
+        Repo.clone_from(url, temporary, multi_options=options).close()
+        (temporary / _COMPLETE).write_text("a complete clone\n", encoding="utf-8")
+        temporary.rename(folder)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _fetch(folder: Path, name: str) -> None:
     with Repo(folder) as repo:
-        repo.git.fetch("origin", "--prune", "--no-tags")
+        if _COMMIT_ID.match(name) and _has_commit(repo, name):
+            return  # a commit never changes: nothing to fetch
+        repo.git.fetch("origin", "--no-tags", "--no-write-fetch-head", f"+{name}:refs/raci/{name}")
+
+
+def _has_commit(repo: Repo, commit: str) -> bool:
+    try:
+        repo.git.cat_file("-e", f"{commit}^{{commit}}")
+    except GitCommandError:
+        return False
+    return True
+
+
+def git_failure(error: GitCommandError) -> str:
+    """git's own `fatal:` (or `error:`) line, not GitPython's framing around it."""
+    text = error.stderr or str(error)
+    lines = [line.strip().strip("'").strip() for line in text.splitlines()]
+    lines = [line.removeprefix("stderr: ").strip("'").strip() for line in lines if line]
+    for prefix in ("fatal:", "error:"):
+        found = [line for line in lines if line.startswith(prefix)]
+        if found:
+            return found[-1]
+    return next((line for line in reversed(lines) if line), "git failed")
 
 
 def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitSource:
@@ -240,6 +292,5 @@ def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitS
     try:
         clone_or_fetch(spec.text, folder, ref)
     except GitCommandError as error:
-        detail = (error.stderr or str(error)).strip().splitlines()[-1:] or ["git failed"]
-        raise InputError(f"cannot clone or fetch {spec.text}: {detail[0]}") from None
+        raise InputError(f"cannot clone or fetch {spec.text}: {git_failure(error)}") from None
     return GitSource(folder, remote=True)
