@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from raci_tracker import __version__, app
-from raci_tracker.codec import load_snapshot, snapshot_to_json
+from raci_tracker.codec import loads, snapshot_from_dict, snapshot_to_json
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from raci_tracker.errors import InputError, RaciTrackerError, UsageError
@@ -36,6 +36,7 @@ from raci_tracker.output.formats import (
     run_line,
 )
 from raci_tracker.page.parse import parse_page
+from raci_tracker.page.validate import check_snapshot_data
 from raci_tracker.text import terminal_safe
 
 EXIT_INPUT_ERROR = 2
@@ -87,7 +88,9 @@ def _load_revision(path: Path) -> Snapshot:
     """A Markdown page, or a snapshot JSON file (by its `.json` name or its leading `{`)."""
     data = read_input(path)
     if path.suffix == ".json" or data.lstrip()[:1] == b"{":
-        return load_snapshot(data, path=str(path))
+        parsed = loads(data, path=str(path))
+        check_snapshot_data(parsed, path=str(path))
+        return snapshot_from_dict(parsed, path=str(path))
     return parse_page(data, path=str(path), locale=guess_locale(path))
 
 

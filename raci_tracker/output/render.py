@@ -20,6 +20,7 @@ from jinja2 import (
     PackageLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateSyntaxError,
     select_autoescape,
 )
 
@@ -29,6 +30,7 @@ from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permal
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
+from raci_tracker.errors import InputError
 from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 from raci_tracker.output.prose import (
     DATE_SOURCES,
@@ -48,7 +50,7 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 def md(value: object) -> str:
     """Text safe inside Markdown, table cells included."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else xml_safe(str(value))
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return _NEWLINES.sub(" ", text).strip()
 
@@ -57,11 +59,43 @@ def _plain(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# Characters XML 1.0 forbids (C0 controls but tab and line ends, U+FFFE, U+FFFF, lone surrogates)
+# and C1 controls: one in an activity would make the whole feed invalid, and in a report opened in
+# a terminal, ESC starts an escape sequence.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """A text without the characters XML forbids; other values (numbers, None) as they are."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return value.__class__(_NOT_XML.sub("", value))  # a `Markup` stays `Markup`
+    return value
+
+
+class _Environment(Environment):
+    """Jinja's environment, where a template that does not compile is an `InputError` naming the
+    template and line (a user's template folder can hold one)."""
+
+    def _load_template(self, name: str, globals: Any) -> Any:
+        try:
+            return super()._load_template(name, globals)
+        except TemplateSyntaxError as error:
+            where = error.filename or error.name or name
+            raise InputError(
+                f"template syntax error: {error.message}", path=where, line=error.lineno
+            ) from None
+
+
 def make_environment(user_templates: Path | None = None) -> Environment:
-    """Built-in templates, overridable by a user folder; `builtin/NAME` always reaches ours."""
+    """Built-in templates, overridable by a user folder; `builtin/NAME` always reaches ours.
+
+    Every value a template prints passes `xml_safe` (Jinja's `finalize`). A template folder is
+    trusted like the workflow that runs it (docs/decisions/0005-template-trust.md).
+    """
     builtin = PackageLoader("raci_tracker.output", "templates")
     loaders: list[Any] = [FileSystemLoader(user_templates)] if user_templates else []
-    env = Environment(
+    env = _Environment(
+        finalize=xml_safe,
         loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
         autoescape=select_autoescape(
             enabled_extensions=("html", "htm", "xml", "html.j2", "xml.j2"),
@@ -74,6 +108,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md
+    env.filters["xml_safe"] = xml_safe
     env.filters["label_words"] = label_words
     env.filters["plural"] = plural
     env.filters["upper_first"] = upper_first
