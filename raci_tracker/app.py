@@ -218,7 +218,11 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
     """
     failed = outcome.summary.failed
     summary = render_run_summary(
-        outcome.new_texts, failed, outcome.changes, make_environment(config.templates)
+        outcome.new_texts,
+        failed,
+        outcome.changes,
+        make_environment(config.templates),
+        skipped=[page for page in outcome.summary.pages if page.skipped],
     )
     if outcome.did_something:
         write_outputs(

@@ -141,11 +141,22 @@ def page_line(page: PageUpdate) -> str:
     if page.status is PageStatus.FAILED:
         return f"{name}: failed: {page.error}"
     if not page.changed_dates:
-        return f"{name}: up to date"
+        return f"{name}: up to date{skipped_words(page.skipped)}"
     rewritten = " (upstream history was rewritten; walked again)" if page.rewritten else ""
     return (
         f"{name}: {len(page.changed_dates)} revision(s) taken in "
         f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written{rewritten}"
+        f"{skipped_words(page.skipped)}"
+    )
+
+
+def skipped_words(count: int) -> str:
+    """Revisions a run could not read as a page (binary, not UTF-8 text, too large)."""
+    if not count:
+        return ""
+    return (
+        f"; {count} revision(s) skipped: not a readable page (binary, not UTF-8 text or "
+        "too large; see last-run.json)"
     )
 
 

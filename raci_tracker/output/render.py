@@ -350,11 +350,13 @@ def render_run_summary(
     failed: Sequence[Any],
     counts: Mapping[str, int],
     env: Environment | None = None,
+    skipped: Sequence[Any] = (),
 ) -> str:
     """The Markdown summary of a run: the job summary in CI, and the body of its issue."""
     env = env or make_environment()
     return env.get_template("last-run.md.j2").render(
         texts=new_texts,
+        skipped=skipped,
         shifts=[t for t in new_texts if t.has_shifts],
         failed=failed,
         counts=counts,
