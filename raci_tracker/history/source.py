@@ -126,6 +126,11 @@ class GitSource:
             return False
         return True
 
+    def blob_size(self, blob: str) -> int:
+        """A blob's size in bytes, asked of git without reading the blob: check it before
+        `read_blob`, so a 2 GB blob is refused without being read."""
+        return int(self._repo.odb.info(bytes.fromhex(blob)).size)
+
     def page_commits(self, head: str, path: str) -> list[PageCommit]:
         """Every first-parent commit that touched `path`, oldest first, following renames."""
         if self.is_shallow:
