@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,39 @@ def test_a_non_utf8_file_name_fails_its_page_only(tmp_path: Path) -> None:
     assert (folder / "snapshots/good/fr-fr/2023-01-01.json").exists()
     assert (folder / "reports/good/fr-fr/CHANGELOG.md").exists()
     assert "odd fr-fr failed" in (folder / "reports/last-run.md").read_text("utf-8")
+
+
+def limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (400 * 2**20, 400 * 2**20))
+
+
+def test_running_out_of_memory_on_one_page_fails_that_page_only(tmp_path: Path) -> None:
+    """A 4.6 MiB page of 1,200,000 cells needs gigabytes; under a 400 MiB limit it fails alone."""
+    wide = GitRepo(tmp_path / "wide")
+    columns = "".join(f" | P{i}" for i in range(1500))
+    rows = "".join(f"| R{r}" + " | R" * 1500 + " |\n" for r in range(800))
+    text = f"---\nupdated: 2023-01-01\n---\n### 1. A\n\n| Activité{columns} |\n"
+    wide.save("guide.fr-fr.md", text + "|-" * 1501 + "|\n" + rows)
+    good = GitRepo(tmp_path / "good")
+    good.save("guide.fr-fr.md", page("Sauvegarder"))
+    folder = write_config(
+        tmp_path / "work", document("wide", str(wide.root)) + document("good", str(good.root))
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-m", "raci_tracker", "run", "--no-progress"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_memory,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.strip() == "wide fr-fr: failed: out of memory"
+    assert "good fr-fr: 1 revision(s) taken in" in done.stdout
+    assert (folder / "reports/good/fr-fr/CHANGELOG.md").exists()
 
 
 @pytest.mark.parametrize("bad", ["../x.md", "/etc/passwd", ":(exclude)guide.md", "a/../../b.md"])
