@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -153,19 +154,20 @@ def test_runs_killed_during_the_first_clone_converge(tmp_path: Path) -> None:
     assert final.returncode == 0, final.stderr
     assert mid_clone >= 1  # at least one kill landed before a clone was complete
     assert outputs(killed) == outputs(clean)
-    assert not list(cache.glob(".*.cloning"))
+    assert len(list(cache.glob("*/raci-tracker-clone-complete"))) == 1
 
 
 def test_two_first_runs_share_one_cache(tmp_path: Path) -> None:
     """Two configs, two output folders, one cache: both clone-or-fetch it safely at once."""
-    bundle = big_sample_bundle(tmp_path)
-    first = with_bundle(sample(tmp_path / "first"), bundle)
-    second = with_bundle(sample(tmp_path / "second"), bundle)
+    first, second = sample(tmp_path / "first"), sample(tmp_path / "second")
     cache = tmp_path / "cache"
     for folder in (first, second):
         config = folder / "raci-tracker.toml"
         text = config.read_text("utf-8").replace("[output]\n", f'[output]\ncache = "{cache}"\n')
         config.write_text(text, encoding="utf-8")
+    shutil.copy(first / "examples/sample-docs.bundle", tmp_path / "docs.bundle")
+    for folder in (first, second):
+        with_bundle(folder, tmp_path / "docs.bundle")
     processes = [start_run(first), start_run(second)]
     done = [process.communicate(timeout=180) for process in processes]
 

@@ -9,6 +9,7 @@ cloned once into a cache folder as a blob-less partial clone and fetched increme
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -243,16 +244,21 @@ def clone_or_fetch(url: str, folder: Path, ref: str | None) -> None:
     """
     name = check_ref(ref)
     with hold(folder.with_name(f"{folder.name}.lock")):
+        for leftover in folder.parent.glob(f".{folder.name}.*.cloning"):
+            shutil.rmtree(leftover, ignore_errors=True)  # a killed run's
         if not (folder / _COMPLETE).exists():
             _clone(url, folder)
         _fetch(folder, name)
 
 
 def _clone(url: str, folder: Path) -> None:
-    """Clone into `.NAME.cloning` beside the cache folder, then rename it into place."""
-    temporary = folder.with_name(f".{folder.name}.cloning")
-    for leftover in (temporary, folder):  # a killed clone's, or a cache from before the marker
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Clone into `.NAME.PID.cloning` beside the cache folder, then rename it into place.
+
+    The name is this run's own: a killed run's `git clone` may live on and keep writing to its
+    folder, which is only removed by a later clone.
+    """
+    shutil.rmtree(folder, ignore_errors=True)  # a cache from before the completion marker
+    temporary = folder.with_name(f".{folder.name}.{os.getpid()}.cloning")
     options = ["--filter=blob:none", "--bare", "--no-tags", "--single-branch"]
     try:
         Repo.clone_from(url, temporary, multi_options=options).close()
