@@ -130,22 +130,46 @@ def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:
 # --- reports ---
 
 
-def load_changelogs(config: Config) -> list[PageChangelog]:
-    """Every configured page and locale, its stored revisions diffed one after the other."""
+PageFailures = dict[tuple[str, str], str]
+"""Pages whose stored revisions could not be read, by (document, locale): their message."""
+
+
+def load_changelogs(config: Config, failures: PageFailures | None = None) -> list[PageChangelog]:
+    """Every configured page and locale, its stored revisions diffed one after the other.
+
+    With `failures`, a page whose store cannot be read is recorded there and left out, instead of
+    stopping every page's reports.
+    """
     store = SnapshotStore(config.snapshots)
     pages = []
     for target in targets(config):
-        entries = build_entries(store.revisions(target.document, target.locale))
+        try:
+            entries = build_entries(store.revisions(target.document, target.locale))
+        except RaciTrackerError as error:
+            if failures is None:
+                raise
+            failures[(target.document, target.locale)] = failure_message(error)
+            continue
         title = entries[-1].revision.snapshot.document.title if entries else None
         permalink = config.document(target.document).permalink
         pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
     return pages
 
 
-def write_reports(config: Config) -> tuple[int, list[PageChangelog]]:
-    """Render every report from the stored snapshots (git is not read)."""
-    pages = load_changelogs(config)
-    return write_outputs(config.reports, render_reports(config, pages)), pages
+def write_reports(
+    config: Config, failures: PageFailures | None = None
+) -> tuple[int, list[PageChangelog]]:
+    """Render every report from the stored snapshots (git is not read).
+
+    When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
+    written, and the shared ones (index, feed, consistency) keep their last complete version.
+    """
+    pages = load_changelogs(config, failures)
+    outputs = render_reports(config, pages)
+    if failures:
+        folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
+        outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
+    return write_outputs(config.reports, outputs), pages
 
 
 # --- a whole run ---
@@ -174,7 +198,13 @@ def run_and_report(
 ) -> RunOutcome:
     """Update every page from git, then every report: what the run did, for people and CI."""
     summary = run(config, on_page)
-    written, pages = write_reports(config)
+    failures: PageFailures = {}
+    written, pages = write_reports(config, failures)
+    for page in summary.pages:
+        if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
+            page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
+            if on_page is not None:
+                on_page(page)
     return RunOutcome(summary, tuple(_new_texts(summary, pages)), written)
 
 

@@ -225,12 +225,16 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
 @cli.command()
 @_config_option
 @_lock_wait_option
-def report(config_file: Path, lock_wait: float) -> None:
+def report(config_file: Path, lock_wait: float) -> int:
     """Render every report again from the stored snapshots, without reading git."""
     config = load_config(config_file)
+    failures: app.PageFailures = {}
     with app.lock_outputs(config, lock_wait, _warn):
-        written, _ = app.write_reports(config)
+        written, _ = app.write_reports(config, failures)
+    for (document, locale), message in sorted(failures.items()):
+        _echo(f"{document} {locale}: failed: {message}", err=True)
     _echo(f"{written} report file(s) written to {config.reports}")
+    return EXIT_INPUT_ERROR if failures else 0
 
 
 def _print_page(page: PageUpdate) -> None:

@@ -337,3 +337,28 @@ def test_skipped_revisions_are_said_on_the_console_and_in_last_run(tmp_path: Pat
     assert "1 revision(s) skipped: not a readable page (binary, not UTF-8 text" in done.stdout
     summary = (folder / "reports/last-run.md").read_text("utf-8")
     assert "doc fr-fr: 1 revision skipped, not a readable page" in summary
+
+
+# --- a store that cannot be read ------------------------------------------------------------------
+
+
+def test_a_corrupt_index_fails_its_page_and_the_other_reports_are_written(tmp_path: Path) -> None:
+    folder = sample(tmp_path / "sample")
+    assert cli("run", "--no-progress", cwd=folder).returncode == 0
+    reports = folder / "reports/sample"
+    index = folder / "snapshots/sample/managed-kubernetes/fr-fr/index.json"
+    index.write_bytes(b'{"schema_version": ')
+    kept = {name: (reports / name).read_bytes() for name in ("index.md", "feed.xml")}
+    broken_page = (reports / "managed-kubernetes/fr-fr/CHANGELOG.md").read_bytes()
+    (reports / "block-storage/fr-fr/CHANGELOG.md").unlink()
+
+    run = cli("run", "--no-progress", cwd=folder)
+    report = cli("report", cwd=folder)
+
+    for done in (run, report):
+        assert done.returncode == 2
+        assert f"managed-kubernetes fr-fr: failed: {index}" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert (reports / "block-storage/fr-fr/CHANGELOG.md").exists()
+    assert (reports / "managed-kubernetes/fr-fr/CHANGELOG.md").read_bytes() == broken_page
+    assert {name: (reports / name).read_bytes() for name in kept} == kept
