@@ -112,8 +112,8 @@ def cli() -> None:
 def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
     """Print the snapshot JSON of one RACI page (Markdown)."""
     data = snapshot_to_json(_load_page(file, locale))
-    if output is None:
-        sys.stdout.buffer.write(data)
+    if output is None:  # same JSON, with any control character as a `\u` escape
+        sys.stdout.buffer.write(terminal_safe(data.decode("utf-8")).encode("utf-8"))
         sys.stdout.flush()
     else:
         write_atomic(output, data)

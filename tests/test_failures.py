@@ -244,9 +244,13 @@ def test_history_and_run_print_no_control_characters(tmp_path: Path) -> None:
 
 def test_control_characters_leave_activity_text_with_a_finding(tmp_path: Path) -> None:
     path = tmp_path / "guide.fr-fr.md"
-    path.write_text(page(HOSTILE), encoding="utf-8")
+    path.write_text(page(HOSTILE).replace("OVHcloud |", "OVHcloud\x1b[31m\x9b |"), "utf-8")
 
-    data = json.loads(cli("snapshot", str(path)).stdout)
+    done = cli("snapshot", str(path))
+    data = json.loads(done.stdout)
+
+    assert_no_controls(done)
+    assert data["parties"][1]["label"] == "OVHcloud\x1b[31m\x9b"  # kept, escaped when printed
 
     (activity,) = data["activities"]
     assert activity["text"] == "Sauve]52;c;cm0gLXJmIH4=garder[2J les données 31m"

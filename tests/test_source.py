@@ -122,3 +122,12 @@ def test_a_git_bundle_is_cloned_into_the_cache(tmp_path: Path) -> None:
 
     assert spec.cloned
     assert (commit.commit, content) == (first, b"first\n")
+
+
+def test_a_blob_size_is_known_without_reading_the_blob(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save("page.md", "x" * 12_345)
+
+    with GitSource(repo.root) as source:
+        (commit,) = source.page_commits(source.resolve(None), "page.md")
+        assert source.blob_size(commit.blob or "") == 12_345
