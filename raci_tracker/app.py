@@ -145,7 +145,7 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
     for target in targets(config):
         try:
             entries = build_entries(store.revisions(target.document, target.locale))
-        except RaciTrackerError as error:
+        except Exception as error:
             if failures is None:
                 raise
             failures[(target.document, target.locale)] = failure_message(error)
