@@ -6,7 +6,8 @@ Each hostile page is measured against an ordinary RACI page of the same number o
 this process, interleaved, best of several rounds. A ratio near 1 means the shape of the page
 costs nothing extra; a ratio that grows with SIZE_KB is a quadratic cost still to remove. The
 delimiter-row and id-counting rows also time the linear replacements in `raci_tracker.text`
-against the expressions the parser uses today.
+against the expressions the parser uses today; the diff row compares a revision where every
+row was reworded (every old row scored against every new one) with a one-letter change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Callable
 import timing
 from timing import best_ms
 
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.model import Snapshot
 from raci_tracker.page.parse import parse_page
 from raci_tracker.text import UniqueIds, has_delimiter_row
 
@@ -54,6 +57,19 @@ def hostile_pages(size: int) -> dict[str, bytes]:
     }
 
 
+def reworded_pair(size: int) -> tuple[Snapshot, Snapshot, Snapshot]:
+    """A page, the same page with one letter moved, and the page with every row reworded."""
+    rows = size // 48
+    old = "".join(f"| Sauvegarder le volume {i} du client | RA | I |\n" for i in range(rows))
+    moved = old.replace("| RA | I |", "| R | AI |", 1)
+    reworded = "".join(f"| Restaurer les instantanés {i * 7} | RA | I |\n" for i in range(rows))
+    return (
+        parse_page((HEADER + old).encode()),
+        parse_page((HEADER + moved).encode()),
+        parse_page((HEADER + reworded).encode()),
+    )
+
+
 def reference_ids(count: int) -> None:
     taken: set[str] = set()
     for _ in range(count):
@@ -87,6 +103,12 @@ def main() -> None:
         "delimiter check: expression vs linear",
         lambda: has_delimiter_row(spaces),
         lambda: _REFERENCE_DELIMITER.search(spaces),
+    )
+    old, moved, reworded = reworded_pair(size)
+    report(
+        "diff: every row reworded vs one letter",
+        lambda: diff_snapshots(old, moved),
+        lambda: diff_snapshots(old, reworded),
     )
     count = size // 40
     report(
