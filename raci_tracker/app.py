@@ -23,7 +23,7 @@ from raci_tracker.compare.net import NetChange, net_change
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
 from raci_tracker.errors import InputError, OutputError, RaciTrackerError, UsageError
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
-from raci_tracker.history.source import check_repository, open_source
+from raci_tracker.history.source import GitSource, check_repository, open_source
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import (
     HistoryListing,
@@ -92,22 +92,31 @@ def _update_document(
 
     Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
     """
-    try:
-        spec = check_repository(repository, base=config.base)
-        source = open_source(spec, config.cache, ref)
-    except Exception as error:
+    source = _open(config, repository, ref)
+    if isinstance(source, str):
         first, *others = pages
-        yield _failed(first, error)
+        yield _failed(first, source)
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     with source:
         for target in pages:
             try:
-                yield update_page(source, store, target)
+                update = update_page(source, store, target)
             except OutputError:
                 raise  # an unwritable store stops the run: every page would fail the same way
             except Exception as error:
-                yield _failed(target, error)
+                update = _failed(target, error)
+            # yielded outside the handler, so the error's traceback (and after a MemoryError,
+            # everything its frames hold) is freed before the next page
+            yield update
+
+
+def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:
+    """The opened repository, or why it cannot be opened (in one line)."""
+    try:
+        return open_source(check_repository(repository, base=config.base), config.cache, ref)
+    except Exception as error:
+        return failure_message(error)
 
 
 def failure_message(error: BaseException | str) -> str:
