@@ -104,13 +104,13 @@ def test_only_temporaries_of_dead_runs_are_removed(tmp_path: Path) -> None:
 
 
 def big_sample_bundle(tmp_path: Path) -> Path:
-    """The sample history followed by 40,000 commits that touch no page: slow enough to clone
+    """The sample history followed by 20,000 commits that touch no page: slow enough to clone
     that a kill lands inside the clone, and its pages' histories are the sample's."""
     work = tmp_path / "big"
     bundle = Path(__file__).resolve().parents[1] / "examples/sample-docs.bundle"
     subprocess.run(["git", "clone", "-q", str(bundle), str(work)], check=True)
     stream = []
-    for index in range(40_000):
+    for index in range(20_000):
         data = f"filler {index}\n".encode()
         start = b"from refs/heads/develop^0\n" if index == 0 else b""
         stream.append(
