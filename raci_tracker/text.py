@@ -114,9 +114,8 @@ def is_delimiter_row(line: str) -> bool:
     The equivalent single regular expression backtracks quadratically: `---`, 80,000 spaces and
     a letter take tens of seconds.
     """
-    stripped = line.strip()
-    if stripped.startswith("|"):
-        stripped = stripped[1:]
+    stripped = line[1:] if line.startswith("|") else line  # a leading pipe only in column 1
+    stripped = stripped.rstrip()
     if stripped.endswith("|"):
         stripped = stripped[:-1]
     cells = stripped.split("|")

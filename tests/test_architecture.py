@@ -35,14 +35,16 @@ LAYERS = {
     "history": 4,
     "codec": 3,
     "page": 2,
+    "config": 2,
     "files": 1,
-    "config": 1,
+    "lock": 1,
     "model": 0,
     "errors": 0,
     "text": 0,
 }
-"""cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (files and config
-over model, errors and text). Two layers of the same rank may not import each other."""
+"""cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which
+reads through files; files and lock over model, errors and text). Two layers of the same rank may
+not import each other."""
 
 ENTRY_POINTS = {"raci_tracker", "raci_tracker.__main__"}
 """The public API and `python -m` may import anything (the API lazily)."""

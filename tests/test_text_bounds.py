@@ -43,8 +43,8 @@ def test_unique_ids_are_linear_on_20000_repeats() -> None:
     assert made[:3] == ["1/sauvegarder", "1/sauvegarder-2", "1/sauvegarder-3"]
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="|-: a\t", max_size=40))
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="|-: a\t\u00a0", max_size=40))
 def test_delimiter_rows_are_recognised_like_the_expression(line: str) -> None:
     assert is_delimiter_row(line) == bool(REFERENCE_DELIMITER.search(line))
 

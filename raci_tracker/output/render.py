@@ -90,7 +90,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     """Built-in templates, overridable by a user folder; `builtin/NAME` always reaches ours.
 
     Every value a template prints passes `xml_safe` (Jinja's `finalize`). A template folder is
-    trusted like the workflow that runs it (docs/decisions/0005-template-trust.md).
+    trusted like the workflow that runs it (docs/decisions/0006-template-trust.md).
     """
     builtin = PackageLoader("raci_tracker.output", "templates")
     loaders: list[Any] = [FileSystemLoader(user_templates)] if user_templates else []
