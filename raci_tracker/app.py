@@ -101,14 +101,16 @@ def _update_document(
     with source:
         for target in pages:
             try:
-                update = update_page(source, store, target)
+                update: PageUpdate | None = update_page(source, store, target)
             except OutputError:
                 raise  # an unwritable store stops the run: every page would fail the same way
+            except MemoryError:
+                update = None  # nothing can be allocated until the error's frames are freed
             except Exception as error:
                 update = _failed(target, error)
-            # yielded outside the handler, so the error's traceback (and after a MemoryError,
-            # everything its frames hold) is freed before the next page
-            yield update
+            # yielded outside the handler, once the error's traceback (and everything its frames
+            # hold) is freed
+            yield update or _failed(target, "out of memory")
 
 
 def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:
