@@ -10,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from raci_tracker.files import TEMPORARY_SUFFIX
-from raci_tracker.lock import hold
+from raci_tracker.lock import LockBusy, hold, hold_folders
 from tests.gitrepo import GitRepo, run_git
 from tests.test_robustness import cli, outputs, sample
 
@@ -32,7 +34,7 @@ def test_two_concurrent_runs_end_like_one_clean_run(tmp_path: Path) -> None:
     """Two runs started together on the same outputs: the second waits, nothing is lost."""
     clean = sample(tmp_path / "clean")
     assert cli("run", "--no-progress", cwd=clean).returncode == 0
-    for round_number in range(3):
+    for round_number in range(2):
         shared = sample(tmp_path / f"shared-{round_number}")
         first, second = start_run(shared), start_run(shared)
         done = [process.communicate(timeout=120) for process in (first, second)]
@@ -72,6 +74,40 @@ def test_a_waiting_run_goes_on_when_the_lock_is_released(tmp_path: Path) -> None
     assert process.returncode == 0, err
     assert "waiting up to 60 s for another run holding the lock on" in err
     assert (reports / "feed.xml").exists()
+
+
+def test_a_lock_held_by_another_process_times_out_in_process(tmp_path: Path) -> None:
+    """The same lock seen from inside: the wait is announced, bounded, and names the folder."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_FOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    said: list[str] = []
+    try:
+        with (
+            pytest.raises(LockBusy, match=f"another run holds the lock on {tmp_path}"),
+            hold_folders([tmp_path], wait=0.3, on_wait=said.append),
+        ):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    with hold_folders([tmp_path], wait=5):  # a killed holder's lock is gone at once
+        pass
+    assert said == [f"waiting up to 0.3 s for another run holding the lock on {tmp_path}"]
+
+
+HOLD_A_FOLDER = """
+import sys, time
+from pathlib import Path
+import pytest
+
+from raci_tracker.lock import LockBusy, hold, hold_folders
+with hold(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
 
 
 def test_only_temporaries_of_dead_runs_are_removed(tmp_path: Path) -> None:
@@ -143,7 +179,7 @@ def test_runs_killed_during_the_first_clone_converge(tmp_path: Path) -> None:
     mid_clone = 0
     for _ in range(8):
         process = start_run(killed)
-        time.sleep(chance.uniform(0.05, 0.8))
+        time.sleep(chance.uniform(0.05, 0.6))
         process.send_signal(signal.SIGKILL)
         process.communicate()
         clones = list(cache.glob("*/HEAD")) if cache.exists() else []

@@ -14,6 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from raci_tracker.errors import InputError
+from raci_tracker.files import read_input
 from tests.gitrepo import GitRepo
 from tests.helpers import GOLDEN
 from tests.test_robustness import assert_input_error, cli, sample
@@ -366,3 +368,22 @@ def test_a_corrupt_index_fails_its_page_and_the_other_reports_are_written(tmp_pa
     assert (reports / "block-storage/fr-fr/CHANGELOG.md").exists()
     assert (reports / "managed-kubernetes/fr-fr/CHANGELOG.md").read_bytes() == broken_page
     assert {name: (reports / name).read_bytes() for name in kept} == kept
+
+
+def test_bounded_reads_in_process(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * 2048)
+
+    for path, message in [
+        (Path("/dev/zero"), "is not a regular file"),
+        (fifo, "is not a regular file"),
+        (tmp_path, "is a directory, not a file"),
+        (tmp_path / "missing.md", "no such file"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            read_input(path)
+    with pytest.raises(InputError, match=r"big\.md: is larger than 1 KiB"):
+        read_input(big, limit=1024)
+    assert read_input(big, limit=2048) == b"x" * 2048
