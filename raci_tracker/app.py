@@ -21,7 +21,7 @@ from raci_tracker.compare.diligence import consistency as check_consistency
 from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
 from raci_tracker.compare.net import NetChange, net_change
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
-from raci_tracker.errors import InputError, OutputError, RaciTrackerError, UsageError
+from raci_tracker.errors import InputError, OutputError, UsageError, failure_message
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
 from raci_tracker.history.source import GitSource, check_repository, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -119,17 +119,6 @@ def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:
         return open_source(check_repository(repository, base=config.base), config.cache, ref)
     except Exception as error:
         return failure_message(error)
-
-
-def failure_message(error: BaseException | str) -> str:
-    """One line for a page's failure: our own message, or the kind of an unforeseen error."""
-    if isinstance(error, str):
-        return error
-    if isinstance(error, MemoryError):
-        return "out of memory"
-    if isinstance(error, RaciTrackerError):
-        return " ".join(str(error).split())
-    return " ".join(f"internal error: {type(error).__name__}: {error}".split())
 
 
 def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:

@@ -35,3 +35,15 @@ class InputError(RaciTrackerError):
 
 class UsageError(RaciTrackerError):
     """The command was called with options that do not go together."""
+
+
+def failure_message(error: BaseException | str) -> str:
+    """One line for any failure: our own message, or the kind of an unforeseen error (a page's
+    failure in a run, say)."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    if isinstance(error, RaciTrackerError):
+        return " ".join(str(error).split())
+    return " ".join(f"internal error: {type(error).__name__}: {error}".split())
