@@ -8,7 +8,9 @@ command prints is a view, in `output/views.py`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,10 +35,13 @@ from raci_tracker.model import (
     Snapshot,
     SourceInfo,
     TableCounts,
+    Version,
 )
 from raci_tracker.page.parse import PARSER_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)
+"""Version 2 renamed `finding.activity` to `activity_id` and added `document.date_field`."""
 
 
 def dumps(data: Any) -> bytes:
@@ -58,6 +63,7 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
             "body_date": doc.body_date,
             "locale": doc.locale,
             "front_matter": dict(doc.front_matter),
+            "date_field": doc.date_field,
         },
         "source": _without_none(
             {
@@ -96,7 +102,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "severity": finding.severity.value,
         "line": finding.line,
-        "activity": finding.activity,
+        "activity_id": finding.activity,
         "message": finding.message,
     }
 
@@ -110,8 +116,8 @@ def snapshot_to_json(snapshot: Snapshot) -> bytes:
 
 
 def snapshot_from_dict(data: Any, *, path: str = "<snapshot>") -> Snapshot:
-    """Rebuild a snapshot; anything that is not a version-1 snapshot is an `InputError`."""
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+    """Rebuild a snapshot (schema version 1 or 2); anything else is an `InputError`."""
+    if not isinstance(data, dict) or data.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
         raise InputError(
             f"is not a raci-tracker snapshot (schema_version {SCHEMA_VERSION})", path=path
         )
@@ -134,6 +140,7 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
             body_date=doc.get("body_date"),
             locale=doc.get("locale"),
             front_matter=dict(doc.get("front_matter", {})),
+            date_field=doc.get("date_field", _v1_date_field(doc)),
         ),
         source=SourceInfo(**data["source"]),
         legend=dict(data["legend"]),
@@ -157,12 +164,17 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
                 severity=Severity(f["severity"]),
                 line=f["line"],
                 message=f["message"],
-                activity=f.get("activity"),
+                activity=f.get("activity_id", f.get("activity")),
             )
             for f in data["findings"]
         ),
         tables=TableCounts(**data.get("tables", {})),
     )
+
+
+def _v1_date_field(doc: dict[str, Any]) -> str | None:
+    """Version 1 read only `updated` and the in-body date."""
+    return {"front-matter": "updated", "body": "body"}.get(doc["date_source"])
 
 
 def loads(data: bytes, *, path: str) -> Any:
@@ -203,24 +215,8 @@ def _ref(data: dict[str, Any]) -> CommitRef:
     return CommitRef(data["commit"], _timestamp(data["commit_time"]), data["path"], data["blob"])
 
 
-def revision_to_dict(revision: Revision) -> dict[str, Any]:
-    """The stored form of a revision: its snapshot, plus where and when it came from."""
-    data = snapshot_to_dict(revision.snapshot)
-    data["revision"] = {
-        "date": revision.date,
-        "date_source": revision.date_source,
-        "status": revision.status,
-        **ref_to_dict(revision.ref),
-        "commits": [ref_to_dict(ref) for ref in revision.commits],
-        "silent_edits": [
-            {**ref_to_dict(edit.ref), "snapshot": snapshot_to_dict(edit.snapshot)}
-            for edit in revision.silent_edits
-        ],
-    }
-    return data
-
-
-def revision_from_dict(data: Any, *, path: str) -> Revision:
+def legacy_revision_from_dict(data: Any, *, path: str) -> Revision:
+    """A version-1 stored revision (`<date>.json`), read once to migrate a store."""
     snapshot = snapshot_from_dict(
         {k: v for k, v in data.items() if k != "revision"} if isinstance(data, dict) else data,
         path=path,
@@ -238,11 +234,33 @@ def revision_from_dict(data: Any, *, path: str) -> Revision:
                 SilentEdit(_ref(edit), snapshot_from_dict(edit["snapshot"], path=path))
                 for edit in meta["silent_edits"]
             ),
+            key=meta["date"],
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(
             f"is not a stored revision: {type(error).__name__} {error}", path=path
         ) from None
+
+
+# --- content-addressed snapshots -----------------------------------------------------------------
+
+
+def object_bytes(snapshot: Snapshot) -> tuple[str, bytes]:
+    """A snapshot as the store keeps it, and its address: the SHA-256 of those bytes.
+
+    Where the text was (commit, path) belongs to each version, not to the text, so the same text
+    at two commits or two paths is one object."""
+    data = snapshot_to_dict(snapshot)
+    data["source"] = _without_none({"sha256": snapshot.source.sha256, "blob": snapshot.source.blob})
+    content = dumps(data)
+    return hashlib.sha256(content).hexdigest(), content
+
+
+def object_from_dict(data: Any, ref: CommitRef, *, path: str) -> Snapshot:
+    """A stored object as the snapshot of one version: its commit and path put back."""
+    snapshot = snapshot_from_dict(data, path=path)
+    source = replace(snapshot.source, path=ref.path, commit=ref.commit)
+    return replace(snapshot, source=source)
 
 
 def note_to_dict(note: HistoryNote) -> dict[str, Any]:
@@ -254,13 +272,19 @@ def note_to_dict(note: HistoryNote) -> dict[str, Any]:
     }
 
 
+def _note(data: dict[str, Any]) -> HistoryNote:
+    return HistoryNote(data["rule"], Severity(data["severity"]), data["commit"], data["message"])
+
+
 def rename_to_dict(rename: Rename) -> dict[str, Any]:
     return {"commit": rename.commit, "from": rename.old_path, "to": rename.new_path}
 
 
 # --- the store's index ------------------------------------------------------------------------
 
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2
+"""Version 2 lists every version (a commit and the object it left) and derives the revisions;
+version 1 listed dated revisions kept in `<date>.json` files, and is migrated in place."""
 
 
 def index_to_dict(index: PageIndex) -> dict[str, Any]:
@@ -272,7 +296,9 @@ def index_to_dict(index: PageIndex) -> dict[str, Any]:
         "repository": index.repository,
         "ref": index.ref,
         "path": index.path,
+        "current_path": index.current_path,
         "last_commit": index.last_commit,
+        "versions": [version_to_dict(v) for v in index.versions],
         "revisions": [_entry_to_dict(entry) for entry in index.revisions],
         "renames": [rename_to_dict(r) for r in index.renames],
         "skipped": [
@@ -282,10 +308,17 @@ def index_to_dict(index: PageIndex) -> dict[str, Any]:
     }
 
 
+def index_schema_version(data: Any, path: str) -> int:
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version not in (1, INDEX_SCHEMA_VERSION):
+        raise InputError(f"is not a raci-tracker index (schema_version {version!r})", path=path)
+    return int(version)
+
+
 def index_from_dict(data: Any, path: str) -> PageIndex:
+    """A version-2 index; a version-1 index has no versions and is read for its migration."""
     try:
-        if data["schema_version"] != INDEX_SCHEMA_VERSION:
-            raise ValueError(f"schema_version {data['schema_version']}")
+        legacy = index_schema_version(data, path) == 1
         return PageIndex(
             document=data["document"],
             locale=data["locale"],
@@ -294,22 +327,42 @@ def index_from_dict(data: Any, path: str) -> PageIndex:
             path=data["path"],
             parser_version=data["parser_version"],
             last_commit=data["last_commit"],
-            revisions=[_entry_from_dict(entry) for entry in data["revisions"]],
+            revisions=[] if legacy else [_entry_from_dict(e) for e in data["revisions"]],
             renames=[Rename(r["commit"], r["from"], r["to"]) for r in data["renames"]],
             skipped=[Skipped(s["commit"], s["path"], s["reason"]) for s in data["skipped"]],
-            notes=[
-                HistoryNote(n["rule"], Severity(n["severity"]), n["commit"], n["message"])
-                for n in data["notes"]
-            ],
+            notes=[_note(n) for n in data["notes"]],
+            versions=[] if legacy else [version_from_dict(v) for v in data["versions"]],
+            current_path=None if legacy else data["current_path"],
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputError(
             f"is not a raci-tracker index: {type(error).__name__} {error}", path=path
         ) from None
 
 
+def version_to_dict(version: Version) -> dict[str, Any]:
+    return {
+        **ref_to_dict(version.ref),
+        "object": version.object,
+        "date": version.date,
+        "date_source": version.date_source.value,
+        "activities": version.activities,
+    }
+
+
+def version_from_dict(data: dict[str, Any]) -> Version:
+    return Version(
+        ref=_ref(data),
+        object=data["object"],
+        date=data["date"],
+        date_source=DateSource(data["date_source"]),
+        activities=data["activities"],
+    )
+
+
 def _entry_to_dict(entry: IndexEntry) -> dict[str, Any]:
     return {
+        "key": entry.key,
         "date": entry.date,
         "date_source": entry.date_source.value,
         "status": entry.status.value,
@@ -318,12 +371,12 @@ def _entry_to_dict(entry: IndexEntry) -> dict[str, Any]:
         "commits": list(entry.commits),
         "silent_edits": entry.silent_edit_count,
         "activities": entry.activity_count,
-        "file": entry.file,
     }
 
 
 def _entry_from_dict(data: dict[str, Any]) -> IndexEntry:
     return IndexEntry(
+        key=data["key"],
         date=data["date"],
         date_source=DateSource(data["date_source"]),
         status=RevisionStatus(data["status"]),
@@ -332,5 +385,4 @@ def _entry_from_dict(data: dict[str, Any]) -> IndexEntry:
         commits=tuple(data["commits"]),
         silent_edit_count=data["silent_edits"],
         activity_count=data["activities"],
-        file=data["file"],
     )

@@ -124,6 +124,7 @@ class DocumentInfo:
     body_date: str | None = None
     locale: str | None = None
     front_matter: Mapping[str, Any] = field(default_factory=dict)
+    date_field: str | None = None  # which field gave `updated`: "updated", "ms.date", "body"...
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,7 @@ class PageCommit:
     status: str  # git's letter: A, M, R, C, D, T
     previous_path: str | None = None
     previous_blob: str | None = None
+    mode: str = "100644"  # git's file mode: 120000 is a symlink, 160000 a submodule
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +293,27 @@ class SilentEdit:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """One commit that touched a page and the text it left there: a snapshot stored once by its
+    content address (`object`), or None where the commit deleted the page."""
+
+    ref: CommitRef
+    object: str | None
+    date: str | None  # the page's own date in this text; None when it carries none
+    date_source: DateSource
+    activities: int = 0
+
+    @property
+    def deleted(self) -> bool:
+        return self.ref.blob is None
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
-    """A page as of one date: the last commit carrying that date, with every commit that did."""
+    """A view over consecutive versions published under one date (for a page with no date of its
+    own, one commit that changed it): its last text, every commit, and the texts before it.
+
+    `key` is the date, with `.2`, `.3`... when the date comes back after another revision."""
 
     date: str
     date_source: DateSource
@@ -301,6 +322,8 @@ class Revision:
     snapshot: Snapshot
     commits: tuple[CommitRef, ...]
     silent_edits: tuple[SilentEdit, ...] = ()
+    key: str = ""
+    notes: tuple[HistoryNote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,8 +354,9 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
-    """One stored revision as the index lists it, without reading its file."""
+    """One revision as the index lists it, without reading a snapshot."""
 
+    key: str
     date: str
     date_source: DateSource
     status: RevisionStatus
@@ -341,11 +365,11 @@ class IndexEntry:
     commits: tuple[str, ...]
     silent_edit_count: int
     activity_count: int
-    file: str
 
     @classmethod
     def of(cls, revision: Revision) -> IndexEntry:
         return cls(
+            key=revision.key,
             date=revision.date,
             date_source=revision.date_source,
             status=revision.status,
@@ -354,7 +378,6 @@ class IndexEntry:
             commits=tuple(ref.commit for ref in revision.commits),
             silent_edit_count=len(revision.silent_edits),
             activity_count=len(revision.snapshot.activities),
-            file=f"{revision.date}.json",
         )
 
 
@@ -373,9 +396,11 @@ class PageIndex:
     renames: list[Rename] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[HistoryNote] = field(default_factory=list)
+    versions: list[Version] = field(default_factory=list)
+    current_path: str | None = None  # where the page lives now, when it moved from `path`
 
     def known_commits(self) -> set[str]:
-        known = {commit for entry in self.revisions for commit in entry.commits}
+        known = {version.ref.commit for version in self.versions}
         return known | {skipped.commit for skipped in self.skipped}
 
     def dates(self) -> list[str]:

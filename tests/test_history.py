@@ -110,11 +110,15 @@ def test_deletion_is_a_revision_and_the_page_can_come_back(tmp_path: Path) -> No
     deletion = listing.revisions[1]
     assert (deletion.ref.commit, deletion.date_source) == (deleted, "commit")
     assert [f.rule for f in deletion.snapshot.findings] == ["page-deleted"]
-    assert listing.notes == []
+    assert [(n.rule, n.commit) for n in listing.notes] == [
+        ("page-restored", listing.revisions[2].ref.commit)
+    ]
+    assert "the text is not the one deleted" in listing.notes[0].message
 
 
 def test_a_date_that_goes_backwards_is_noted(tmp_path: Path) -> None:
-    """The later commit keeps its own (earlier) date, and the history says so."""
+    """The later commit keeps its own (earlier) date, in commit order, and the history says so:
+    the text in force today is the backdated one, the text at HEAD."""
     repo = GitRepo(tmp_path / "upstream")
     repo.save("guide.fr-fr.md", page("2023-05-01"))
     backdated = repo.save("guide.fr-fr.md", page("2023-04-01", backups="RA | I"))
@@ -122,8 +126,10 @@ def test_a_date_that_goes_backwards_is_noted(tmp_path: Path) -> None:
     with GitSource(repo.root) as source:
         listing = walk_history(source, target())
 
-    assert [r.date for r in listing.revisions] == ["2023-04-01", "2023-05-01"]
+    assert [r.date for r in listing.revisions] == ["2023-05-01", "2023-04-01"]
+    assert listing.revisions[-1].ref.commit == backdated
     assert [(n.rule, n.commit) for n in listing.notes] == [("date-backwards", backdated)]
+    assert [n.rule for n in listing.revisions[-1].notes] == ["date-backwards"]
 
 
 def test_binary_text_is_skipped_and_recorded(tmp_path: Path) -> None:
@@ -142,7 +148,7 @@ def test_binary_text_is_skipped_and_recorded(tmp_path: Path) -> None:
     assert [n.rule for n in listing.notes] == ["revision-skipped"]
 
 
-def test_undated_text_takes_the_commit_date_with_a_note(tmp_path: Path) -> None:
+def test_undated_text_takes_the_commit_date_with_one_note(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "upstream")
     commit = repo.save("guide.fr-fr.md", page(None))
     body_dated = repo.save(
@@ -156,7 +162,7 @@ def test_undated_text_takes_the_commit_date_with_a_note(tmp_path: Path) -> None:
         ("2023-06-29", "commit"),
         ("2024-01-26", "body"),
     ]
-    assert [(n.rule, n.commit) for n in listing.notes] == [("date-from-commit", commit)]
+    assert [(n.rule, n.commit) for n in listing.notes] == [("date-missing", commit)]
     assert body_dated == listing.revisions[1].ref.commit
 
 
@@ -204,32 +210,52 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def objects(folder: Path) -> set[str]:
+    return {p.name for p in (folder / "objects").iterdir()}
+
+
 def test_store_layout_and_provenance(managed_kubernetes: GitRepo, tmp_path: Path) -> None:
+    """Three texts, four commits: four versions, three objects, two dated revisions."""
     store = SnapshotStore(tmp_path / "snapshots")
 
     update = store_update(managed_kubernetes, store)
     folder = tmp_path / "snapshots/managed-kubernetes/fr-fr"
     index = json.loads((folder / "index.json").read_bytes())
-    stored = json.loads((folder / "2023-07-05.json").read_bytes())
+    commits = managed_kubernetes.git("log", "--format=%H", "--reverse").splitlines()
 
-    assert sorted(files(folder)) == ["2023-07-05.json", "2023-07-06.json", "index.json"]
+    assert sorted(files(folder)) == ["index.json", *sorted(f"objects/{o}" for o in objects(folder))]
+    assert len(objects(folder)) == 3
     assert update.status == "updated"
     assert update.changed_dates == ["2023-07-05", "2023-07-06"]
+    assert index["schema_version"] == 2
     assert index["last_commit"] == managed_kubernetes.head()
-    assert [(r["date"], len(r["commits"]), r["silent_edits"]) for r in index["revisions"]] == [
+    assert [(v["commit"], v["path"], v["date"]) for v in index["versions"]] == [
+        (commits[1], OLD_PATH, "2023-07-05"),
+        (commits[3], OLD_PATH, "2023-07-05"),
+        (commits[4], NEW_PATH, "2023-07-05"),
+        (commits[5], NEW_PATH, "2023-07-06"),
+    ]
+    assert index["versions"][1]["object"] == index["versions"][2]["object"]  # a move: same text
+    assert index["versions"][0]["commit_time"].endswith("Z")
+    assert [(r["key"], len(r["commits"]), r["silent_edits"]) for r in index["revisions"]] == [
         ("2023-07-05", 3, 1),
         ("2023-07-06", 1, 0),
     ]
     assert index["renames"][0]["to"] == NEW_PATH
-    assert stored["revision"]["path"] == NEW_PATH
-    assert stored["revision"]["silent_edits"][0]["path"] == OLD_PATH
-    assert len(stored["revision"]["silent_edits"][0]["snapshot"]["activities"]) == 58
-    assert stored["revision"]["commit_time"].endswith("Z")
+    stored = json.loads(
+        (folder / "objects" / f"{index['versions'][0]['object']}.json").read_bytes()
+    )
+    assert len(stored["activities"]) == 58
+    assert "commit" not in stored["source"] and "path" not in stored["source"]
     schema = json.loads(
         resources.files("raci_tracker").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
     )
-    for name in ("2023-07-05.json", "2023-07-06.json"):
-        jsonschema.validate(json.loads((folder / name).read_bytes()), schema)
+    for name in objects(folder):
+        jsonschema.validate(json.loads((folder / "objects" / name).read_bytes()), schema)
+    first, _ = store.revisions("managed-kubernetes", "fr-fr")
+    assert first.silent_edits[0].ref.path == OLD_PATH
+    assert first.silent_edits[0].snapshot.source.path == OLD_PATH
+    assert (first.snapshot.source.commit, first.snapshot.source.path) == (commits[4], NEW_PATH)
 
 
 def test_second_run_with_nothing_new_reads_nothing_and_writes_nothing(
@@ -262,12 +288,12 @@ def test_new_commits_are_read_incrementally(managed_kubernetes: GitRepo, tmp_pat
     )
 
     update = store_update(managed_kubernetes, store)
-    revision = store.load_revision("managed-kubernetes", "fr-fr", "2023-07-06")
+    revision = list(store.revisions("managed-kubernetes", "fr-fr"))[-1]
 
     assert CountingSource.blobs_read == 1
     assert update.changed_dates == ["2023-07-06"]
-    assert update.files_written == 2  # the 2023-07-06 revision and the index
-    assert revision is not None
+    assert update.files_written == 2  # the new text's object and the index
+    assert revision.key == "2023-07-06"
     assert len(revision.commits) == 2
     assert len(revision.silent_edits) == 1
 
@@ -275,9 +301,10 @@ def test_new_commits_are_read_incrementally(managed_kubernetes: GitRepo, tmp_pat
 def test_a_fresh_walk_and_an_incremental_one_give_the_same_bytes(
     managed_kubernetes: GitRepo, tmp_path: Path
 ) -> None:
+    """Configured at the page's first path, followed forward across the move."""
     incremental = SnapshotStore(tmp_path / "incremental")
     commits = managed_kubernetes.git("log", "--format=%H", "--reverse").splitlines()
-    for commit in commits:
+    for commit in commits[1:]:
         managed_kubernetes.git("checkout", "-q", commit)
         managed_kubernetes.git("branch", "-f", "tracked", commit)
         CountingSource.blobs_read = 0
@@ -285,17 +312,20 @@ def test_a_fresh_walk_and_an_incremental_one_give_the_same_bytes(
             update_page(
                 source,
                 incremental,
-                PageTarget("managed-kubernetes", "fr-fr", "upstream", "tracked", NEW_PATH),
+                PageTarget("managed-kubernetes", "fr-fr", "upstream", "tracked", OLD_PATH),
             )
     fresh = SnapshotStore(tmp_path / "fresh")
     with GitSource(managed_kubernetes.root) as source:
         update_page(
             source,
             fresh,
-            PageTarget("managed-kubernetes", "fr-fr", "upstream", "tracked", NEW_PATH),
+            PageTarget("managed-kubernetes", "fr-fr", "upstream", "tracked", OLD_PATH),
         )
 
     assert files(tmp_path / "incremental") == files(tmp_path / "fresh")
+    index = json.loads(files(tmp_path / "fresh")["managed-kubernetes/fr-fr/index.json"])
+    assert index["current_path"] == NEW_PATH
+    assert [n["rule"] for n in index["notes"]] == ["page-moved"]
 
 
 def test_rewritten_history_is_detected_and_walked_again(tmp_path: Path) -> None:
@@ -316,8 +346,8 @@ def test_rewritten_history_is_detected_and_walked_again(tmp_path: Path) -> None:
     assert index is not None
     assert index.dates() == ["2023-01-01", "2023-03-01"]
     assert [n.rule for n in index.notes] == ["history-rewritten"]
-    # the vanished revision's file is kept, never silently deleted
-    assert (tmp_path / "snapshots/managed-kubernetes/fr-fr/2023-02-01.json").exists()
+    # the vanished version's text is kept, never silently deleted
+    assert len(objects(tmp_path / "snapshots/managed-kubernetes/fr-fr")) == 3
 
 
 def test_a_bad_revision_never_replaces_a_stored_one(tmp_path: Path) -> None:
@@ -325,13 +355,13 @@ def test_a_bad_revision_never_replaces_a_stored_one(tmp_path: Path) -> None:
     repo.save("guide.fr-fr.md", page("2023-01-01"))
     store = SnapshotStore(tmp_path / "snapshots")
     store_update(repo, store, "guide.fr-fr.md")
-    stored = (tmp_path / "snapshots/managed-kubernetes/fr-fr/2023-01-01.json").read_bytes()
+    (stored,) = list(store.revisions("managed-kubernetes", "fr-fr"))
     repo.save("guide.fr-fr.md", b"---\nupdated: 2023-01-01\n---\n" + b"\xff\xfe broken")
 
     update = store_update(repo, store, "guide.fr-fr.md")
 
     assert update.skipped == 1
-    assert (tmp_path / "snapshots/managed-kubernetes/fr-fr/2023-01-01.json").read_bytes() == stored
+    assert list(store.revisions("managed-kubernetes", "fr-fr")) == [stored]
     index = store.load_index("managed-kubernetes", "fr-fr")
     assert index is not None
     assert [s.reason for s in index.skipped] == ["is not UTF-8 text (byte 28)"]

@@ -121,13 +121,16 @@ def test_run_fills_the_store_then_changes_nothing(
 
     assert code == again == 0
     assert "logs-data-platform fr-fr: 2 revision(s) taken in (2022-07-28, 2023-01-26)" in out
-    assert sorted(p.name for p in stored) == [
-        "2022-07-28.json",
-        "2023-01-26.json",
-        "2023-01-26.json",
-        "index.json",
-        "index.json",
+    indexes = sorted(str(p.relative_to(tmp_path)) for p in stored if p.name == "index.json")
+    assert indexes == [
+        "snapshots/logs-data-platform/en-gb/index.json",
+        "snapshots/logs-data-platform/fr-fr/index.json",
     ]
+    for index in indexes:
+        versions = json.loads((tmp_path / index).read_text(encoding="utf-8"))["versions"]
+        objects = {p.name for p in (tmp_path / index).parent.joinpath("objects").iterdir()}
+        assert objects == {f"{v['object']}.json" for v in versions if v["object"]}
+    assert len(stored) == 2 + sum(1 for p in stored if p.parent.name == "objects")
     assert "logs-data-platform fr-fr: up to date" in out_again
     assert "0 new revision(s)" in out_again
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again

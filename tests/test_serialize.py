@@ -46,7 +46,7 @@ def test_json_format() -> None:
     assert text.endswith("}\n")
     assert "Gérer" in text
     assert text.startswith('{\n  "activities": [\n    {\n      "assignments"')
-    assert json.loads(text)["schema_version"] == 1
+    assert json.loads(text)["schema_version"] == 2
 
 
 @pytest.mark.parametrize(
@@ -66,5 +66,26 @@ def test_loading_something_else_is_an_input_error(data: bytes, message: str) -> 
 
 
 def test_from_dict_rejects_other_schema_versions() -> None:
-    with pytest.raises(InputError, match="schema_version 1"):
-        snapshot_from_dict({"schema_version": 2})
+    with pytest.raises(InputError, match="schema_version 2"):
+        snapshot_from_dict({"schema_version": 3})
+
+
+def test_a_version_1_snapshot_is_still_read() -> None:
+    """Version 1 called a finding's activity id `activity` and had no `date_field`."""
+    snapshot = parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md"))
+    data = json.loads(snapshot_to_json(snapshot))
+    data["schema_version"] = 1
+    del data["document"]["date_field"]
+    for item in data["findings"]:
+        item["activity"] = item.pop("activity_id")
+
+    assert any(item["activity"] for item in data["findings"])
+    assert snapshot_from_dict(data) == snapshot
+
+
+def test_findings_name_the_activity_id() -> None:
+    snapshot = parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md"))
+    findings = json.loads(snapshot_to_json(snapshot))["findings"]
+
+    assert any(item["activity_id"] for item in findings)
+    assert all("activity" not in item for item in findings)

@@ -1,8 +1,8 @@
 """Git history of a tracked page: the only module that imports GitPython.
 
 One `git log --first-parent --follow --raw` lists every commit that touched the page, oldest
-first, with the page's path and blob id at each commit, across renames and moves (not copies: a
-page created by copying another starts its own history); blobs are then
+first, with the page's path, mode and blob id at each commit, across renames and moves (not
+copies: a page created by copying another starts its own history); paths are literal. Blobs are then
 read by id through GitPython's persistent `cat-file` process, never by walking trees. A URL is
 cloned once into a cache folder as a blob-less partial clone and fetched incrementally.
 """
@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +27,7 @@ from raci_tracker.model import PageCommit
 from raci_tracker.text import short_hash
 
 _NULL_BLOB = "0" * 40
+_LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a file name, never a pattern
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)[^\s]+$")
 _ALLOWED_SCHEMES = ("https://", "ssh://")
 
@@ -132,38 +133,89 @@ class GitSource:
         `read_blob`, so a 2 GB blob is refused without being read."""
         return int(self._repo.odb.info(bytes.fromhex(blob)).size)
 
+    def is_first_parent_ancestor(self, older: str, newer: str) -> bool:
+        """True when `older` is on the first-parent line of `newer`: the published history. A
+        "foxtrot" merge keeps the old tip as an ancestor, but off that line."""
+        try:
+            listed = self._repo.git.rev_list("--first-parent", newer, "--not", f"{older}^@")
+        except GitCommandError:
+            return False
+        return older in listed.split()
+
     def page_commits(self, head: str, path: str) -> list[PageCommit]:
-        """Every first-parent commit that touched `path`, oldest first, following renames."""
+        """Every first-parent commit that touched `path`, oldest first, following renames.
+
+        The path is literal (`guide[1].md` is that file, not a pattern); a path no commit touched
+        and a folder are input errors naming the path."""
         if self.is_shallow:
             raise InputError(
                 "is a shallow clone: its history is incomplete, so revisions would "
                 "be missing (fetch it whole: git fetch --unshallow)",
                 path=str(self.path),
             )
-        output = self._repo.git.log(
-            "--first-parent",
-            "--follow",
-            "--format=%x01%H%x00%ct",
-            "--raw",
-            "--no-abbrev",
-            "-z",
-            head,
-            "--",
-            path,
-            stdout_as_string=False,
-        )
-        commits = []
-        for chunk in output.split(b"\x01"):
+        commits = self._follow(head, path)
+        if not commits:
+            raise InputError(
+                f"no commit of {head[:12]} touches {path!r}; check the path "
+                "(it is read literally, not as a pattern)"
+            )
+        if commits[-1].path != path:
+            raise InputError(f"{path!r} is a folder, not a page: give the path of a file")
+        return commits
+
+    def _follow(self, head: str, path: str) -> list[PageCommit]:
+        newest_first: list[PageCommit] = []
+        for chunk in self._log(head, path).split(b"\x01"):
             page_commit = _page_commit(chunk)
             if page_commit is None:
                 continue
-            commits.append(page_commit)
-            if page_commit.status == "C":
-                # --follow also follows copies, but a page created as a copy of another (a new
-                # locale from an existing one) is a new page: its history starts here
-                break
-        commits.reverse()
-        return commits
+            if page_commit.status != "C":
+                newest_first.append(page_commit)
+                continue
+            # --follow also follows copies. A page created as a copy of another (a new locale
+            # from an existing one) is a new page: its history starts here. A path with its own
+            # earlier history (a restored page git sees as a copy of a sibling) keeps it.
+            earlier = self._follow(f"{page_commit.commit}^1", path)
+            if earlier:
+                page_commit = replace(page_commit, status="A", previous_path=None)
+            newest_first.append(page_commit)
+            return earlier + newest_first[::-1]
+        return newest_first[::-1]
+
+    def _log(self, head: str, path: str) -> bytes:
+        try:
+            output: bytes = self._repo.git.log(
+                "--first-parent",
+                "--follow",
+                "--format=%x01%H%x00%ct",
+                "--raw",
+                "--no-abbrev",
+                "-z",
+                head,
+                "--",
+                path,
+                stdout_as_string=False,
+                env=_LITERAL,
+            )
+        except GitCommandError:
+            return b""  # `head` has no parent: nothing before it
+        return output
+
+    def changes_at(self, commit: str) -> list[PageCommit]:
+        """What a commit changed against its first parent, with renames detected."""
+        output = self._repo.git.diff_tree(
+            "-r", "-M", "--raw", "--no-abbrev", "-z", "--no-commit-id",
+            f"{commit}^1", commit, stdout_as_string=False,
+        )  # fmt: skip
+        entries = output.split(b":")[1:]
+        return [c for e in entries if (c := _page_commit(b"0\x000\x00:" + e)) is not None]
+
+    def blob_at(self, commit: str, path: str) -> str | None:
+        """The blob id of `path` at `commit`, or None when it has no file there."""
+        try:
+            return str(self._repo.git.rev_parse("--verify", "--quiet", f"{commit}:{path}"))
+        except GitCommandError:
+            return None
 
     def prefetch(self, blobs: Iterable[str]) -> None:
         """Bring the blobs a partial clone lacks in one fetch, not one round trip per blob."""
@@ -206,7 +258,7 @@ def _page_commit(chunk: bytes) -> PageCommit | None:
     if len(tokens) < 4:
         return None
     commit, commit_time, raw = tokens[0].decode(), int(tokens[1]), tokens[2].strip().decode()
-    _, _, old_blob, new_blob, status = raw.lstrip(":").split()
+    old_mode, new_mode, old_blob, new_blob, status = raw.lstrip(":").split()
     paths = [p.decode("utf-8", "surrogateescape") for p in tokens[3:5]]
     renamed = status[0] in "RC" and len(paths) == 2
     return PageCommit(
@@ -217,6 +269,7 @@ def _page_commit(chunk: bytes) -> PageCommit | None:
         status=status[0],
         previous_path=paths[0] if renamed else None,
         previous_blob=None if old_blob == _NULL_BLOB else old_blob,
+        mode=old_mode if new_blob == _NULL_BLOB else new_mode,
     )
 
 

@@ -1,28 +1,34 @@
-"""The snapshot store on disk: `snapshots/<doc>/<locale>/<YYYY-MM-DD>.json` and `index.json`.
+"""The snapshot store on disk: `snapshots/<doc>/<locale>/index.json` lists the page's versions;
+`objects/<sha256>.json` keeps each distinct snapshot once, addressed by its content.
 
 Every write is atomic and skipped when the bytes are already there, so a run with nothing new
-changes no file. Nothing here decides what a revision is; it only keeps them.
+changes no file. A store written before versions (index schema 1, one `<date>.json` per dated
+revision) is migrated in place the first time it is read. Nothing here decides what a revision
+is; it only keeps versions and objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from raci_tracker.codec import (
     dumps,
     index_from_dict,
+    index_schema_version,
     index_to_dict,
     loads,
-    revision_from_dict,
-    revision_to_dict,
+    object_from_dict,
 )
 from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
-from raci_tracker.model import PageIndex, Revision
+from raci_tracker.history.dating import DERIVED_RULES, at_version, group_versions, revision_of
+from raci_tracker.history.migrate import migrated_index
+from raci_tracker.model import PageIndex, Revision, Snapshot, Version
 
 INDEX = "index.json"
+OBJECTS = "objects"
 
 
 class SnapshotStore:
@@ -37,36 +43,72 @@ class SnapshotStore:
             )
         return folder
 
-    def revision_path(self, document: str, locale: str, date: str) -> Path:
-        return self.folder(document, locale) / f"{date}.json"
+    def object_path(self, document: str, locale: str, key: str) -> Path:
+        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+            raise InputError(f"{key!r} is not a snapshot address", path=str(self.root))
+        return self.folder(document, locale) / OBJECTS / f"{key}.json"
 
-    def load_revision(self, document: str, locale: str, date: str) -> Revision | None:
-        path = self.revision_path(document, locale, date)
-        if not path.exists():
-            return None
-        return revision_from_dict(_json(path), path=str(path))
+    def write_object(self, document: str, locale: str, key: str, content: bytes) -> bool:
+        """Keep a snapshot under its address; an address already there holds the same bytes."""
+        path = self.object_path(document, locale, key)
+        return False if path.exists() else write_atomic(path, content)
 
-    def write_revision(self, document: str, locale: str, revision: Revision) -> bool:
-        path = self.revision_path(document, locale, revision.date)
-        return write_atomic(path, dumps(revision_to_dict(revision)))
+    def load_object(self, document: str, locale: str, version: Version) -> Snapshot:
+        path = self.object_path(document, locale, version.object or "")
+        return object_from_dict(_json(path), version.ref, path=str(path))
 
     def revisions(self, document: str, locale: str) -> Iterator[Revision]:
-        """The stored revisions of a page in date order, read one at a time."""
+        """The page's revisions in commit order, each read when it is reached."""
         index = self.load_index(document, locale)
-        for date in index.dates() if index else ():
-            revision = self.load_revision(document, locale, date)
-            if revision is not None:
-                yield revision
+        if index is None:
+            return
+        cache: dict[str, Snapshot] = {}
+
+        def load(version: Version) -> Snapshot:
+            key = version.object or ""
+            if key not in cache:
+                cache.clear()  # a revision's texts come in order: keep only the last one
+                cache[key] = self.load_object(document, locale, version)
+            return at_version(cache[key], version)
+
+        notes = [n for n in index.notes if n.rule not in DERIVED_RULES]
+        for group in group_versions(index.versions):
+            yield revision_of(group, load, notes)
 
     def load_index(self, document: str, locale: str) -> PageIndex | None:
+        """The page's index; a version-1 store is migrated in place first."""
         path = self.folder(document, locale) / INDEX
         if not path.exists():
             return None
-        return index_from_dict(_json(path), str(path))
+        data = _json(path)
+        if index_schema_version(data, str(path)) == 1:
+            return self._migrate(document, locale, data, path)
+        return index_from_dict(data, str(path))
 
     def write_index(self, index: PageIndex) -> bool:
         path = self.folder(index.document, index.locale) / INDEX
         return write_atomic(path, dumps(index_to_dict(index)))
+
+    def prune_objects(self, document: str, locale: str, keep: Sequence[Version]) -> int:
+        """Remove the objects no version refers to any more (a parser upgrade re-parsed them)."""
+        wanted = {f"{v.object}.json" for v in keep if v.object}
+        folder = self.folder(document, locale) / OBJECTS
+        stale = [p for p in folder.glob("*.json") if p.name not in wanted]
+        for path in stale:
+            path.unlink()
+        return len(stale)
+
+    def _migrate(self, document: str, locale: str, data: Any, path: Path) -> PageIndex:
+        legacy = index_from_dict(data, str(path))
+        folder = self.folder(document, locale)
+        files = [folder / f"{entry['date']}.json" for entry in data["revisions"]]
+        index, objects = migrated_index(legacy, [(str(f), _json(f)) for f in files if f.exists()])
+        for key, content in objects.items():
+            self.write_object(document, locale, key, content)
+        self.write_index(index)
+        for old in files:
+            old.unlink(missing_ok=True)
+        return index
 
 
 def _json(path: Path) -> Any:

@@ -1,4 +1,4 @@
-"""The history walk: a page's commits, oldest first, folded into dated revisions.
+"""The history walk: a page's commits, oldest first, read into versions and viewed as revisions.
 
 `walk_history` lists a page's revisions without a store; `update_page` brings one page and
 locale of the store up to date with its repository, reading only commits it has not seen.
@@ -7,17 +7,24 @@ locale of the store up to date with its repository, reading only commits it has 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
-from raci_tracker.errors import InputError
-from raci_tracker.history.dating import backwards_note, commit_ref, dated, deleted_snapshot, merge
+from raci_tracker.history.dating import (
+    DERIVED_RULES,
+    Group,
+    at_version,
+    derived_notes,
+    group_versions,
+    revision_of,
+    skipped_note,
+)
+from raci_tracker.history.moves import Move, follow_forward
+from raci_tracker.history.reading import Reader
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
     HistoryNote,
-    IndexEntry,
     PageCommit,
     PageIndex,
     Rename,
@@ -25,8 +32,9 @@ from raci_tracker.model import (
     Severity,
     Skipped,
     Snapshot,
+    Version,
 )
-from raci_tracker.page.parse import PARSER_VERSION, parse_page
+from raci_tracker.page.parse import PARSER_VERSION
 
 
 class PageStatus(StrEnum):
@@ -56,12 +64,13 @@ class PageUpdate:
     document: str
     locale: str
     status: PageStatus = PageStatus.UNCHANGED
-    changed_dates: list[str] = field(default_factory=list)
+    changed_dates: list[str] = field(default_factory=list)  # keys of revisions taken in
     files_written: int = 0
     new_commits: list[str] = field(default_factory=list)
     rewritten: bool = False
     skipped: int = 0
     error: str | None = None
+    moved_to: str | None = None  # where the page lives now, when not at its configured path
 
 
 @dataclass(slots=True)
@@ -73,140 +82,23 @@ class RunSummary:
         return [page for page in self.pages if page.status is PageStatus.FAILED]
 
 
-class _Revisions(Protocol):
-    """Where a walk keeps the revision of each date while it assembles them."""
-
-    def load(self, date: str) -> Revision | None: ...
-
-    def save(self, revision: Revision) -> None: ...
-
-
-class _InMemory:
-    def __init__(self) -> None:
-        self.by_date: dict[str, Revision] = {}
-
-    def load(self, date: str) -> Revision | None:
-        return self.by_date.get(date)
-
-    def save(self, revision: Revision) -> None:
-        self.by_date[revision.date] = revision
-
-
-class _Stored:
-    """Revisions on disk; in a full re-walk, only what this walk wrote is trusted."""
-
-    def __init__(
-        self,
-        store: SnapshotStore,
-        target: PageTarget,
-        entries: dict[str, IndexEntry],
-        trust_existing: bool,
-    ) -> None:
-        self.store, self.target, self.entries = store, target, entries
-        self.trust_existing = trust_existing
-        self.written: set[str] = set()
-        self.files_written = 0
-
-    def load(self, date: str) -> Revision | None:
-        if not (self.trust_existing or date in self.written):
-            return None
-        return self.store.load_revision(self.target.document, self.target.locale, date)
-
-    def save(self, revision: Revision) -> None:
-        if self.store.write_revision(self.target.document, self.target.locale, revision):
-            self.files_written += 1
-        self.written.add(revision.date)
-        self.entries[revision.date] = IndexEntry.of(revision)
-
-
-@dataclass(slots=True)
-class _Walk:
-    """Folds a page's commits, oldest first, into dated revisions, one date in memory at a time."""
-
-    target: PageTarget
-    revisions: _Revisions
-    latest: str | None = None
-    current: Revision | None = None
-    notes: list[HistoryNote] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-
-    def add(self, page_commit: PageCommit, snapshot: Snapshot) -> None:
-        ref = commit_ref(page_commit)
-        date, source, notes = dated(snapshot, ref)
-        backwards = backwards_note(date, self.latest, ref)
-        self.notes.extend([*notes, *([backwards] if backwards else [])])
-        self.latest = max(date, self.latest or date)
-        if self.current is None or self.current.date != date:
-            self.flush()
-            self.current = self.revisions.load(date)
-        self.current = merge(self.current, date, source, ref, snapshot)
-        if date not in self.changed:
-            self.changed.append(date)
-
-    def skip(self, page_commit: PageCommit, reason: str) -> None:
-        self.skipped.append(Skipped(page_commit.commit, page_commit.path, reason))
-        self.notes.append(
-            HistoryNote(
-                "revision-skipped",
-                Severity.ERROR,
-                page_commit.commit,
-                f"{page_commit.path} at {page_commit.commit[:12]}: {reason}",
-            )
-        )
-
-    def flush(self) -> None:
-        if self.current is not None:
-            self.revisions.save(self.current)
-            self.current = None
-
-
-def _snapshots(
-    source: GitSource, commits: Sequence[PageCommit], target: PageTarget
-) -> Iterable[tuple[PageCommit, Snapshot | InputError]]:
-    """Each commit with its parsed text (or why it could not be read), reading each blob once."""
-    source.prefetch(c.blob for c in commits if c.blob)
-    previous: tuple[str, Snapshot] | None = None
-    for page_commit in commits:
-        ref = commit_ref(page_commit)
-        if page_commit.blob is None:
-            yield page_commit, deleted_snapshot(ref)
-            continue
-        if previous is not None and previous[0] == page_commit.blob:  # a pure rename or revert
-            source_info = replace(previous[1].source, commit=ref.commit, path=ref.path)
-            yield page_commit, replace(previous[1], source=source_info)
-            continue
-        try:
-            snapshot = parse_page(
-                source.read_blob(page_commit.blob),
-                path=page_commit.path,
-                locale=target.locale,
-                aliases=target.aliases,
-                commit=page_commit.commit,
-                blob=page_commit.blob,
-            )
-        except InputError as error:
-            yield page_commit, error
-            continue
-        previous = (page_commit.blob, snapshot)
-        yield page_commit, snapshot
-
-
-def _fold(walk: _Walk, source: GitSource, commits: Sequence[PageCommit]) -> None:
-    for page_commit, result in _snapshots(source, commits, walk.target):
-        if isinstance(result, InputError):
-            walk.skip(page_commit, result.detail)
-        else:
-            walk.add(page_commit, result)
-    walk.flush()
-
-
 def renames(commits: Iterable[PageCommit]) -> list[Rename]:
     return [
         Rename(c.commit, c.previous_path, c.path)
         for c in commits
         if c.status == "R" and c.previous_path
     ]
+
+
+def history_notes(
+    kept: Sequence[HistoryNote],
+    skipped: Sequence[Skipped],
+    moves: Sequence[Move],
+    groups: list[Group],
+) -> list[HistoryNote]:
+    """Notes carried over from earlier runs, then everything the history itself says."""
+    listing = [skipped_note(s) for s in skipped] + [m.note() for m in moves]
+    return [*kept, *listing, *derived_notes(groups)]
 
 
 # --- listing a history without a store ---------------------------------------------------------
@@ -218,16 +110,24 @@ class HistoryListing:
     renames: list[Rename]
     notes: list[HistoryNote]
     skipped: list[Skipped]
+    versions: list[Version] = field(default_factory=list)
 
 
 def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
     head = source.resolve(target.ref)
-    commits = source.page_commits(head, target.path)
-    memory = _InMemory()
-    walk = _Walk(target, memory)
-    _fold(walk, source, commits)
-    ordered = [memory.by_date[date] for date in sorted(memory.by_date)]
-    return HistoryListing(ordered, renames(commits), walk.notes, walk.skipped)
+    commits, moves = follow_forward(source, head, target.path)
+    texts: dict[str, Snapshot] = {}
+    reader = Reader(source, target.locale, target.aliases, lambda k, _, s: texts.update({k: s}))
+    read = reader.read(commits)
+    groups = group_versions(read.versions)
+    move_notes = [m.note() for m in moves]
+
+    def load(version: Version) -> Snapshot:
+        return at_version(texts[version.object or ""], version)
+
+    revisions = [revision_of(group, load, move_notes) for group in groups]
+    notes = history_notes([], read.skipped, moves, groups)
+    return HistoryListing(revisions, renames(commits), notes, read.skipped, read.versions)
 
 
 # --- keeping the store up to date --------------------------------------------------------------
@@ -238,19 +138,22 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
     head = source.resolve(target.ref)
     index = store.load_index(target.document, target.locale)
     if index is not None and _up_to_date(index, target, head):
-        return PageUpdate(target.document, target.locale)
+        return PageUpdate(target.document, target.locale, moved_to=index.current_path)
     rewritten = index is not None and _rewritten(source, index, head)
     previous = None if index is None or rewritten or _config_changed(index, target) else index
-    commits = source.page_commits(head, target.path)
-    known = previous.known_commits() if previous else set()
+    commits, moves = follow_forward(source, head, target.path)
+    known = _known(previous, commits)
     new_commits = [c for c in commits if c.commit not in known]
-    entries = {e.date: e for e in previous.revisions} if previous else {}
-    stored = _Stored(store, target, entries, trust_existing=previous is not None)
-    walk = _Walk(target, stored, latest=max(entries, default=None))
-    _fold(walk, source, new_commits)
-    notes = (previous.notes if previous else []) + walk.notes
-    if rewritten:
-        notes.append(_rewritten_note(index, target))
+    written: list[str] = []
+
+    def keep(key: str, content: bytes, _: Snapshot) -> None:
+        if store.write_object(target.document, target.locale, key, content):
+            written.append(key)
+
+    read = Reader(source, target.locale, target.aliases, keep).read(new_commits)
+    versions, skipped = _merged(commits, previous, read.versions, read.skipped)
+    groups = group_versions(versions)
+    kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
     new_index = PageIndex(
         document=target.document,
         locale=target.locale,
@@ -259,28 +162,72 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
         path=target.path,
         parser_version=PARSER_VERSION,
         last_commit=head,
-        revisions=[entries[date] for date in sorted(entries)],
+        revisions=[group.entry() for group in groups],
         renames=renames(commits),
-        skipped=(previous.skipped if previous else []) + walk.skipped,
-        notes=notes,
+        skipped=skipped,
+        notes=history_notes(kept, skipped, moves, groups),
+        versions=versions,
+        current_path=None if commits[-1].path == target.path else commits[-1].path,
     )
-    files_written = stored.files_written + int(store.write_index(new_index))
+    files_written = len(written) + int(store.write_index(new_index))
+    if not rewritten:
+        files_written += store.prune_objects(target.document, target.locale, versions)
+    new = {c.commit for c in new_commits}
     return PageUpdate(
         target.document,
         target.locale,
         status=PageStatus.UPDATED if files_written else PageStatus.UNCHANGED,
-        changed_dates=sorted(walk.changed),
+        changed_dates=[g.key for g in groups if any(v.ref.commit in new for v in g.versions)],
         files_written=files_written,
         new_commits=[c.commit for c in new_commits],
         rewritten=rewritten,
-        skipped=len(walk.skipped),
+        skipped=len(read.skipped),
+        moved_to=new_index.current_path,
     )
 
 
+def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str]:
+    """Commits the index already holds as listed now (a move found since is read again)."""
+    if previous is None:
+        return set()
+    stored = {v.ref.commit: (v.ref.path, v.ref.blob) for v in previous.versions}
+    stored |= {s.commit: (s.path, None) for s in previous.skipped}
+    skipped = {s.commit for s in previous.skipped}
+    return {
+        c.commit for c in commits if c.commit in skipped or stored.get(c.commit) == (c.path, c.blob)
+    }
+
+
+def _merged(
+    commits: Sequence[PageCommit],
+    previous: PageIndex | None,
+    versions: Sequence[Version],
+    skipped: Sequence[Skipped],
+) -> tuple[list[Version], list[Skipped]]:
+    """Stored and new versions (and skipped commits) in the order of the listing."""
+    by_commit: dict[str, Version | Skipped] = {}
+    if previous is not None:
+        by_commit |= {v.ref.commit: v for v in previous.versions}
+        by_commit |= {s.commit: s for s in previous.skipped}
+    by_commit |= {v.ref.commit: v for v in versions} | {s.commit: s for s in skipped}
+    ordered = [by_commit[c.commit] for c in commits if c.commit in by_commit]
+    return (
+        [item for item in ordered if isinstance(item, Version)],
+        [item for item in ordered if isinstance(item, Skipped)],
+    )
+
+
+def _kept_notes(previous: PageIndex | None) -> list[HistoryNote]:
+    return [n for n in previous.notes if n.rule not in DERIVED_RULES] if previous else []
+
+
 def _rewritten(source: GitSource, index: PageIndex, head: str) -> bool:
-    """True when the last processed commit is gone from the history (a force-push upstream)."""
+    """True when the last processed commit left the published (first-parent) history: a
+    force-push, or a "foxtrot" merge that made the old tip a side branch."""
     last = index.last_commit
-    return last is not None and not (source.has_commit(last) and source.is_ancestor(last, head))
+    if last is None:
+        return False
+    return not (source.has_commit(last) and source.is_first_parent_ancestor(last, head))
 
 
 def _rewritten_note(index: PageIndex | None, target: PageTarget) -> HistoryNote:
@@ -288,8 +235,8 @@ def _rewritten_note(index: PageIndex | None, target: PageTarget) -> HistoryNote:
         "history-rewritten",
         Severity.WARNING,
         index.last_commit if index else None,
-        f"the last processed commit is no longer in the history of {target.ref or 'HEAD'}; "
-        "the page was walked again in full",
+        f"the last processed commit is no longer in the first-parent history of "
+        f"{target.ref or 'HEAD'}; the page was walked again in full",
     )
 
 

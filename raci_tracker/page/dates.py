@@ -1,15 +1,20 @@
 """Revision dates written in page bodies ("Dernière mise à jour le 05/07/2023", "May 2nd, 2023").
 
 Older ovh/docs pages have no `updated:` front matter; their date is an in-body line in the page's
-language. This module finds that line and reads its date; it does no I/O.
+language. Other sites date pages with `lastupdated:`, `last_modified:`, `date:` or Microsoft's
+`ms.date: MM/DD/YYYY`, or a "Last modified on Jun 07, 2021" line. This module finds the page's
+date, says which field gave it, and does no I/O.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
+from raci_tracker.model import DateSource, Finding
+from raci_tracker.page.rules import finding
 from raci_tracker.text import fold
 
 # Month names in English, French, German, Spanish, Italian, Polish (both cases) and Portuguese,
@@ -35,6 +40,7 @@ MONTHS: dict[str, int] = {
 # "Last updated" in the languages ovh/docs publishes, folded (no accents, lower case).
 _LAST_UPDATED = re.compile(
     r"^\W*(derniere mise a jour|mise a jour|mis a jour|last updated|last update|updated"
+    r"|last modified on|last modified"
     r"|letzte aktualisierung|zuletzt aktualisiert|aktualisiert"
     r"|ultima actualizacion|actualizado|ultimo aggiornamento|aggiornato"
     r"|ostatnia aktualizacja|zaktualizowano|ultima atualizacao|ultima actualizacao|atualizado)\b"
@@ -139,3 +145,68 @@ def iso_date(value: str) -> str | None:
         return None
     found = _checked(*(int(g) for g in match.groups()))
     return None if found is None else found[0]
+
+
+# --- the page's own date -----------------------------------------------------------------------
+
+DATE_FIELDS = ("updated", "lastupdated", "last_modified", "date", "ms.date")
+"""Front-matter fields that date a page, the first one readable wins."""
+_US_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PageDate:
+    """A page's own date, where it came from (`date_field`: a front-matter key or "body")."""
+
+    iso: str | None
+    source: DateSource
+    date_field: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def field_date(key: str, raw: str) -> str | None:
+    """A front-matter date: ISO (a datetime keeps its date), or MM/DD/YYYY for `ms.date`."""
+    found = iso_date(raw)
+    if found is None and key == "ms.date" and (match := _US_DATE.match(raw)):
+        month, day, year = (int(g) for g in match.groups())
+        checked = _checked(year, month, day)
+        found = checked[0] if checked else None
+    return found
+
+
+def resolve_date(
+    front: Mapping[str, object], body: BodyDate | None, line_of: Callable[[str], int | None]
+) -> PageDate:
+    """The page's date: the first readable front-matter date field, else the in-body date."""
+    findings = []
+    chosen: tuple[str, str] | None = None
+    for key in DATE_FIELDS:
+        raw = front.get(key)
+        if not isinstance(raw, str):
+            continue
+        found = field_date(key, raw)
+        if found is None:
+            expected = "an MM/DD/YYYY or YYYY-MM-DD" if key == "ms.date" else "a YYYY-MM-DD"
+            message = f"front-matter {key!r} is not {expected} date: {raw!r}"
+            findings.append(finding("date-invalid", line_of(key), message))
+        elif chosen is None:
+            chosen = (key, found)
+    if body is not None and body.placeholder:
+        message = f"the in-body date is a placeholder: '{body.text}'"
+        findings.append(finding("date-placeholder", body.line, message))
+    if chosen is not None:
+        key, updated = chosen
+        if body is not None and body.iso is not None and body.iso != updated:
+            message = (
+                f"front matter says {updated} but the page body says {body.iso} ('{body.text}')"
+            )
+            findings.append(finding("date-mismatch", body.line, message))
+        return PageDate(updated, DateSource.FRONT_MATTER, key, findings)
+    if body is not None and body.iso is not None:
+        return PageDate(body.iso, DateSource.BODY, "body", findings)
+    message = (
+        "the page has no date: no front-matter date (" + ", ".join(DATE_FIELDS) + ") "
+        "and no in-body date line"
+    )
+    findings.append(finding("date-missing", None, message))
+    return PageDate(None, DateSource.NONE, None, findings)

@@ -15,14 +15,13 @@ from collections.abc import Mapping, Sequence
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
     Activity,
-    DateSource,
     DocumentInfo,
     Finding,
     Snapshot,
     SourceInfo,
 )
 from raci_tracker.page.cells import read_letters
-from raci_tracker.page.dates import BodyDate, find_body_date, iso_date
+from raci_tracker.page.dates import find_body_date, resolve_date
 from raci_tracker.page.matrix import MatrixBuilder, Tables, classify
 from raci_tracker.page.parties import PartyResolver
 from raci_tracker.page.rules import (
@@ -36,7 +35,7 @@ from raci_tracker.text import clean_text
 
 __all__ = ["PARSER_VERSION", "decode_page", "parse_page", "read_letters"]
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Bumped whenever the same page would parse to a different snapshot."""
 
 
@@ -49,45 +48,6 @@ def _front_matter_line(lines: Sequence[str], key: str, body_start: int) -> int |
         if pattern.match(lines[index]):
             return index + 1
     return None
-
-
-def _resolve_date(
-    front: Mapping[str, object], body: BodyDate | None, updated_line: int | None
-) -> tuple[str | None, DateSource, list[Finding]]:
-    findings = []
-    raw = front.get("updated")
-    updated = iso_date(raw) if isinstance(raw, str) else None
-    if raw is not None and updated is None:
-        findings.append(
-            finding(
-                "date-invalid",
-                updated_line,
-                f"front-matter 'updated' is not a YYYY-MM-DD date: {raw!r}",
-            )
-        )
-    if body is not None and body.placeholder:
-        findings.append(
-            finding(
-                "date-placeholder", body.line, f"the in-body date is a placeholder: '{body.text}'"
-            )
-        )
-    if updated is not None:
-        if body is not None and body.iso is not None and body.iso != updated:
-            findings.append(
-                finding(
-                    "date-mismatch",
-                    body.line,
-                    f"front matter says {updated} but the page body says "
-                    f"{body.iso} ('{body.text}')",
-                )
-            )
-        return updated, DateSource.FRONT_MATTER, findings
-    if body is not None and body.iso is not None:
-        return body.iso, DateSource.BODY, findings
-    findings.append(
-        finding("date-missing", None, "the page has no 'updated' front matter and no in-body date")
-    )
-    return None, DateSource.NONE, findings
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -136,21 +96,23 @@ def parse_page(
         builder.add_table(table, columns)
     front = scan.front_matter.data
     body_date = find_body_date(lines[scan.body_start :], first_line=scan.body_start + 1)
-    updated_line = _front_matter_line(lines, "updated", scan.body_start)
-    updated, date_source, date_findings = _resolve_date(front, body_date, updated_line)
+    page_date = resolve_date(
+        front, body_date, lambda key: _front_matter_line(lines, key, scan.body_start)
+    )
     document = DocumentInfo(
         title=_text_value(front.get("title")) or scan.first_heading,
         excerpt=_text_value(front.get("excerpt")),
-        updated=updated,
-        date_source=date_source,
+        updated=page_date.iso,
+        date_source=page_date.source,
         body_date=body_date.iso if body_date else None,
         locale=locale,
         front_matter=front,
+        date_field=page_date.date_field,
     )
     findings = [
         *scan.findings,
         *builder.findings,
-        *date_findings,
+        *page_date.findings,
         *_unclosed_front_matter(lines, scan),
     ]
     findings.extend(_page_findings(scan, builder.activities, tables))

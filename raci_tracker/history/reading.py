@@ -1,0 +1,83 @@
+"""Reading a page's commits into versions: each blob read and parsed once, and a blob that is
+not a page (a symlink, a submodule, a Git LFS pointer, a binary file) skipped with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from raci_tracker.codec import object_bytes
+from raci_tracker.errors import InputError
+from raci_tracker.history.dating import commit_ref, version_of
+from raci_tracker.history.source import GitSource
+from raci_tracker.model import PageCommit, Skipped, Snapshot, Version
+from raci_tracker.page.parse import parse_page
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+NOT_A_FILE = {
+    "120000": "a symbolic link, not a page",
+    "160000": "a submodule (a gitlink to another repository), not a page",
+}
+
+Keep = Callable[[str, bytes, Snapshot], None]
+"""Where a newly parsed text goes: its address, its stored bytes, its snapshot."""
+
+
+@dataclass(slots=True)
+class Read:
+    versions: list[Version] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Reader:
+    """Turns commits into versions, parsing each distinct blob once."""
+
+    def __init__(
+        self,
+        source: GitSource,
+        locale: str,
+        aliases: Mapping[str, Sequence[str]],
+        keep: Keep,
+    ) -> None:
+        self.source, self.locale, self.aliases, self.keep = source, locale, aliases, keep
+        self.parsed: dict[str, Version | str] = {}
+
+    def read(self, commits: Sequence[PageCommit]) -> Read:
+        self.source.prefetch(c.blob for c in commits if c.blob and c.mode not in NOT_A_FILE)
+        read = Read()
+        for page_commit in commits:
+            ref = commit_ref(page_commit)
+            result = self._version(page_commit)
+            if isinstance(result, str):
+                read.skipped.append(Skipped(page_commit.commit, page_commit.path, result))
+            else:
+                read.versions.append(replace(result, ref=ref))
+        return read
+
+    def _version(self, page_commit: PageCommit) -> Version | str:
+        if page_commit.blob is None:
+            return version_of(commit_ref(page_commit), None, None)
+        if page_commit.mode in NOT_A_FILE:
+            return NOT_A_FILE[page_commit.mode]
+        if page_commit.blob not in self.parsed:
+            self.parsed[page_commit.blob] = self._parse(page_commit, page_commit.blob)
+        return self.parsed[page_commit.blob]
+
+    def _parse(self, page_commit: PageCommit, blob: str) -> Version | str:
+        data = self.source.read_blob(blob)
+        if data.startswith(LFS_POINTER):
+            return "a Git LFS pointer: the page's text is not in the repository"
+        try:
+            snapshot = parse_page(
+                data,
+                path=page_commit.path,
+                locale=self.locale,
+                aliases=self.aliases,
+                commit=page_commit.commit,
+                blob=blob,
+            )
+        except InputError as error:
+            return error.detail
+        key, content = object_bytes(snapshot)
+        self.keep(key, content, snapshot)
+        return version_of(commit_ref(page_commit), snapshot, key)
