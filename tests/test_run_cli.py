@@ -53,7 +53,8 @@ def test_history_json(upstream: GitRepo, capsys: pytest.CaptureFixture[str]) -> 
     data = json.loads(out)
 
     assert code == 0
-    assert set(data) == {"revisions", "renames", "findings"}
+    assert set(data) == {"revisions", "versions", "renames", "findings"}
+    assert [v["date"] for v in data["versions"]] == ["2022-07-28", "2023-01-26"]
     assert [(r["date"], r["date_source"], r["activity_count"]) for r in data["revisions"]] == [
         ("2022-07-28", "body", 61),
         ("2023-01-26", "front-matter", 63),

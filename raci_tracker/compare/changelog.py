@@ -2,6 +2,8 @@
 
 A revision's own changes compare it with the previous revision as first published under its new
 date; each later commit that kept the date (a silent edit) gets its own changes, flagged as such.
+A page restored after a deletion is compared with the text it had before the deletion, so a text
+that comes back unchanged shows no shift.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from raci_tracker.compare.diff import diff_snapshots
-from raci_tracker.model import CommitRef, Diff, Revision, Snapshot
+from raci_tracker.model import CommitRef, Diff, Revision, RevisionStatus, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,9 @@ def build_entries(revisions: Iterable[Revision]) -> tuple[Entry, ...]:
     for revision in revisions:
         steps = _steps(texts(revision), previous)
         entries.append(Entry(revision, steps[0], tuple(steps[1:])))
-        previous = revision.snapshot
+        if revision.status is not RevisionStatus.DELETED:
+            # a restored page is compared with the text it had before it was deleted
+            previous = revision.snapshot
     return tuple(entries)
 
 

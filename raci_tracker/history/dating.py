@@ -45,6 +45,8 @@ DERIVED_RULES = frozenset(
     }
 )
 """Notes recomputed from the versions and the listing on every run (not carried over)."""
+GROUP_RULES = frozenset({"date-backwards", "page-restored", "date-missing"})
+"""Notes the grouping itself attaches to a revision."""
 
 
 def commit_ref(page_commit: PageCommit) -> CommitRef:

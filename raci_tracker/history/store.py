@@ -23,7 +23,7 @@ from raci_tracker.codec import (
 )
 from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
-from raci_tracker.history.dating import DERIVED_RULES, at_version, group_versions, revision_of
+from raci_tracker.history.dating import GROUP_RULES, at_version, group_versions, revision_of
 from raci_tracker.history.migrate import migrated_index
 from raci_tracker.model import PageIndex, Revision, Snapshot, Version
 
@@ -71,7 +71,7 @@ class SnapshotStore:
                 cache[key] = self.load_object(document, locale, version)
             return at_version(cache[key], version)
 
-        notes = [n for n in index.notes if n.rule not in DERIVED_RULES]
+        notes = [n for n in index.notes if n.rule not in GROUP_RULES]
         for group in group_versions(index.versions):
             yield revision_of(group, load, notes)
 

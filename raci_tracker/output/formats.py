@@ -112,7 +112,7 @@ def history_lines(listing: HistoryListing) -> list[str]:
         edits = f", {len(r.silent_edits)} silent edit(s)" if r.silent_edits else ""
         state = "deleted" if r.status == "deleted" else f"{len(r.snapshot.activities)} activities"
         lines.append(
-            f"{r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
+            f"{r.key or r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
             f"({len(r.commits)} commit(s){edits})  {r.ref.path}"
         )
     for rename in listing.renames:
@@ -140,13 +140,16 @@ def page_line(page: PageUpdate) -> str:
     name = f"{page.document} {page.locale}"
     if page.status is PageStatus.FAILED:
         return f"{name}: failed: {page.error}"
+    moved = (
+        f"; the page moved to {page.moved_to}: set its path in the config" if page.moved_to else ""
+    )
     if not page.changed_dates:
-        return f"{name}: up to date{skipped_words(page.skipped)}"
+        return f"{name}: up to date{skipped_words(page.skipped)}{moved}"
     rewritten = " (upstream history was rewritten; walked again)" if page.rewritten else ""
     return (
         f"{name}: {len(page.changed_dates)} revision(s) taken in "
         f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written{rewritten}"
-        f"{skipped_words(page.skipped)}"
+        f"{skipped_words(page.skipped)}{moved}"
     )
 
 
@@ -171,4 +174,7 @@ def run_line(outcome: RunOutcome) -> str:
         f"change(s); {len(summary.failed)} failed; "
         f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
         f"{outcome.reports_written} report file(s) written"
+        + "".join(
+            f"; {p.document} {p.locale} moved to {p.moved_to}" for p in summary.pages if p.moved_to
+        )
     )

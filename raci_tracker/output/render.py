@@ -156,7 +156,16 @@ def render_changelog(
         summary=lambda diff: summary_sentence(diff, names),
         holdings=lambda snapshot: holdings(snapshot, names),
         date_sources=DATE_SOURCES,
+        dated_from=dated_from,
     )
+
+
+def dated_from(revision: Revision) -> str:
+    """Where a revision's date came from, naming the front-matter field that gave it."""
+    field = revision.snapshot.document.date_field
+    if revision.date_source == "front-matter" and field:
+        return f"page's `{field}` field"
+    return DATE_SOURCES[revision.date_source]
 
 
 def render_index(
@@ -200,7 +209,7 @@ def _feed_entry(
         entry=entry, names=names, summary=lambda diff: summary_sentence(diff, names)
     )
     return {
-        "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.date}",
+        "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
         "updated": iso_time(max(ref.commit_time for ref in revision.commits)),
         "link": permalink(page.permalink, revision.ref, page.locale)

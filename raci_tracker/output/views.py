@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict
+from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict, version_to_dict
 from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import NewText
 from raci_tracker.compare.diligence import Consistency
@@ -114,10 +114,12 @@ def _diff_body(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
 
 
 def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
-    """`raci-tracker history --format json`: revisions in date order, renames, findings."""
+    """`raci-tracker history --format json`: revisions in commit order, every version, renames,
+    findings."""
     return {
         "revisions": [
             {
+                "key": r.key,
                 "date": r.date,
                 "date_source": r.date_source,
                 "status": r.status,
@@ -129,6 +131,7 @@ def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
             }
             for r in listing.revisions
         ],
+        "versions": [version_to_dict(v) for v in listing.versions],
         "renames": [rename_to_dict(r) for r in listing.renames],
         "findings": [note_to_dict(n) for n in listing.notes],
     }
@@ -334,6 +337,7 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
                 "new_commits": page.new_commits,
                 "skipped": page.skipped,
                 "history_rewritten": page.rewritten,
+                "moved_to": page.moved_to,
                 "changes": severity_counts(texts_by_page.get((page.document, page.locale), [])),
                 "error": page.error,
             }
