@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from raci_tracker.page.dates import find_body_date, iso_date, read_date
+from raci_tracker.page.dates import find_body_date, iso_date, read_date, resolve_date
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,44 @@ def test_read_date_and_iso_date() -> None:
     assert iso_date("2023-07-06T10:00:00Z") == "2023-07-06"
     assert iso_date("2023-7-6") is None
     assert iso_date("2023-02-30") is None
+
+
+@pytest.mark.parametrize(
+    ("front", "expected", "field"),
+    [
+        ({"updated": "2023-07-05"}, "2023-07-05", "updated"),
+        ({"lastupdated": "2021-06-07"}, "2021-06-07", "lastupdated"),
+        ({"last_modified": "2022-01-02T10:00:00Z"}, "2022-01-02", "last_modified"),
+        ({"date": "2020-02-03 10:00:00 +0000"}, "2020-02-03", "date"),
+        ({"ms.date": "12/29/2019"}, "2019-12-29", "ms.date"),
+        ({"ms.date": "2019-12-29"}, "2019-12-29", "ms.date"),
+        ({"date": "2020-01-01", "updated": "2023-07-05"}, "2023-07-05", "updated"),
+    ],
+)
+def test_front_matter_date_fields(front: dict[str, str], expected: str, field: str) -> None:
+    found = resolve_date(front, None, lambda _: None)
+
+    assert (found.iso, found.source, found.date_field) == (expected, "front-matter", field)
+    assert found.findings == []
+
+
+def test_an_unreadable_date_field_is_reported_and_the_next_one_used() -> None:
+    found = resolve_date({"ms.date": "29/12/2019", "date": "2019-12-29"}, None, lambda _: 3)
+
+    assert (found.iso, found.date_field) == ("2019-12-29", "date")
+    assert [(f.rule, f.line) for f in found.findings] == [("date-invalid", 3)]
+    assert "'ms.date' is not an MM/DD/YYYY or YYYY-MM-DD date" in found.findings[0].message
+
+
+def test_last_modified_on_line_dates_a_page() -> None:
+    body = find_body_date(["Some text", "Last modified on Jun 07, 2021"])
+    found = resolve_date({}, body, lambda _: None)
+
+    assert (found.iso, found.source, found.date_field) == ("2021-06-07", "body", "body")
+
+
+def test_no_date_at_all_is_one_date_missing_finding() -> None:
+    found = resolve_date({"title": "RACI"}, None, lambda _: None)
+
+    assert (found.iso, found.source, found.date_field) == (None, "none", None)
+    assert [f.rule for f in found.findings] == ["date-missing"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.cli import main
+from raci_tracker.compare.in_force import text_in_force
 from raci_tracker.errors import InputError
 from raci_tracker.history.dating import group_versions, in_force_on
 from raci_tracker.history.source import GitSource
@@ -414,3 +415,17 @@ def test_a_date_that_goes_backwards_is_in_the_changelog(
     assert "**Note (date-backwards):**" in newest
     assert code == 0
     assert json.loads(matrix)["revision"]["date"] == "2023-04-01"  # in force today: HEAD's text
+
+
+def test_in_force_today_is_the_text_at_head_whatever_its_date(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save("guide.en-gb.md", page("2023-01-01"))
+    head = repo.save("guide.en-gb.md", page("2099-01-01", backups="RA | I"))
+
+    found = listing(repo, "guide.en-gb.md")
+
+    version = text_in_force(found.revisions, "2024-01-01")
+    assert version is not None
+    assert (version.ref.commit, version.revision.date) == (head, "2099-01-01")
+    assert [r.key for r in found.revisions] == ["2023-01-01", "2099-01-01"]
+    assert text_in_force(found.revisions, "2023-06-01") is None
