@@ -31,9 +31,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from raci_tracker.history.reading import Reader
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.history.reading import Reader
 from raci_tracker.history.walk import PageTarget, update_page
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,9 +36,9 @@ from pathlib import Path
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageTarget, update_page
-repo, store = Path(sys.argv[1]), Path(sys.argv[2])
+repo, store, page = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 with GitSource(repo) as source:
-    update_page(source, SnapshotStore(store), PageTarget("bench", "fr-fr", "repo", None, sys.argv[3]))
+    update_page(source, SnapshotStore(store), PageTarget("bench", "fr-fr", "repo", None, page))
 """
 
 
