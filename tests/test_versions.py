@@ -429,3 +429,23 @@ def test_in_force_today_is_the_text_at_head_whatever_its_date(tmp_path: Path) ->
     assert (version.ref.commit, version.revision.date) == (head, "2099-01-01")
     assert [r.key for r in found.revisions] == ["2023-01-01", "2099-01-01"]
     assert text_in_force(found.revisions, "2023-06-01") is None
+
+
+def test_a_history_with_no_readable_text_never_replaces_a_stored_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save("guide.en-gb.md", page("2023-01-01"))
+    (repo.root / "link.md").symlink_to("guide.en-gb.md")
+    repo.commit("Link the guide")
+    config = configure(tmp_path, "guide.en-gb.md")
+    cli("run", "--config", str(config), "--no-progress", capsys=capsys)
+    before = index_of(tmp_path)
+    configure(tmp_path, "link.md")
+
+    code, _, err = cli("run", "--config", str(config), "--no-progress", capsys=capsys)
+
+    assert code == 2
+    assert "no commit of 'link.md' has a readable page any more" in err
+    assert "the 1 stored version(s) are kept" in err
+    assert index_of(tmp_path) == before

@@ -175,7 +175,8 @@ class GitSource:
             # --follow also follows copies. A page created as a copy of another (a new locale
             # from an existing one) is a new page: its history starts here. A path with its own
             # earlier history (a restored page git sees as a copy of a sibling) keeps it.
-            earlier = self._follow(f"{page_commit.commit}^1", path)
+            parent = f"{page_commit.commit}^1"
+            earlier = self._follow(parent, path) if self.has_commit(parent) else []
             if earlier:
                 page_commit = replace(page_commit, status="A", previous_path=None)
             newest_first.append(page_commit)
@@ -183,22 +184,19 @@ class GitSource:
         return newest_first[::-1]
 
     def _log(self, head: str, path: str) -> bytes:
-        try:
-            output: bytes = self._repo.git.log(
-                "--first-parent",
-                "--follow",
-                "--format=%x01%H%x00%ct",
-                "--raw",
-                "--no-abbrev",
-                "-z",
-                head,
-                "--",
-                path,
-                stdout_as_string=False,
-                env=_LITERAL,
-            )
-        except GitCommandError:
-            return b""  # `head` has no parent: nothing before it
+        output: bytes = self._repo.git.log(
+            "--first-parent",
+            "--follow",
+            "--format=%x01%H%x00%ct",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            head,
+            "--",
+            path,
+            stdout_as_string=False,
+            env=_LITERAL,
+        )
         return output
 
     def changes_at(self, commit: str) -> list[PageCommit]:

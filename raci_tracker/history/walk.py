@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from raci_tracker.errors import InputError
 from raci_tracker.history.dating import (
     DERIVED_RULES,
     Group,
@@ -154,21 +155,10 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
-    new_index = PageIndex(
-        document=target.document,
-        locale=target.locale,
-        repository=target.repository,
-        ref=target.ref,
-        path=target.path,
-        parser_version=PARSER_VERSION,
-        last_commit=head,
-        revisions=[group.entry() for group in groups],
-        renames=renames(commits),
-        skipped=skipped,
-        notes=history_notes(kept, skipped, moves, groups),
-        versions=versions,
-        current_path=None if commits[-1].path == target.path else commits[-1].path,
-    )
+    new_index = _page_index(target, head, commits, versions, skipped)
+    new_index.revisions = [group.entry() for group in groups]
+    new_index.notes = history_notes(kept, skipped, moves, groups)
+    _refuse_emptier(index, new_index, target)
     files_written = len(written) + int(store.write_index(new_index))
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
@@ -186,12 +176,45 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
     )
 
 
+def _page_index(
+    target: PageTarget,
+    head: str,
+    commits: Sequence[PageCommit],
+    versions: list[Version],
+    skipped: list[Skipped],
+) -> PageIndex:
+    return PageIndex(
+        document=target.document,
+        locale=target.locale,
+        repository=target.repository,
+        ref=target.ref,
+        path=target.path,
+        parser_version=PARSER_VERSION,
+        last_commit=head,
+        renames=renames(commits),
+        skipped=skipped,
+        versions=versions,
+        current_path=None if commits[-1].path == target.path else commits[-1].path,
+    )
+
+
+def _refuse_emptier(old: PageIndex | None, new: PageIndex, target: PageTarget) -> None:
+    """A history with no readable text left never replaces one that had some."""
+    if old is None or any(v.object for v in new.versions):
+        return
+    kept = sum(1 for v in old.versions if v.object)
+    if kept:
+        raise InputError(
+            f"no commit of {target.path!r} has a readable page any more; the {kept} stored "
+            "version(s) are kept (check the path and ref)"
+        )
+
+
 def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str]:
     """Commits the index already holds as listed now (a move found since is read again)."""
     if previous is None:
         return set()
     stored = {v.ref.commit: (v.ref.path, v.ref.blob) for v in previous.versions}
-    stored |= {s.commit: (s.path, None) for s in previous.skipped}
     skipped = {s.commit for s in previous.skipped}
     return {
         c.commit for c in commits if c.commit in skipped or stored.get(c.commit) == (c.path, c.blob)

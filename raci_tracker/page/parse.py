@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
@@ -96,9 +97,8 @@ def parse_page(
         builder.add_table(table, columns)
     front = scan.front_matter.data
     body_date = find_body_date(lines[scan.body_start :], first_line=scan.body_start + 1)
-    page_date = resolve_date(
-        front, body_date, lambda key: _front_matter_line(lines, key, scan.body_start)
-    )
+    line_of = partial(_front_matter_line, lines, body_start=scan.body_start)
+    page_date = resolve_date(front, body_date, line_of)
     document = DocumentInfo(
         title=_text_value(front.get("title")) or scan.first_heading,
         excerpt=_text_value(front.get("excerpt")),
