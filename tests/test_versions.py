@@ -449,3 +449,28 @@ def test_a_history_with_no_readable_text_never_replaces_a_stored_one(
     assert "no commit of 'link.md' has a readable page any more" in err
     assert "the 1 stored version(s) are kept" in err
     assert index_of(tmp_path) == before
+
+
+def test_in_force_on_a_date_is_the_last_version_committed_by_then(tmp_path: Path) -> None:
+    """A silent edit committed after D is not in force on D, though it carries D's date."""
+    repo = GitRepo(tmp_path / "upstream")
+    first = repo.save(
+        "guide.en-gb.md",
+        page("2023-01-01"),
+    )
+    repo.write("guide.en-gb.md", page("2023-01-01", backups="RA | I"))
+    silent = repo.commit("Silent edit", at=repo.clock + 86400 * 10)  # 2023-07-09
+    store = SnapshotStore(tmp_path / "snapshots")
+    with GitSource(repo.root) as source:
+        update_page(source, store, PageTarget("kube", "en-gb", "upstream", None, "guide.en-gb.md"))
+
+    before = store.in_force("kube", "en-gb", "2023-07-01")
+    after = store.in_force("kube", "en-gb", "2023-07-09")
+
+    assert before is not None and after is not None
+    assert before[0].source.commit == first
+    assert before[0].activities[0].assignments == {"customer": "I", "provider": "RA"}
+    assert after[0].source.commit == silent
+    assert before[1].key == after[1].key == "2023-01-01"
+    assert len(after[1].silent_edits) == 1
+    assert store.in_force("kube", "en-gb", "2023-06-28") is None

@@ -9,7 +9,7 @@ is; it only keeps versions and objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,14 @@ from raci_tracker.codec import (
 )
 from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
-from raci_tracker.history.dating import GROUP_RULES, at_version, group_versions, revision_of
+from raci_tracker.history.dating import (
+    GROUP_RULES,
+    at_version,
+    group_versions,
+    in_force_on,
+    revision_of,
+    snapshot_of,
+)
 from raci_tracker.history.migrate import migrated_index
 from raci_tracker.model import PageIndex, Revision, Snapshot, Version
 
@@ -62,6 +69,24 @@ class SnapshotStore:
         index = self.load_index(document, locale)
         if index is None:
             return
+        load = self._loader(document, locale)
+        notes = [n for n in index.notes if n.rule not in GROUP_RULES]
+        for group in group_versions(index.versions):
+            yield revision_of(group, load, notes)
+
+    def in_force(self, document: str, locale: str, day: str) -> tuple[Snapshot, Revision] | None:
+        """The text in force on `day`: the last version committed on or before it (UTC), and the
+        revision it belongs to; None before the first version or with nothing stored."""
+        index = self.load_index(document, locale)
+        found = in_force_on(group_versions(index.versions), day) if index else None
+        if index is None or found is None:
+            return None
+        version, group = found
+        load = self._loader(document, locale)
+        notes = [n for n in index.notes if n.rule not in GROUP_RULES]
+        return snapshot_of(version, load), revision_of(group, load, notes)
+
+    def _loader(self, document: str, locale: str) -> Callable[[Version], Snapshot]:
         cache: dict[str, Snapshot] = {}
 
         def load(version: Version) -> Snapshot:
@@ -71,9 +96,7 @@ class SnapshotStore:
                 cache[key] = self.load_object(document, locale, version)
             return at_version(cache[key], version)
 
-        notes = [n for n in index.notes if n.rule not in GROUP_RULES]
-        for group in group_versions(index.versions):
-            yield revision_of(group, load, notes)
+        return load
 
     def load_index(self, document: str, locale: str) -> PageIndex | None:
         """The page's index; a version-1 store is migrated in place first."""
