@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from raci_tracker.codec import note_to_dict, ref_to_dict, rename_to_dict, version_to_dict
+from raci_tracker.codec import (
+    finding_to_dict,
+    note_to_dict,
+    ref_to_dict,
+    rename_to_dict,
+    version_to_dict,
+)
 from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import NewText
 from raci_tracker.compare.diligence import Consistency
@@ -68,16 +74,11 @@ def _transfer_to_dict(transfer: Transfer | None) -> dict[str, str] | None:
 
 
 def finding_view(finding: Finding, snapshot: Snapshot) -> dict[str, Any]:
-    """A finding as commands print it: the activity's text, and its id."""
+    """A finding as commands print it: the stored record (`activity_id`), plus the activity's
+    text."""
     texts = {activity.id: activity.text for activity in snapshot.activities}
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity.value,
-        "line": finding.line,
-        "activity": texts.get(finding.activity) if finding.activity else None,
-        "activity_id": finding.activity,
-        "message": finding.message,
-    }
+    text = texts.get(finding.activity) if finding.activity else None
+    return {**finding_to_dict(finding), "activity": text}
 
 
 def compared_file(snapshot: Snapshot) -> dict[str, Any]:
