@@ -3,7 +3,9 @@ not a page (a symlink, a submodule, a Git LFS pointer, a binary file) skipped wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from raci_tracker.codec import object_bytes
@@ -19,8 +21,35 @@ NOT_A_FILE = {
     "160000": "a submodule (a gitlink to another repository), not a page",
 }
 
+COLLECT_EVERY = 500
+"""Commits read between two cyclic garbage collections (see `_collecting_every`)."""
+
 Keep = Callable[[str, bytes, Snapshot], None]
 """Where a newly parsed text goes: its address, its stored bytes, its snapshot."""
+
+
+@contextmanager
+def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
+    """Run the cyclic garbage collector every `count` steps instead of on its own schedule.
+
+    Parsing allocates many short-lived objects, so Python's automatic collections would run
+    over and over while almost everything is freed by reference counting anyway; they cost a
+    third of a long walk. A collection every few hundred commits keeps memory flat."""
+    enabled = gc.isenabled()
+    gc.disable()
+    steps = 0
+
+    def tick() -> None:
+        nonlocal steps
+        steps += 1
+        if steps % count == 0:
+            gc.collect()
+
+    try:
+        yield tick
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)
@@ -45,13 +74,14 @@ class Reader:
     def read(self, commits: Sequence[PageCommit]) -> Read:
         self.source.prefetch(c.blob for c in commits if c.blob and c.mode not in NOT_A_FILE)
         read = Read()
-        for page_commit in commits:
-            ref = commit_ref(page_commit)
-            result = self._version(page_commit)
-            if isinstance(result, str):
-                read.skipped.append(Skipped(page_commit.commit, page_commit.path, result))
-            else:
-                read.versions.append(replace(result, ref=ref))
+        with _collecting_every(COLLECT_EVERY) as tick:
+            for page_commit in commits:
+                result = self._version(page_commit)
+                if isinstance(result, str):
+                    read.skipped.append(Skipped(page_commit.commit, page_commit.path, result))
+                else:
+                    read.versions.append(replace(result, ref=commit_ref(page_commit)))
+                tick()
         return read
 
     def _version(self, page_commit: PageCommit) -> Version | str:
