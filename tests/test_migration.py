@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.cli import main
+from raci_tracker.errors import InputError
 from raci_tracker.history.store import SnapshotStore
 from tests.helpers import FIXTURES
 from tests.legacy_store import build_upstream, write_config
@@ -86,3 +87,30 @@ def test_a_run_on_a_migrated_store_ends_as_a_clean_run_does(
 
     assert files(legacy / "snapshots") == files(clean / "snapshots")
     assert files(legacy / "reports") == files(clean / "reports")
+
+
+def test_an_index_of_an_unknown_schema_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots/kube/fr-fr"
+    folder.mkdir(parents=True)
+    (folder / "index.json").write_text('{"schema_version": 3}\n', encoding="utf-8")
+
+    with pytest.raises(InputError) as caught:
+        SnapshotStore(tmp_path / "snapshots").load_index("kube", "fr-fr")
+
+    assert (
+        str(caught.value)
+        == f"{folder / 'index.json'}: is not a raci-tracker index (schema_version 3)"
+    )
+
+
+def test_a_version_1_revision_file_that_is_not_one_is_an_input_error(legacy: Path) -> None:
+    broken = legacy / "snapshots/kube/fr-fr/2023-01-01.json"
+    data = json.loads(broken.read_bytes())
+    del data["revision"]["commits"]
+    broken.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(InputError, match=r"2023-01-01\.json: is not a stored revision: KeyError"):
+        SnapshotStore(legacy / "snapshots").load_index("kube", "fr-fr")
+    assert (
+        json.loads((legacy / "snapshots/kube/fr-fr/index.json").read_bytes())["schema_version"] == 1
+    )
