@@ -24,6 +24,7 @@ from raci_tracker.model import (
     HistoryNote,
     IndexEntry,
     PageIndex,
+    PageVersion,
     Party,
     Rename,
     Revision,
@@ -35,13 +36,12 @@ from raci_tracker.model import (
     Snapshot,
     SourceInfo,
     TableCounts,
-    Version,
 )
 from raci_tracker.page.parse import PARSER_VERSION
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
-"""Version 2 renamed `finding.activity` to `activity_id` and added `document.date_field`."""
+"""PageVersion 2 renamed `finding.activity` to `activity_id` and added `document.date_field`."""
 
 
 def dumps(data: Any) -> bytes:
@@ -173,7 +173,7 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
 
 
 def _v1_date_field(doc: dict[str, Any]) -> str | None:
-    """Version 1 read only `updated` and the in-body date."""
+    """PageVersion 1 read only `updated` and the in-body date."""
     return {"front-matter": "updated", "body": "body"}.get(doc["date_source"])
 
 
@@ -287,7 +287,7 @@ def rename_to_dict(rename: Rename) -> dict[str, Any]:
 # --- the store's index ------------------------------------------------------------------------
 
 INDEX_SCHEMA_VERSION = 2
-"""Version 2 lists every version (a commit and the object it left) and derives the revisions;
+"""PageVersion 2 lists every version (a commit and the object it left) and derives the revisions;
 version 1 listed dated revisions kept in `<date>.json` files, and is migrated in place."""
 
 
@@ -344,7 +344,7 @@ def index_from_dict(data: Any, path: str) -> PageIndex:
         ) from None
 
 
-def version_to_dict(version: Version) -> dict[str, Any]:
+def version_to_dict(version: PageVersion) -> dict[str, Any]:
     return {
         **ref_to_dict(version.ref),
         "object": version.object,
@@ -354,8 +354,8 @@ def version_to_dict(version: Version) -> dict[str, Any]:
     }
 
 
-def version_from_dict(data: dict[str, Any]) -> Version:
-    return Version(
+def version_from_dict(data: dict[str, Any]) -> PageVersion:
+    return PageVersion(
         ref=_ref(data),
         object=data["object"],
         date=data["date"],

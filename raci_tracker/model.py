@@ -293,7 +293,7 @@ class SilentEdit:
 
 
 @dataclass(frozen=True, slots=True)
-class Version:
+class PageVersion:
     """One commit that touched a page and the text it left there: a snapshot stored once by its
     content address (`object`), or None where the commit deleted the page."""
 
@@ -396,7 +396,7 @@ class PageIndex:
     renames: list[Rename] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[HistoryNote] = field(default_factory=list)
-    versions: list[Version] = field(default_factory=list)
+    versions: list[PageVersion] = field(default_factory=list)
     current_path: str | None = None  # where the page lives now, when it moved from `path`
 
     def known_commits(self) -> set[str]:

@@ -10,6 +10,7 @@ import pytest
 
 from raci_tracker.cli import main
 from raci_tracker.compare.in_force import text_in_force
+from raci_tracker.compare.in_force import versions as texts_of
 from raci_tracker.errors import InputError
 from raci_tracker.history.dating import group_versions, in_force_on
 from raci_tracker.history.source import GitSource
@@ -474,3 +475,18 @@ def test_in_force_on_a_date_is_the_last_version_committed_by_then(tmp_path: Path
     assert before[1].key == after[1].key == "2023-01-01"
     assert len(after[1].silent_edits) == 1
     assert store.in_force("kube", "en-gb", "2023-06-28") is None
+
+
+def test_the_diligence_texts_cite_the_commit_that_made_each_change(tmp_path: Path) -> None:
+    """A text kept across a move is one text, published by the commit that wrote it."""
+    repo = GitRepo(tmp_path / "upstream")
+    first = repo.save("a/guide.en-gb.md", page("2023-01-01"))
+    repo.move("a/guide.en-gb.md", "b/guide.en-gb.md")
+    edited = repo.save("b/guide.en-gb.md", page("2023-01-01", backups="RA | I"))
+    repo.move("b/guide.en-gb.md", "c/guide.en-gb.md")
+
+    found = listing(repo, "c/guide.en-gb.md")
+
+    (revision,) = found.revisions
+    assert len(revision.commits) == 4
+    assert [v.ref.commit for v in texts_of(found.revisions)] == [first, edited]

@@ -23,6 +23,7 @@ from raci_tracker.model import (
     HistoryNote,
     IndexEntry,
     PageCommit,
+    PageVersion,
     Revision,
     RevisionStatus,
     Severity,
@@ -30,7 +31,6 @@ from raci_tracker.model import (
     Skipped,
     Snapshot,
     SourceInfo,
-    Version,
 )
 from raci_tracker.page.rules import finding
 
@@ -73,13 +73,13 @@ def deleted_snapshot(ref: CommitRef) -> Snapshot:
     )
 
 
-def version_of(ref: CommitRef, snapshot: Snapshot | None, key: str | None) -> Version:
+def version_of(ref: CommitRef, snapshot: Snapshot | None, key: str | None) -> PageVersion:
     """The version a commit made: its text's address and own date (None: deleted)."""
     if snapshot is None or ref.blob is None:
-        return Version(ref, None, None, DateSource.NONE)
+        return PageVersion(ref, None, None, DateSource.NONE)
     updated = snapshot.document.updated
     source = snapshot.document.date_source if updated else DateSource.NONE
-    return Version(ref, key, updated, source, len(snapshot.activities))
+    return PageVersion(ref, key, updated, source, len(snapshot.activities))
 
 
 @dataclass(slots=True)
@@ -89,7 +89,7 @@ class Group:
     key: str
     date: str
     date_source: DateSource
-    versions: list[Version]
+    versions: list[PageVersion]
     notes: list[HistoryNote] = field(default_factory=list)
 
     @property
@@ -97,13 +97,16 @@ class Group:
         deleted = self.versions[-1].deleted
         return RevisionStatus.DELETED if deleted else RevisionStatus.PUBLISHED
 
-    def texts(self) -> list[Version]:
-        """The first version of each run of one text: where each text came in."""
-        firsts = [self.versions[0]]
+    def texts(self) -> list[PageVersion]:
+        """The last version of each run of one text (a silent edit is named by the last commit
+        that still carried it, as `compare.in_force` expects)."""
+        lasts = [self.versions[0]]
         for version in self.versions[1:]:
-            if version.object != firsts[-1].object:
-                firsts.append(version)
-        return firsts
+            if version.object != lasts[-1].object:
+                lasts.append(version)
+            else:
+                lasts[-1] = version
+        return lasts
 
     def entry(self) -> IndexEntry:
         last = self.versions[-1]
@@ -120,7 +123,7 @@ class Group:
         )
 
 
-def revision_date(version: Version) -> tuple[str, DateSource]:
+def revision_date(version: PageVersion) -> tuple[str, DateSource]:
     """The page's own date, or for a deletion or an undated text, its commit's (UTC) date."""
     if version.deleted or version.date is None:
         return commit_date(version.ref.commit_time), DateSource.COMMIT
@@ -132,11 +135,11 @@ class _Grouping:
     groups: list[Group] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     latest: str | None = None
-    before_deletion: Version | None = None
-    previous: Version | None = None
+    before_deletion: PageVersion | None = None
+    previous: PageVersion | None = None
     undated_noted: bool = False
 
-    def add(self, version: Version) -> None:
+    def add(self, version: PageVersion) -> None:
         day, source = revision_date(version)
         if self._starts_revision(version, day, source):
             self.counts[day] = self.counts.get(day, 0) + 1
@@ -151,7 +154,7 @@ class _Grouping:
             self.latest = max(filter(None, (self.latest, version.date)), default=None)
         self.previous = version
 
-    def _starts_revision(self, version: Version, day: str, source: DateSource) -> bool:
+    def _starts_revision(self, version: PageVersion, day: str, source: DateSource) -> bool:
         if not self.groups or version.deleted or self.groups[-1].versions[-1].deleted:
             return True
         current = self.groups[-1]
@@ -160,7 +163,7 @@ class _Grouping:
             return source != current.date_source or version.object != current.versions[-1].object
         return day != current.date
 
-    def _backwards(self, version: Version) -> list[HistoryNote]:
+    def _backwards(self, version: PageVersion) -> list[HistoryNote]:
         if version.date is None or self.latest is None or version.date >= self.latest:
             return []
         ref = version.ref
@@ -170,7 +173,7 @@ class _Grouping:
         )
         return [HistoryNote("date-backwards", Severity.WARNING, ref.commit, message)]
 
-    def _restored(self, version: Version) -> list[HistoryNote]:
+    def _restored(self, version: PageVersion) -> list[HistoryNote]:
         gone, before = self.previous, self.before_deletion
         if version.deleted or gone is None or not gone.deleted:
             return []
@@ -183,7 +186,7 @@ class _Grouping:
         )
         return [HistoryNote("page-restored", Severity.WARNING, version.ref.commit, message)]
 
-    def _undated(self, version: Version) -> list[HistoryNote]:
+    def _undated(self, version: PageVersion) -> list[HistoryNote]:
         if version.deleted or version.date is not None or self.undated_noted:
             return []
         self.undated_noted = True
@@ -194,7 +197,7 @@ class _Grouping:
         return [HistoryNote("date-missing", Severity.WARNING, version.ref.commit, message)]
 
 
-def group_versions(versions: Iterable[Version]) -> list[Group]:
+def group_versions(versions: Iterable[PageVersion]) -> list[Group]:
     """Versions in commit order, grouped into revisions."""
     grouping = _Grouping()
     for version in versions:
@@ -203,7 +206,7 @@ def group_versions(versions: Iterable[Version]) -> list[Group]:
 
 
 def revision_of(
-    group: Group, load: Callable[[Version], Snapshot], notes: Sequence[HistoryNote] = ()
+    group: Group, load: Callable[[PageVersion], Snapshot], notes: Sequence[HistoryNote] = ()
 ) -> Revision:
     """The revision a group makes, its snapshots read with `load` (a deletion needs none)."""
     last = group.versions[-1]
@@ -221,13 +224,13 @@ def revision_of(
     )
 
 
-def at_version(snapshot: Snapshot, version: Version) -> Snapshot:
+def at_version(snapshot: Snapshot, version: PageVersion) -> Snapshot:
     """A stored text as the snapshot of one version: with that version's commit and path."""
     source = replace(snapshot.source, path=version.ref.path, commit=version.ref.commit)
     return replace(snapshot, source=source)
 
 
-def snapshot_of(version: Version, load: Callable[[Version], Snapshot]) -> Snapshot:
+def snapshot_of(version: PageVersion, load: Callable[[PageVersion], Snapshot]) -> Snapshot:
     return deleted_snapshot(version.ref) if version.object is None else load(version)
 
 
@@ -247,7 +250,7 @@ def skipped_note(skipped: Skipped) -> HistoryNote:
 # --- in force on a date ----------------------------------------------------------------------
 
 
-def in_force_on(groups: Sequence[Group], day: str) -> tuple[Version, Group] | None:
+def in_force_on(groups: Sequence[Group], day: str) -> tuple[PageVersion, Group] | None:
     """The last version committed on or before `day` (UTC), and the revision it belongs to;
     None before the first version."""
     end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), datetime.min.time(), UTC)

@@ -20,10 +20,10 @@ from raci_tracker.history.dating import (
     skipped_note,
     version_of,
 )
-from raci_tracker.model import PageIndex, Revision, RevisionStatus, Snapshot, Version
+from raci_tracker.model import PageIndex, PageVersion, Revision, RevisionStatus, Snapshot
 
 LEGACY_RULES = frozenset({"date-from-commit"})
-"""Version-1 notes the versions now say otherwise (`date-missing`, once per page)."""
+"""PageVersion-1 notes the versions now say otherwise (`date-missing`, once per page)."""
 
 
 def migrated_index(
@@ -31,7 +31,7 @@ def migrated_index(
 ) -> tuple[PageIndex, dict[str, bytes]]:
     """The version-2 index of a version-1 store, and the objects it refers to."""
     objects: dict[str, bytes] = {}
-    versions: list[Version] = []
+    versions: list[PageVersion] = []
     for path, data in files:
         versions.extend(_versions(legacy_revision_from_dict(data, path=path), objects))
     versions.sort(key=lambda v: v.ref.commit_time)
@@ -47,7 +47,7 @@ def migrated_index(
     return index, objects
 
 
-def _versions(revision: Revision, objects: dict[str, bytes]) -> list[Version]:
+def _versions(revision: Revision, objects: dict[str, bytes]) -> list[PageVersion]:
     """One version per commit of a stored revision."""
     if revision.status is RevisionStatus.DELETED:
         return [version_of(ref, None, None) for ref in revision.commits]
@@ -71,6 +71,6 @@ def _text_of(order: list[str], position: int, recorded: list[tuple[str, Snapshot
     return recorded[-1][1]
 
 
-def _current_path(legacy: PageIndex, versions: list[Version]) -> str | None:
+def _current_path(legacy: PageIndex, versions: list[PageVersion]) -> str | None:
     last = versions[-1].ref.path if versions else legacy.path
     return None if last == legacy.path else last

@@ -12,7 +12,7 @@ from raci_tracker.codec import object_bytes
 from raci_tracker.errors import InputError
 from raci_tracker.history.dating import commit_ref, version_of
 from raci_tracker.history.source import GitSource
-from raci_tracker.model import PageCommit, Skipped, Snapshot, Version
+from raci_tracker.model import PageCommit, PageVersion, Skipped, Snapshot
 from raci_tracker.page.parse import parse_page
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
@@ -54,7 +54,7 @@ def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
 
 @dataclass(slots=True)
 class Read:
-    versions: list[Version] = field(default_factory=list)
+    versions: list[PageVersion] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
 
@@ -69,7 +69,7 @@ class Reader:
         keep: Keep,
     ) -> None:
         self.source, self.locale, self.aliases, self.keep = source, locale, aliases, keep
-        self.parsed: dict[str, Version | str] = {}
+        self.parsed: dict[str, PageVersion | str] = {}
 
     def read(self, commits: Sequence[PageCommit]) -> Read:
         self.source.prefetch(c.blob for c in commits if c.blob and c.mode not in NOT_A_FILE)
@@ -84,7 +84,7 @@ class Reader:
                 tick()
         return read
 
-    def _version(self, page_commit: PageCommit) -> Version | str:
+    def _version(self, page_commit: PageCommit) -> PageVersion | str:
         if page_commit.blob is None:
             return version_of(commit_ref(page_commit), None, None)
         if page_commit.mode in NOT_A_FILE:
@@ -93,7 +93,7 @@ class Reader:
             self.parsed[page_commit.blob] = self._parse(page_commit, page_commit.blob)
         return self.parsed[page_commit.blob]
 
-    def _parse(self, page_commit: PageCommit, blob: str) -> Version | str:
+    def _parse(self, page_commit: PageCommit, blob: str) -> PageVersion | str:
         data = self.source.read_blob(blob)
         if data.startswith(LFS_POINTER):
             return "a Git LFS pointer: the page's text is not in the repository"

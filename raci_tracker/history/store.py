@@ -32,7 +32,7 @@ from raci_tracker.history.dating import (
     snapshot_of,
 )
 from raci_tracker.history.migrate import migrated_index
-from raci_tracker.model import PageIndex, Revision, Snapshot, Version
+from raci_tracker.model import PageIndex, PageVersion, Revision, Snapshot
 
 INDEX = "index.json"
 OBJECTS = "objects"
@@ -60,7 +60,7 @@ class SnapshotStore:
         path = self.object_path(document, locale, key)
         return False if path.exists() else write_atomic(path, content)
 
-    def load_object(self, document: str, locale: str, version: Version) -> Snapshot:
+    def load_object(self, document: str, locale: str, version: PageVersion) -> Snapshot:
         path = self.object_path(document, locale, version.object or "")
         return object_from_dict(_json(path), version.ref, path=str(path))
 
@@ -86,10 +86,10 @@ class SnapshotStore:
         notes = [n for n in index.notes if n.rule not in GROUP_RULES]
         return snapshot_of(version, load), revision_of(group, load, notes)
 
-    def _loader(self, document: str, locale: str) -> Callable[[Version], Snapshot]:
+    def _loader(self, document: str, locale: str) -> Callable[[PageVersion], Snapshot]:
         cache: dict[str, Snapshot] = {}
 
-        def load(version: Version) -> Snapshot:
+        def load(version: PageVersion) -> Snapshot:
             key = version.object or ""
             if key not in cache:
                 cache.clear()  # a revision's texts come in order: keep only the last one
@@ -112,7 +112,7 @@ class SnapshotStore:
         path = self.folder(index.document, index.locale) / INDEX
         return write_atomic(path, dumps(index_to_dict(index)))
 
-    def prune_objects(self, document: str, locale: str, keep: Sequence[Version]) -> int:
+    def prune_objects(self, document: str, locale: str, keep: Sequence[PageVersion]) -> int:
         """Remove the objects no version refers to any more (a parser upgrade re-parsed them)."""
         wanted = {f"{v.object}.json" for v in keep if v.object}
         folder = self.folder(document, locale) / OBJECTS

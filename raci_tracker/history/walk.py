@@ -28,12 +28,12 @@ from raci_tracker.model import (
     HistoryNote,
     PageCommit,
     PageIndex,
+    PageVersion,
     Rename,
     Revision,
     Severity,
     Skipped,
     Snapshot,
-    Version,
 )
 from raci_tracker.page.parse import PARSER_VERSION
 
@@ -111,7 +111,7 @@ class HistoryListing:
     renames: list[Rename]
     notes: list[HistoryNote]
     skipped: list[Skipped]
-    versions: list[Version] = field(default_factory=list)
+    versions: list[PageVersion] = field(default_factory=list)
 
 
 def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
@@ -123,7 +123,7 @@ def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
     groups = group_versions(read.versions)
     move_notes = [m.note() for m in moves]
 
-    def load(version: Version) -> Snapshot:
+    def load(version: PageVersion) -> Snapshot:
         return at_version(texts[version.object or ""], version)
 
     revisions = [revision_of(group, load, move_notes) for group in groups]
@@ -180,7 +180,7 @@ def _page_index(
     target: PageTarget,
     head: str,
     commits: Sequence[PageCommit],
-    versions: list[Version],
+    versions: list[PageVersion],
     skipped: list[Skipped],
 ) -> PageIndex:
     return PageIndex(
@@ -224,18 +224,18 @@ def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str
 def _merged(
     commits: Sequence[PageCommit],
     previous: PageIndex | None,
-    versions: Sequence[Version],
+    versions: Sequence[PageVersion],
     skipped: Sequence[Skipped],
-) -> tuple[list[Version], list[Skipped]]:
+) -> tuple[list[PageVersion], list[Skipped]]:
     """Stored and new versions (and skipped commits) in the order of the listing."""
-    by_commit: dict[str, Version | Skipped] = {}
+    by_commit: dict[str, PageVersion | Skipped] = {}
     if previous is not None:
         by_commit |= {v.ref.commit: v for v in previous.versions}
         by_commit |= {s.commit: s for s in previous.skipped}
     by_commit |= {v.ref.commit: v for v in versions} | {s.commit: s for s in skipped}
     ordered = [by_commit[c.commit] for c in commits if c.commit in by_commit]
     return (
-        [item for item in ordered if isinstance(item, Version)],
+        [item for item in ordered if isinstance(item, PageVersion)],
         [item for item in ordered if isinstance(item, Skipped)],
     )
 

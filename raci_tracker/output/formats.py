@@ -154,12 +154,13 @@ def page_line(page: PageUpdate) -> str:
 
 
 def skipped_words(count: int) -> str:
-    """Revisions a run could not read as a page (binary, not UTF-8 text, too large)."""
+    """Revisions a run could not read as a page (binary, not UTF-8 text, too large, a symlink,
+    a submodule, a Git LFS pointer)."""
     if not count:
         return ""
     return (
-        f"; {count} revision(s) skipped: not a readable page (binary, not UTF-8 text or "
-        "too large; see last-run.json)"
+        f"; {count} revision(s) skipped: not a readable page (binary, not UTF-8 text, too large, "
+        "a symlink, a submodule or a Git LFS pointer; see last-run.json)"
     )
 
 
