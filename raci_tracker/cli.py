@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from raci_tracker import __version__, app
-from raci_tracker.codec import loads, snapshot_from_dict, snapshot_to_json
+from raci_tracker.codec import current_snapshot_data, loads, snapshot_from_dict, snapshot_to_json
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from raci_tracker.errors import InputError, RaciTrackerError, UsageError
@@ -88,7 +88,7 @@ def _load_revision(path: Path) -> Snapshot:
     """A Markdown page, or a snapshot JSON file (by its `.json` name or its leading `{`)."""
     data = read_input(path)
     if path.suffix == ".json" or data.lstrip()[:1] == b"{":
-        parsed = loads(data, path=str(path))
+        parsed = current_snapshot_data(loads(data, path=str(path)))
         check_snapshot_data(parsed, path=str(path))
         return snapshot_from_dict(parsed, path=str(path))
     return parse_page(data, path=str(path), locale=guess_locale(path))

@@ -172,6 +172,27 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
     )
 
 
+def current_snapshot_data(data: Any) -> Any:
+    """A version-1 snapshot's JSON in the shape of version 2 (anything else as it is), so that one
+    schema checks both: `activity` becomes `activity_id`, and `date_field` is what version 1 read.
+    """
+    if not isinstance(data, dict) or data.get("schema_version") != 1:
+        return data
+    upgraded = {**data, "schema_version": SCHEMA_VERSION}
+    document = data.get("document")
+    if isinstance(document, dict) and "date_source" in document:
+        upgraded["document"] = {"date_field": _v1_date_field(document), **document}
+    findings = data.get("findings")
+    if isinstance(findings, list):
+        upgraded["findings"] = [
+            {("activity_id" if k == "activity" else k): v for k, v in f.items()}
+            if isinstance(f, dict)
+            else f
+            for f in findings
+        ]
+    return upgraded
+
+
 def _v1_date_field(doc: dict[str, Any]) -> str | None:
     """PageVersion 1 read only `updated` and the in-body date."""
     return {"front-matter": "updated", "body": "body"}.get(doc["date_source"])

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from raci_tracker.codec import snapshot_to_json
 from raci_tracker.files import TEMPORARY_SUFFIX
+from raci_tracker.history.store import SnapshotStore
 from raci_tracker.lock import LockBusy, hold, hold_folders
 from tests.gitrepo import GitRepo, run_git
 from tests.test_robustness import cli, outputs, sample
@@ -238,8 +240,9 @@ def refs_config(folder: Path, bundle: Path, refs: dict[str, str]) -> Path:
 
 
 def held_letters(folder: Path, document: str) -> str:
-    (snapshot,) = sorted((folder / "snapshots" / document / "fr-fr").glob("2*.json"))
-    return snapshot.read_text("utf-8")
+    """The snapshot JSON of the page's text at the ref's head: its last revision."""
+    revisions = list(SnapshotStore(folder / "snapshots").revisions(document, "fr-fr"))
+    return snapshot_to_json(revisions[-1].snapshot).decode("utf-8")
 
 
 def test_branches_tags_and_commits_of_one_url(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_a_non_utf8_file_name_fails_its_page_only(tmp_path: Path) -> None:
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("odd fr-fr: failed: ")
     assert "Traceback" not in done.stderr
-    assert (folder / "snapshots/good/fr-fr/2023-01-01.json").exists()
+    assert (folder / "snapshots/good/fr-fr/index.json").exists()
     assert (folder / "reports/good/fr-fr/CHANGELOG.md").exists()
     assert "odd fr-fr failed" in (folder / "reports/last-run.md").read_text("utf-8")
 

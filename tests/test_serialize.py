@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from raci_tracker.cli import main
 from raci_tracker.codec import load_snapshot, snapshot_from_dict, snapshot_to_json
 from raci_tracker.errors import InputError
 from raci_tracker.page.parse import parse_page
@@ -89,3 +91,25 @@ def test_findings_name_the_activity_id() -> None:
 
     assert any(item["activity_id"] for item in findings)
     assert all("activity" not in item for item in findings)
+
+
+def test_diff_reads_a_version_1_snapshot_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A snapshot JSON written before schema 2 is checked and read as it was."""
+    snapshot = parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md"))
+    data = json.loads(snapshot_to_json(snapshot))
+    data["schema_version"] = 1
+    del data["document"]["date_field"]
+    for item in data["findings"]:
+        item["activity"] = item.pop("activity_id")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    new = tmp_path / "new.json"
+    new.write_bytes(snapshot_to_json(snapshot))
+
+    with pytest.raises(SystemExit) as done:
+        main(["diff", str(old), str(new), "--format", "json"])
+
+    assert done.value.code in (0, None)
+    assert json.loads(capsys.readouterr().out)["changes"] == []

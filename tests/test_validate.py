@@ -36,7 +36,7 @@ def test_a_real_snapshot_passes() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (["schema_version"], 2, "snapshot.schema_version: expected 1"),
+        (["schema_version"], 3, "snapshot.schema_version: expected 2"),
         (["document", "date_source"], "guess", "'guess' is not one of front-matter, body, none"),
         (["document", "updated"], "2023-1-1", "does not match"),
         (["document", "title"], True, "expected string or null, not a boolean"),
