@@ -82,7 +82,7 @@ def update(repo: GitRepo, store: SnapshotStore) -> None:
         update_page(source, store, target)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_incremental_runs_end_as_one_clean_run(history: list[Step]) -> None:
     with tempfile.TemporaryDirectory() as folder:
