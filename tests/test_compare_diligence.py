@@ -81,6 +81,16 @@ def test_in_force_is_the_last_text_committed_by_the_end_of_the_day() -> None:
     assert ALL[4].date == "2024-04-01" and ALL[4].committed == "2024-05-01"
 
 
+def test_a_commit_with_an_earlier_clock_still_supersedes_the_text_before_it() -> None:
+    # c2 was rebased with an older author clock: history order, not commit time, decides
+    skewed = [
+        revision("2024-01-01", BACKUP_PROVIDER, "c1", ("c2", "2023-12-20", BACKUP_CUSTOMER)),
+    ]
+    assert [v.ref.commit for v in versions(skewed)] == ["c1", "c2"]
+    latest = text_in_force(skewed, "2024-06-01")
+    assert latest is not None and latest.ref.commit == "c2"
+
+
 def test_dates_in_the_future_or_reversed_are_errors() -> None:
     check_dates("2024-01-01", "2024-01-01", "2024-12-31")
     with pytest.raises(InputError, match="--to 2024-01-01 is before --from 2024-02-01"):

@@ -40,9 +40,10 @@ def commit_day(ref: CommitRef) -> str:
 
 
 def versions(revisions: Sequence[Revision]) -> list[Version]:
-    """Every text of the page, in the order its commits were made."""
-    found = [version for revision in revisions for version in _revision_versions(revision)]
-    return sorted(found, key=lambda version: version.ref.commit_time)
+    """Every text of the page in history order (revisions come in commit order). Not sorted by
+    commit time: a rebased or clock-skewed commit can carry an earlier time than its parent, and
+    the text after it in history is still the one that superseded it."""
+    return [version for revision in revisions for version in _revision_versions(revision)]
 
 
 def _revision_versions(revision: Revision) -> list[Version]:
