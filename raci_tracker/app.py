@@ -7,9 +7,10 @@ store; `run_and_report` and `record_run` are the scheduled job. The diligence us
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +21,20 @@ from raci_tracker.compare.diligence import MATRIX_RULES
 from raci_tracker.compare.diligence import consistency as check_consistency
 from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
 from raci_tracker.compare.net import NetChange, net_change
+from raci_tracker.compare.review import PageTexts, Review, check_policy, review
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
 from raci_tracker.errors import InputError, OutputError, UsageError, failure_message
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
-from raci_tracker.history.source import GitSource, check_repository, open_source
+from raci_tracker.history.source import (
+    ChangedPage,
+    GitSource,
+    changed_markdown,
+    check_repository,
+    open_local,
+    open_source,
+    read_at,
+    review_base,
+)
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import (
     HistoryListing,
@@ -36,6 +47,15 @@ from raci_tracker.history.walk import (
 )
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.model import CommitRef, Revision, Snapshot
+from raci_tracker.notify import send
+from raci_tracker.output.alerts import (
+    notification,
+    pending_alerts,
+    record_alerted,
+    render_pending,
+    write_heartbeat,
+)
+from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import (
     ActivityHistoryView,
@@ -49,6 +69,7 @@ from raci_tracker.output.render import (
 from raci_tracker.output.site import render_reports
 from raci_tracker.output.views import run_to_dict
 from raci_tracker.page.dates import iso_date
+from raci_tracker.page.parse import parse_page
 
 
 def targets(config: Config) -> list[PageTarget]:
@@ -66,15 +87,22 @@ def targets(config: Config) -> list[PageTarget]:
     ]
 
 
-def run(config: Config, on_page: Callable[[PageUpdate], None] | None = None) -> RunSummary:
-    """Update every configured page and locale; one failing page does not stop the others."""
+def run(
+    config: Config,
+    on_page: Callable[[PageUpdate], None] | None = None,
+    heads: dict[str, str] | None = None,
+) -> RunSummary:
+    """Update every configured page and locale; one failing page does not stop the others.
+
+    `heads`, when given, receives the upstream head of each repository it could read."""
     summary = RunSummary()
     for root in (config.snapshots, config.reports):
         remove_stale_temporaries(root)
     store = SnapshotStore(config.snapshots)
     for document in config.documents:
         pages = [t for t in targets(config) if t.document == document.id]
-        for page in _update_document(config, store, document.repo, document.ref, pages):
+        pages_of = _update_document(config, store, document.repo, document.ref, pages, heads)
+        for page in pages_of:
             summary.pages.append(page)
             if on_page is not None:
                 on_page(page)
@@ -87,6 +115,7 @@ def _update_document(
     repository: str,
     ref: str | None,
     pages: Sequence[PageTarget],
+    heads: dict[str, str] | None = None,
 ) -> Iterable[PageUpdate]:
     """Open (clone or fetch) the document's repository once, then update each locale.
 
@@ -99,6 +128,8 @@ def _update_document(
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     with source:
+        if heads is not None:
+            _record_head(source, repository, ref, heads)
         for target in pages:
             try:
                 update: PageUpdate | None = update_page(source, store, target)
@@ -125,6 +156,21 @@ def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:
     return PageUpdate(
         target.document, target.locale, status=PageStatus.FAILED, error=failure_message(error)
     )
+
+
+def _record_head(
+    source: GitSource, repository: str, ref: str | None, heads: dict[str, str]
+) -> None:
+    """The upstream head, for the heartbeat; a ref that does not resolve fails its pages anyway."""
+    try:
+        heads[f"{_without_credentials(repository)}#{ref or 'HEAD'}"] = source.resolve(ref)
+    except InputError:
+        return
+
+
+def _without_credentials(url: str) -> str:
+    """A repository URL fit for a committed file: no `user:token@`."""
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url, flags=re.IGNORECASE)
 
 
 # --- reports ---
@@ -197,7 +243,8 @@ def run_and_report(
     config: Config, on_page: Callable[[PageUpdate], None] | None = None
 ) -> RunOutcome:
     """Update every page from git, then every report: what the run did, for people and CI."""
-    summary = run(config, on_page)
+    heads: dict[str, str] = {}
+    summary = run(config, on_page, heads)
     failures: PageFailures = {}
     written, pages = write_reports(config, failures)
     for page in summary.pages:
@@ -205,7 +252,22 @@ def run_and_report(
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
             if on_page is not None:
                 on_page(page)
-    return RunOutcome(summary, tuple(_new_texts(summary, pages)), written)
+    new_texts = tuple(_new_texts(summary, pages))
+    pending = pending_alerts(config.reports, pages, new_texts)
+    written += write_heartbeat(config.reports, heads, datetime.now(UTC))
+    return RunOutcome(summary, new_texts, written, pending, tuple(pages))
+
+
+def alert(config: Config, outcome: RunOutcome, urls: Sequence[str]) -> list[str]:
+    """Send the run's one notification to every URL, when it has shifts to tell, and record
+    them as alerted; after a failed notification they stay pending for the next run.
+    Returns the problems, one line each (a failed notification never fails the run)."""
+    problems: list[str] = []
+    if outcome.alerts and urls:
+        message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
+        problems = send(urls, message.title, message.body)
+    record_alerted(config.reports, outcome.pages, outcome.alerts if problems else ())
+    return problems
 
 
 # --- revisions for the diligence views ---
@@ -247,13 +309,15 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
     Returns warnings: a job summary or output file that cannot be written does not fail the run.
     """
     failed = outcome.summary.failed
+    env = make_environment(config.templates)
     summary = render_run_summary(
         outcome.new_texts,
         failed,
         outcome.changes,
-        make_environment(config.templates),
+        env,
         skipped=[page for page in outcome.summary.pages if page.skipped],
     )
+    summary += render_pending(outcome.pending, env)
     if outcome.did_something:
         write_outputs(
             config.reports,
@@ -264,7 +328,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
         )
     appended = {
         "GITHUB_STEP_SUMMARY": summary,
-        "GITHUB_OUTPUT": f"shifts={outcome.shift_count}\n",
+        "GITHUB_OUTPUT": f"shifts={outcome.alert_count}\n",
     }
     return [
         warning
@@ -496,3 +560,42 @@ def net_change_since(
 def matrix_in_force(revisions: Sequence[Revision], at: str | None = None) -> Version:
     """The text in force on `at` (default: today): the last one committed on or before it."""
     return _in_force_at(revisions, _checked_at(at), "the page")
+
+
+# --- reviewing a change to a docs repository ---------------------------------------------------
+
+
+def review_changes(repository: Path, base: str, head: str, policy: Sequence[str]) -> Review:
+    """`raci-tracker review`: every RACI page changed from `base` to `head`, diffed.
+
+    Like a pull request's "Files changed", the change starts at the merge base of the two.
+    """
+    rules = check_policy(policy)
+    with open_local(repository) as source:
+        start, end = review_base(source, base, head), source.resolve(head)
+        texts, errors = [], []
+        for page in changed_markdown(source, start, end):
+            try:
+                texts.append(_page_texts(source, page, start, end))
+            except InputError as error:
+                errors.append(str(error))
+    result = review(start, end, texts, parse_page(b"", path="(no page)"), rules)
+    return replace(result, errors=tuple(errors))
+
+
+def _page_texts(source: GitSource, page: ChangedPage, start: str, end: str) -> PageTexts:
+    def parsed(blob: str | None, path: str, commit: str) -> Snapshot | None:
+        if blob is None:
+            return None
+        data, locale = source.read_blob(blob), guess_locale(Path(path))
+        return parse_page(data, path=path, locale=locale, commit=commit, blob=blob)
+
+    before = parsed(page.old_blob, page.previous_path or page.path, start)
+    after = parsed(page.new_blob, page.path, end)
+    return PageTexts(page.path, page.previous_path, page.status, before, after)
+
+
+def read_revision(repository: Path, rev: str, path: str) -> bytes:
+    """`diff REV:PATH`: a file's bytes at a revision of a local repository."""
+    with open_local(repository) as source:
+        return read_at(source, rev, path)

@@ -19,10 +19,12 @@ from raci_tracker.codec import current_snapshot_data, loads, snapshot_from_dict,
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from raci_tracker.errors import InputError, RaciTrackerError, UsageError
-from raci_tracker.files import guess_locale, read_input, write_atomic
+from raci_tracker.files import MAX_INPUT_BYTES, guess_locale, read_input, write_atomic
 from raci_tracker.history.walk import PageUpdate
 from raci_tracker.lock import DEFAULT_WAIT
 from raci_tracker.model import Severity, Snapshot
+from raci_tracker.notify import ENVIRONMENT, notification_urls
+from raci_tracker.output.annotations import unreadable_annotation
 from raci_tracker.output.formats import (
     format_activity_history,
     format_compare,
@@ -35,6 +37,7 @@ from raci_tracker.output.formats import (
     page_line,
     run_line,
 )
+from raci_tracker.output.review import format_review, printable
 from raci_tracker.page.parse import parse_page
 from raci_tracker.page.validate import check_snapshot_data
 from raci_tracker.text import terminal_safe
@@ -85,13 +88,17 @@ def _load_page(path: Path, locale: str | None) -> Snapshot:
 
 
 def _load_revision(path: Path) -> Snapshot:
+    return _parse_revision(read_input(path), path)
+
+
+def _parse_revision(data: bytes, path: Path, name: str | None = None) -> Snapshot:
     """A Markdown page, or a snapshot JSON file (by its `.json` name or its leading `{`)."""
-    data = read_input(path)
     if path.suffix == ".json" or data.lstrip()[:1] == b"{":
-        parsed = current_snapshot_data(loads(data, path=str(path)))
-        check_snapshot_data(parsed, path=str(path))
-        return snapshot_from_dict(parsed, path=str(path))
-    return parse_page(data, path=str(path), locale=guess_locale(path))
+        where = name or str(path)
+        parsed = current_snapshot_data(loads(data, path=where))
+        check_snapshot_data(parsed, path=where)
+        return snapshot_from_dict(parsed, path=where)
+    return parse_page(data, path=name or str(path), locale=guess_locale(path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,7 +128,7 @@ def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_format_option("text", "json")
+@_format_option("text", "json", "github")
 @click.option(
     "--fail-on",
     type=click.Choice(_SEVERITIES),
@@ -131,7 +138,9 @@ def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
 )
 @click.option("--locale", help="Locale of the pages, when their file names do not say.")
 def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | None) -> int:
-    """Print the findings of RACI pages: unassigned rows, no or several A, odd cells, dates."""
+    """Print the findings of RACI pages: unassigned rows, no or several A, odd cells, dates.
+
+    `--format github` writes them as GitHub Actions annotations on the file and line."""
     results: list[tuple[str, Snapshot]] = []
     failed = False
     for path in files:
@@ -139,6 +148,8 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
             results.append((str(path), _load_page(path, locale)))
         except InputError as error:
             _warn(str(error))
+            if output_format == "github":
+                click.echo(unreadable_annotation(str(path), error.detail, error.line))
             failed = True
     _echo_output(format_lint(results, output_format))
     if failed:
@@ -149,20 +160,94 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
 
 
 @cli.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old")
+@click.argument("new")
 @_format_option("text", "md", "json")
 @click.option(
     "--exit-code",
     is_flag=True,
     help="Exit 1 when roles changed (major or minor changes), 0 when none.",
 )
-def diff(old: Path, new: Path, output_format: str, exit_code: bool) -> int:
-    """Show who gained or lost which role between two revisions (pages or snapshot JSON)."""
-    before, after = _load_revision(old), _load_revision(new)
+@click.option(
+    "--repo",
+    "repository",
+    type=click.Path(path_type=Path),
+    default=".",
+    help="Where REV:PATH arguments are read (default: the current repository).",
+)
+def diff(old: str, new: str, output_format: str, exit_code: bool, repository: Path) -> int:
+    """Show who gained or lost which role between two revisions.
+
+    OLD and NEW are pages or snapshot JSON files, `REV:PATH` (a file at a git revision, as
+    `git show` takes it) or `-` for standard input."""
+    if old == new == "-":
+        raise UsageError("only one of OLD and NEW can be standard input (-)")
+    before, after = _load_argument(old, repository), _load_argument(new, repository)
     result = diff_snapshots(before, after)
     _echo_output(format_diff(result, before, after, output_format))
     return 1 if exit_code and result.has_shifts else 0
+
+
+def _read_stdin() -> bytes:
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"standard input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def _load_argument(argument: str, repository: Path) -> Snapshot:
+    """A file on disk, `-` for standard input, or `REV:PATH` read from git."""
+    if argument == "-":
+        return _parse_revision(_read_stdin(), Path("<stdin>"))
+    path = Path(argument)
+    if ":" in argument and not path.exists():
+        rev, page_path = argument.split(":", 1)
+        data = app.read_revision(repository, rev, page_path)
+        return _parse_revision(data, Path(page_path), name=argument)
+    return _load_revision(path)
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head")
+@click.option(
+    "--repo",
+    "repository",
+    type=click.Path(path_type=Path),
+    default=".",
+    help="The docs repository (default: the current one).",
+)
+@_format_option("text", "md", "json")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when a role moved on any page.")
+@click.option(
+    "--fail-on",
+    "policy",
+    multiple=True,
+    help="Exit 1 on: major, minor (any role change), accountability (an A moved), or "
+    "party-loses:PARTY (PARTY loses A or R). Repeatable.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Name the changed Markdown that is not RACI.")
+def review(
+    base: str,
+    head: str,
+    repository: Path,
+    output_format: str,
+    exit_code: bool,
+    policy: Sequence[str],
+    verbose: bool,
+) -> int:
+    """Diff every RACI page changed between two revisions, as a pull request shows them
+    (from the merge base of BASE and HEAD, renames followed)."""
+    result = app.review_changes(repository, base, head, policy)
+    if verbose:
+        for path in result.skipped:
+            click.echo(f"skipped, not a RACI page: {printable(path)}", err=True)
+    for error in result.errors:
+        click.echo(f"raci-tracker: {printable(error)}", err=True)
+    _echo_output(format_review(result, output_format))
+    if result.errors:
+        return EXIT_INPUT_ERROR
+    return 1 if result.breaches or (exit_code and result.has_shifts) else 0
 
 
 @cli.command()
@@ -187,22 +272,42 @@ def history(
 @cli.command()
 @_config_option
 @click.option(
-    "--exit-code", is_flag=True, help="Exit 1 when this run found new major or minor changes."
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when there are role shifts to alert: new ones, or ones an earlier run took in "
+    "and never alerted.",
 )
 @click.option("--no-progress", is_flag=True, help="Plain log lines, no progress display.")
 @_lock_wait_option
-def run(config_file: Path, exit_code: bool, no_progress: bool, lock_wait: float) -> int:
+@click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    metavar="URL",
+    help=f"Apprise URL to notify when role shifts come in (repeatable; also {ENVIRONMENT}, "
+    "space-separated).",
+)
+def run(
+    config_file: Path,
+    exit_code: bool,
+    no_progress: bool,
+    lock_wait: float,
+    notify_urls: Sequence[str],
+) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
+    urls = notification_urls(notify_urls, os.environ.get(ENVIRONMENT))
     with app.lock_outputs(config, lock_wait, _warn):
         with _progress(len(app.targets(config)), plain=no_progress) as on_page:
             outcome = app.run_and_report(config, on_page)
         for warning in app.record_run(config, outcome, os.environ):
             _warn(warning)
+        for problem in app.alert(config, outcome, urls):
+            _warn(f"{printable(problem)} (the shifts stay pending for the next run)")
     _echo(run_line(outcome))
     if outcome.summary.failed:
         return EXIT_INPUT_ERROR
-    return 1 if exit_code and outcome.shift_count else 0
+    return 1 if exit_code and outcome.alert_count else 0
 
 
 @contextmanager

@@ -24,6 +24,7 @@ OWNERS = {
     "git": {"raci_tracker.history.source"},
     "rich": {"raci_tracker.cli"},
     "click": {"raci_tracker.cli"},
+    "apprise": {"raci_tracker.notify"},
 }
 """Each third-party library and the one module that may import it."""
 
@@ -31,6 +32,7 @@ LAYERS = {
     "cli": 7,
     "app": 6,
     "output": 5,
+    "notify": 5,
     "compare": 4,
     "history": 4,
     "codec": 3,

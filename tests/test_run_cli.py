@@ -137,6 +137,7 @@ def test_run_fills_the_store_then_changes_nothing(
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again
     assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
     assert sorted(str(p.relative_to(tmp_path / "reports")) for p in reports) == [
+        "alerted.json",
         "feed.xml",
         "index.html",
         "index.md",
@@ -148,6 +149,7 @@ def test_run_fills_the_store_then_changes_nothing(
         "logs-data-platform/en-gb/CHANGELOG.md",
         "logs-data-platform/fr-fr/CHANGELOG.html",
         "logs-data-platform/fr-fr/CHANGELOG.md",
+        "status.json",
     ]
     assert {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()} == reports
 

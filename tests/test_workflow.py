@@ -44,9 +44,8 @@ def tracker_commands(name: str) -> list[list[str]]:
     commands = []
     for step in steps(name):
         for line in step.get("run", "").splitlines():
-            words = shlex.split(line.split("||")[0])
-            if words[:1] == ["raci-tracker"]:
-                commands.append(words[1:])
+            if line.strip().startswith("raci-tracker "):
+                commands.append(shlex.split(line.split("||")[0])[1:])
     return commands
 
 
@@ -95,22 +94,39 @@ def test_the_workflow_uses_commands_and_options_the_cli_has() -> None:
 # --- the workflow's steps, played on disk ------------------------------------------------------
 
 
-def play(step_id: str, tracker: Path, outputs: Path) -> dict[str, str]:
+def play(step_id: str, tracker: Path, outputs: Path, **env: str) -> dict[str, str]:
     """Run one step's script as the runner would, in the tracker repository."""
-    (step,) = [s for s in steps("track.yml") if s.get("id") == step_id]
-    env = {
+    play_step(step_id, tracker, outputs, **env)
+    return dict(line.split("=", 1) for line in outputs.read_text("utf-8").splitlines())
+
+
+def play_step(
+    step: str, tracker: Path, outputs: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the step with this id or name, with its literal `env:`; `env` stands for the values
+    GitHub fills in (`${{ ... }}`) and the tools put first on PATH."""
+    (found,) = [s for s in steps("track.yml") if step in (s.get("id"), s.get("name"))]
+    literal = {k: str(v) for k, v in found.get("env", {}).items() if "${{" not in str(v)}
+    environ = {
         **os.environ,
+        **literal,
         "GITHUB_OUTPUT": str(outputs),
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GITHUB_STEP_SUMMARY": str(outputs.with_suffix(".summary")),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        **env,
+        "PATH": f"{env.get('PATH_FIRST', '')}{os.pathsep}{Path(sys.executable).parent}"
+        f"{os.pathsep}{os.environ['PATH']}",
     }
     outputs.write_text("", encoding="utf-8")
     outputs.with_suffix(".summary").write_text("", encoding="utf-8")  # one per step, as on GitHub
-    subprocess.run(
-        ["bash", "-e", "-c", step["run"]], cwd=tracker, env=env, check=True, capture_output=True
+    return subprocess.run(
+        ["bash", "-e", "-c", found["run"]],
+        cwd=tracker,
+        env=environ,
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    return dict(line.split("=", 1) for line in outputs.read_text("utf-8").splitlines())
 
 
 @pytest.fixture
@@ -136,6 +152,7 @@ locales = ["fr-fr"]
 """,
     )
     tracker.write(".gitignore", ".cache/\n")
+    shutil.copytree(ROOT / "action", tracker.root / "action")  # the workflow's scripts
     tracker.commit("Track the Managed Kubernetes page")
     outputs = tmp_path / "outputs"
     play("run", tracker.root, outputs)
@@ -214,6 +231,217 @@ def test_github_outputs(
     assert done.value.code == 0
     assert outputs.read_text("utf-8") == "shifts=0\n"
     assert "This run took in 0 new texts" in summary.read_text("utf-8")
+
+
+# --- the workflow never loses or swallows an alert ---------------------------------------------
+
+FAKE_GH = """#!/usr/bin/env bash
+# GitHub's CLI as the workflow calls it: records each call; no issue is open yet
+printf '%s\\n' "$*" >> "$GH_LOG"
+[ "$1 $2" = "issue list" ] && exit 0
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--body-file" ]; then cp "$2" "$GH_LOG.body"; fi
+  shift
+done
+"""
+
+
+def fake_gh(tmp_path: Path) -> dict[str, str]:
+    """A `gh` on PATH that records what the issue step asks of GitHub."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    (folder / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (folder / "gh").chmod(0o755)
+    return {"PATH_FIRST": str(folder), "GH_LOG": str(tmp_path / "gh.log")}
+
+
+def shift_upstream(upstream: GitRepo) -> None:
+    seed = corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md").decode("utf-8")
+    upstream.save(
+        PAGE,
+        seed.replace("updated: 2023-07-06", "updated: 2023-09-01").replace(
+            f"{CONTINUITY}  | RA |", f"{CONTINUITY} RA | I |"
+        ),
+    )
+
+
+def add_failing_document(repo: GitRepo, tmp_path: Path) -> None:
+    """A second document whose repository cannot be read (two locales: two failed pages)."""
+    config = repo.root / "configs/ovh-docs.toml"
+    config.write_text(
+        config.read_text("utf-8")
+        + f"""
+[[documents]]
+id = "gone"
+repo = "{tmp_path / "no-such-repository"}"
+path = "{PAGE.replace("fr-fr", "{locale}")}"
+locales = ["fr-fr", "en-gb"]
+""",
+        encoding="utf-8",
+    )
+    repo.commit("Track a page whose repository is gone")
+
+
+def test_the_issue_opens_when_one_page_failed_and_another_shifted(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    upstream, repo = tracker
+    add_failing_document(repo, tmp_path)
+    shift_upstream(upstream)
+    outputs, gh = tmp_path / "outputs", fake_gh(tmp_path)
+
+    ran = play("run", repo.root, outputs)
+    reasons = play_step("Say why pages failed, once per reason", repo.root, outputs).stdout
+    play_step(
+        "Open or comment on the shifts issue",
+        repo.root,
+        outputs,
+        SHIFTS=ran["shifts"],
+        REPOSITORY="owner/tracker",
+        **gh,
+    )
+    calls = Path(gh["GH_LOG"]).read_text("utf-8").splitlines()
+    body = Path(gh["GH_LOG"] + ".body").read_text("utf-8")
+
+    assert ran == {"shifts": "2", "status": "2"}
+    assert calls[0].startswith("issue list --state open")
+    assert (
+        calls[1]
+        == f"issue create --title RACI responsibility shifts --body-file {calls[1].split()[-1]}"
+    )
+    assert "R and A moved from OVHcloud to the customer" in body
+    assert "gone fr-fr failed" in body
+    (reason,) = reasons.splitlines()  # two pages, one repository: said once
+    assert reason.startswith("::error title=raci-tracker run::")
+    assert reason.endswith("(pages: gone fr-fr, gone en-gb)")
+
+
+def test_no_issue_when_nothing_moved(tracker: tuple[GitRepo, GitRepo], tmp_path: Path) -> None:
+    _, repo = tracker
+    outputs, gh = tmp_path / "outputs", fake_gh(tmp_path)
+
+    ran = play("run", repo.root, outputs)
+    play_step(
+        "Open or comment on the shifts issue",
+        repo.root,
+        outputs,
+        SHIFTS=ran["shifts"],
+        REPOSITORY="o/r",
+        **gh,
+    )
+
+    assert ran["shifts"] == "0"
+    assert not Path(gh["GH_LOG"]).exists()
+
+
+def test_a_long_issue_body_is_trimmed_with_a_link(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    _, repo = tracker
+    report = repo.root / "reports/ovh-docs/last-run.md"
+    report.write_text("# Shifts\n\n" + "| a | b | é |\n" * 9000, encoding="utf-8")
+    gh = fake_gh(tmp_path)
+
+    play_step(
+        "Open or comment on the shifts issue",
+        repo.root,
+        tmp_path / "outputs",
+        SHIFTS="3",
+        REPOSITORY="owner/tracker",
+        **gh,
+    )
+    body = Path(gh["GH_LOG"] + ".body").read_text("utf-8")
+
+    assert len(body) < 65536
+    assert body.startswith("# Shifts\n\n| a | b | é |\n")
+    link = f"https://github.com/owner/tracker/blob/{repo.head()}/reports/ovh-docs/last-run.md"
+    assert body.endswith(f"[read it whole]({link}).*\n")
+    assert "| a | b | é |\n\n*This report" in body  # cut at a line end
+
+
+def test_the_commit_message_names_what_moved(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    upstream, repo = tracker
+    shift_upstream(upstream)
+
+    play("run", repo.root, tmp_path / "outputs")
+    play("commit", repo.root, tmp_path / "outputs")
+
+    assert repo.git("log", "-1", "--format=%B").splitlines() == [
+        "Track RACI pages: managed-kubernetes fr-fr",
+        "",
+        "- managed-kubernetes fr-fr: 2023-09-01 (2 major, 0 minor, 1 editorial)",
+    ]
+
+
+def test_the_push_rebases_on_what_was_pushed_meanwhile(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    upstream, repo = tracker
+    origin = tmp_path / "origin.git"
+    run_git(tmp_path, "clone", "-q", "--bare", str(repo.root), str(origin))
+    other = tmp_path / "other"
+    run_git(tmp_path, "clone", "-q", str(origin), str(other))
+    (other / "NOTES.md").write_text("Someone else's change.\n", encoding="utf-8")
+    run_git(other, "add", "NOTES.md")
+    run_git(
+        other, "-c", "user.name=A", "-c", "user.email=a@example.invalid", "commit", "-qm", "Notes"
+    )
+    run_git(other, "push", "-q", "origin", "HEAD:main")
+    shift_upstream(upstream)
+    play("run", repo.root, tmp_path / "outputs")
+    play("commit", repo.root, tmp_path / "outputs")
+    url = "https://x-access-token:token@github.com/owner/tracker.git"
+    insteadof = {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": f"url.{origin}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+        "GIT_CONFIG_KEY_1": "pull.rebase",
+        "GIT_CONFIG_VALUE_1": "true",
+    }
+
+    play_step(
+        "Push, rebasing on what others pushed meanwhile",
+        repo.root,
+        tmp_path / "outputs",
+        GH_TOKEN="token",
+        REPOSITORY="owner/tracker",
+        BRANCH="main",
+        **insteadof,
+    )
+
+    pushed = run_git(origin, "log", "--format=%s", "main").splitlines()
+    assert pushed[:2] == ["Track RACI pages: managed-kubernetes fr-fr", "Notes"]
+
+
+def test_the_cache_key_follows_the_upstream_head(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    upstream, repo = tracker
+    (cache_step,) = [
+        s for s in steps("track.yml") if s.get("uses", "").startswith("actions/cache@")
+    ]
+    outputs = tmp_path / "outputs"
+
+    first = play("head", repo.root, outputs)
+    same = play("head", repo.root, outputs)
+    shift_upstream(upstream)
+    moved = play("head", repo.root, outputs)
+    shutil.rmtree(upstream.root)
+    gone = play_step("head", repo.root, outputs)
+
+    assert cache_step["with"] == {
+        "path": "${{ steps.head.outputs.path }}",
+        "key": "${{ steps.head.outputs.key }}",
+        "restore-keys": "${{ steps.head.outputs.prefix }}",
+    }
+    assert first == same and first["key"] != moved["key"]
+    assert first["key"].startswith(first["prefix"]) and first["prefix"] == "raci-tracker-ovh-docs-"
+    assert first["path"] == ".cache/raci-tracker"  # the config's clone folder
+    assert gone.stdout.startswith(f"::warning title=cannot read {upstream.root}::")
+    assert "does not appear to be a git repository" in gone.stdout  # git's own reason
+    assert play("head", repo.root, outputs)["key"] not in {first["key"], moved["key"]}
 
 
 # --- the embedded default ----------------------------------------------------------------------
@@ -310,3 +538,41 @@ def test_a_progress_bar_on_a_terminal_and_no_colour_with_no_color(tmp_path: Path
         assert "Tracking pages" in screen
         assert "6 page(s): 10 new revision(s)" in screen
         assert bool(colour.search(screen)) is (name == "plain")
+
+
+def test_a_heartbeat_commit_says_nothing_moved(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    """A week after the last check the status file is rewritten and committed, even with nothing
+    new; the commit does not repeat what an earlier run took in."""
+    upstream, repo = tracker
+    shift_upstream(upstream)
+    play("run", repo.root, tmp_path / "outputs")
+    play("commit", repo.root, tmp_path / "outputs")
+    status = repo.root / "reports/ovh-docs/status.json"
+    data = json.loads(status.read_bytes())
+    status.write_text(json.dumps({**data, "checked": "2020-01-01"}), encoding="utf-8")
+    repo.commit("A week goes by")
+
+    ran = play("run", repo.root, tmp_path / "outputs")
+    committed = play("commit", repo.root, tmp_path / "outputs")
+
+    assert ran == {"shifts": "0", "status": "0"}
+    assert committed == {"committed": "true"}
+    assert repo.git("log", "-1", "--format=%B") == "Track RACI pages: checked, nothing moved"
+    changed = run_git(repo.root, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert changed == ["reports/ovh-docs/status.json"]
+    assert json.loads(status.read_bytes())["checked"] != "2020-01-01"
+
+
+def test_the_alerting_steps_run_whatever_the_exit_status() -> None:
+    """A page failing fails the run's exit status, not the issue: the steps that alert run unless
+    the job was cancelled; the failure reasons only when this run failed (not a stale report)."""
+    by_name = {step.get("name"): step for step in steps("track.yml")}
+
+    assert by_name["Open or comment on the shifts issue"]["if"] == "${{ !cancelled() }}"
+    assert by_name["Say why pages failed, once per reason"]["if"] == (
+        "${{ !cancelled() && steps.run.outputs.status == '2' }}"
+    )
+    run_step = by_name["Take in new revisions"]["run"]
+    assert "|| status=$?" in run_step  # the run step itself never fails the job

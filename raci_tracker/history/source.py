@@ -356,3 +356,93 @@ def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitS
     except GitCommandError as error:
         raise InputError(f"cannot clone or fetch {spec.text}: {git_failure(error)}") from None
     return GitSource(folder, remote=True)
+
+
+# --- reading revisions for `diff REV:PATH` and `review` -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedPage:
+    """A Markdown file that differs between two revisions; a rename keeps its old path."""
+
+    path: str
+    previous_path: str | None
+    status: str
+    old_blob: str | None
+    new_blob: str | None
+
+
+def _checked_rev(rev: str) -> str:
+    if not rev or rev.startswith("-") or "\n" in rev:
+        raise InputError(f"revision {rev!r} is not a revision name")
+    return rev
+
+
+def open_local(path: Path) -> GitSource:
+    """A local repository (or the one a folder is inside), read in place."""
+    try:
+        root = Repo(path, search_parent_directories=True).working_tree_dir or str(path)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise InputError("is not inside a git repository", path=str(path)) from None
+    return GitSource(Path(root))
+
+
+def read_at(source: GitSource, rev: str, path: str) -> bytes:
+    """The bytes of `path` at revision `rev` (`git show REV:PATH`)."""
+    spec = f"{_checked_rev(rev)}:{path.lstrip('/')}"
+    try:
+        blob = str(source._repo.git.rev_parse("--verify", "--quiet", spec))
+        kind = str(source._repo.git.cat_file("-t", blob))
+    except GitCommandError:
+        raise InputError(f"{spec}: no such file at that revision", path=str(source.path)) from None
+    if kind != "blob":
+        raise InputError(f"{spec}: is a {kind}, not a file", path=str(source.path))
+    return source.read_blob(blob)
+
+
+def review_base(source: GitSource, base: str, head: str) -> str:
+    """Where a pull request from `head` into `base` starts: their merge base, as GitHub's
+    "Files changed" shows it; `base` itself when the two share no history."""
+    start, end = source.resolve(_checked_rev(base)), source.resolve(_checked_rev(head))
+    try:
+        return str(source._repo.git.merge_base(start, end)).strip()
+    except GitCommandError:
+        return start
+
+
+def changed_markdown(source: GitSource, base: str, head: str) -> list[ChangedPage]:
+    """Markdown files added, modified, renamed or deleted from `base` to `head`, by path."""
+    output = source._repo.git.diff(
+        "--raw",
+        "-M",
+        "--no-abbrev",
+        "-z",
+        _checked_rev(base),
+        _checked_rev(head),
+        "--",
+        "*.md",
+        "*.markdown",
+        stdout_as_string=False,
+    )
+    tokens = output.split(b"\x00")
+    pages: list[ChangedPage] = []
+    index = 0
+    while index < len(tokens) - 1:
+        page, index = _changed_page(tokens, index)
+        pages.append(page)
+    return sorted(pages, key=lambda page: page.path)
+
+
+def _changed_page(tokens: list[bytes], index: int) -> tuple[ChangedPage, int]:
+    """One `--raw -z` record from `index`: the status line, then one path or two (a rename)."""
+    _, _, old_blob, new_blob, status = tokens[index].decode().lstrip(":").split()
+    count = 2 if status[0] in "RC" else 1
+    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[index + 1 : index + 1 + count]]
+    page = ChangedPage(
+        path=paths[-1],
+        previous_path=paths[0] if count == 2 else None,
+        status=status[0],
+        old_blob=None if old_blob == _NULL_BLOB else old_blob,
+        new_blob=None if new_blob == _NULL_BLOB else new_blob,
+    )
+    return page, index + 1 + count

@@ -10,6 +10,7 @@ from raci_tracker.codec import dumps
 from raci_tracker.compare.diligence import held_by
 from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
 from raci_tracker.model import Diff, Finding, Snapshot
+from raci_tracker.output.annotations import github_annotations
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import (
     ActivityHistoryView,
@@ -130,6 +131,8 @@ def format_lint(results: Sequence[tuple[str, Snapshot]], output_format: str) -> 
     """`raci-tracker lint`: a line per finding, or `{"files": [...]}`."""
     if output_format == "json":
         return _json({"files": [lint_to_dict(path, snapshot) for path, snapshot in results]})
+    if output_format == "github":
+        return github_annotations(results)
     return "".join(
         f"{lint_line(path, item)}\n" for path, snapshot in results for item in snapshot.findings
     )

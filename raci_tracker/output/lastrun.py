@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from raci_tracker.compare.changelog import NewText
+from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.history.walk import RunSummary
 
 
@@ -14,6 +14,10 @@ class RunOutcome:
     summary: RunSummary
     new_texts: tuple[NewText, ...]
     reports_written: int
+    pending: tuple[NewText, ...] = ()
+    """Shifts an earlier run took in and never alerted (interrupted, or its notification failed)."""
+    pages: tuple[PageChangelog, ...] = ()
+    """Every page's changelog after the run."""
 
     @property
     def shifts(self) -> list[NewText]:
@@ -30,7 +34,18 @@ class RunOutcome:
 
     @property
     def did_something(self) -> bool:
-        return any(page.status != "unchanged" for page in self.summary.pages)
+        return bool(self.pending) or any(page.status != "unchanged" for page in self.summary.pages)
+
+    @property
+    def alerts(self) -> list[NewText]:
+        """What this run alerts: its own shifts, then those never alerted before."""
+        return [*self.pending, *self.shifts]
+
+    @property
+    def alert_count(self) -> int:
+        """Role changes (major and minor) in `alerts`: `shifts=<count>` in CI."""
+        counts = severity_counts(self.alerts)
+        return counts["major"] + counts["minor"]
 
 
 def severity_counts(texts: Iterable[NewText]) -> dict[str, int]:

@@ -1,0 +1,159 @@
+"""What the scheduled job remembers between runs so it never loses or swallows an alert.
+
+- `alerted.json` (in the reports folder): which texts with role shifts were already alerted.
+  A run alerts its own shifts and any shift an earlier run took in but never alerted (it was
+  interrupted, or its notification failed), then records them.
+- `status.json` (in the reports folder): the day the tracker last checked and the upstream head of
+  each repository; rewritten only when a head moved or the last write is a week old, so a run
+  with nothing new changes no file, yet the repository sees the tracker is alive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from raci_tracker.codec import dumps
+from raci_tracker.compare.changelog import NewText, PageChangelog, permalink
+from raci_tracker.errors import InputError
+from raci_tracker.files import write_atomic
+from raci_tracker.output.prose import PartyNames, summary_sentence
+from raci_tracker.output.render import make_environment
+
+ALERTED = "alerted.json"
+STATUS = "status.json"
+SCHEMA = 1
+HEARTBEAT = timedelta(days=7)
+
+
+def text_key(text: NewText) -> str:
+    """A text's identity in the record: its page, locale and commit."""
+    return f"{text.page.document}/{text.page.locale}/{text.step.ref.commit}"
+
+
+def _read_record(path: Path, key: str) -> Any:
+    """The record's `key`, None when the file does not exist; a damaged file is an error."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot be read ({error}); fix or remove it", path=str(path)) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or key not in data:
+        raise InputError(f"is not a schema {SCHEMA} record with {key!r}", path=str(path))
+    return data[key]
+
+
+def shift_texts(pages: Iterable[PageChangelog]) -> Iterable[NewText]:
+    """Every stored text that moved a role, page by page in date order."""
+    for page in pages:
+        for entry in page.entries:
+            for step in entry.steps:
+                text = NewText(page, entry, step)
+                if text.has_shifts:
+                    yield text
+
+
+def pending_alerts(
+    reports: Path, pages: Sequence[PageChangelog], new_texts: Sequence[NewText]
+) -> tuple[NewText, ...]:
+    """Shifts taken in by an earlier run and never alerted. With no record yet, every stored
+    shift but this run's counts as alerted: a tracker set up on an old store does not replay
+    its whole history."""
+    new = {text_key(text) for text in new_texts}
+    alerted = _read_record(reports / ALERTED, "alerted")
+    earlier = [text for text in shift_texts(pages) if text_key(text) not in new]
+    if alerted is None:
+        return ()
+    known = set(alerted)
+    return tuple(text for text in earlier if text_key(text) not in known)
+
+
+def record_alerted(
+    reports: Path, pages: Sequence[PageChangelog], unsent: Iterable[NewText]
+) -> bool:
+    """Record every stored shift as alerted except `unsent` (a notification failed)."""
+    skip = {text_key(text) for text in unsent}
+    keys = sorted({text_key(t) for t in shift_texts(pages)} - skip)
+    previous = _read_record(reports / ALERTED, "alerted")
+    if previous is not None and sorted(previous) == keys:
+        return False
+    return write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
+
+
+# --- the heartbeat ---------------------------------------------------------------------------
+
+
+def write_heartbeat(reports: Path, heads: Mapping[str, str], now: datetime) -> bool:
+    """`status.json`: last check and upstream heads, when a head moved or a week went by."""
+    path = reports / STATUS
+    previous = _read_record(path, "repositories")
+    checked = _read_record(path, "checked") if previous is not None else None
+    merged = {**(previous or {}), **heads}
+    stale = _age(checked, now) >= HEARTBEAT
+    if merged == previous and not stale:
+        return False
+    # the day, not the time: two runs of one day write the same file
+    data = {"schema": SCHEMA, "checked": now.date().isoformat(), "repositories": merged}
+    return write_atomic(path, dumps(data))
+
+
+def _age(checked: Any, now: datetime) -> timedelta:
+    """How long ago `checked` (a `YYYY-MM-DD` day) was; forever when missing or unreadable."""
+    try:
+        return now.date() - date.fromisoformat(str(checked))
+    except ValueError:
+        return timedelta.max
+
+
+# --- the notification --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    title: str
+    body: str  # Markdown
+
+
+def notification(alerts: Sequence[NewText], summary_line: str, pending: int = 0) -> Notification:
+    """One message for the run: the summary line, then the shifts page by page, with links;
+    `pending` of them were taken in by an earlier run and never alerted."""
+    by_page: dict[tuple[str, str], list[NewText]] = {}
+    for text in alerts:
+        by_page.setdefault((text.page.document, text.page.locale), []).append(text)
+    body = (
+        make_environment()
+        .get_template("notification.md.j2")
+        .render(
+            summary_line=summary_line,
+            pending=pending,
+            pages=list(by_page.values()),
+            summary=summary_sentence,
+            names_of=lambda page: PartyNames.of(
+                *(e.revision.snapshot for e in reversed(page.entries))
+            ),
+            link=lambda text: permalink(text.page.permalink, text.step.ref, text.page.locale),
+        )
+    )
+    count = sum(1 for _ in alerts)
+    title = f"RACI responsibility shifts: {count} text{'s' if count != 1 else ''} with role changes"
+    return Notification(title, body)
+
+
+def render_pending(pending: Sequence[NewText], env: Any) -> str:
+    """The issue body's part on shifts an earlier run took in but never alerted."""
+    if not pending:
+        return ""
+    return str(
+        env.get_template("pending.md.j2").render(
+            texts=pending,
+            summary=summary_sentence,
+            names_of=lambda page: PartyNames.of(
+                *(e.revision.snapshot for e in reversed(page.entries))
+            ),
+        )
+    )

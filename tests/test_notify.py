@@ -1,0 +1,218 @@
+"""Notifications and the alert record: a run that takes in a shift tells a local webhook once;
+a failed notification or an interrupted run leaves the shift pending for the next run."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from raci_tracker.app import _without_credentials
+from raci_tracker.cli import main
+from raci_tracker.notify import notification_urls
+from tests.gitrepo import GitRepo
+from tests.helpers import corpus_page
+
+PAGE = "pages/managed_kubernetes/responsibility-model/guide.fr-fr.md"
+CONTINUITY = "| Déployer la politique de continuité d’activité sur le service Kubernetes managé |"
+SHIFT = "OVHcloud gave up A and R on 1 activity; the customer gained A and R on 1 activity"
+
+
+class Webhook(BaseHTTPRequestHandler):
+    """Records each JSON body posted to it; answers with `status`."""
+
+    received: ClassVar[list[dict[str, Any]]] = []
+    status: ClassVar[int] = 200
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        type(self).received.append(json.loads(self.rfile.read(length)))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, type[Webhook]]]:
+    handler = type("Hook", (Webhook,), {"received": [], "status": 200})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/", handler
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tracked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """An upstream page, tracked once already (its first text is not a shift)."""
+    upstream = GitRepo(tmp_path / "upstream")
+    upstream.save(PAGE, seed())
+    (tmp_path / "raci-tracker.toml").write_text(
+        f"""\
+[[documents]]
+id = "managed-kubernetes"
+repo = "{upstream.root}"
+path = "{PAGE.replace("fr-fr", "{locale}")}"
+locales = ["fr-fr"]
+permalink = "https://docs.example/blob/{{commit}}/{{path}}"
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RACI_TRACKER_NOTIFY", raising=False)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert run() == 0
+    return upstream
+
+
+def seed() -> str:
+    return corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md").decode("utf-8")
+
+
+def shift(upstream: GitRepo) -> str:
+    return upstream.save(
+        PAGE,
+        seed()
+        .replace("updated: 2023-07-06", "updated: 2023-09-01")
+        .replace(f"{CONTINUITY}  | RA |", f"{CONTINUITY} RA | I |"),
+    )
+
+
+def run(*args: str) -> int:
+    with pytest.raises(SystemExit) as done:
+        main(["run", "--no-progress", *args])
+    return int(done.value.code or 0)
+
+
+def test_a_shift_reaches_the_webhook_once(
+    tracked: GitRepo, webhook: tuple[str, type[Webhook]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, hook = webhook
+    commit = shift(tracked)
+
+    code = run("--notify", url)
+    again = run("--notify", url)
+    err = capsys.readouterr().err
+
+    assert (code, again) == (0, 0), err
+    assert "notification" not in err
+    (message,) = hook.received  # one message for the run, none for the run with nothing new
+    assert message["title"] == "RACI responsibility shifts: 1 text with role changes"
+    body = message["message"]
+    assert body.startswith("1 page(s): 1 new revision(s); 2 major, 0 minor")
+    assert "earlier run" not in body
+    assert "**Kubernetes managé" in body or "(fr-fr)" in body
+    assert f"2023-09-01: {SHIFT}" in body
+    assert f"https://docs.example/blob/{commit}/{PAGE}" in body
+
+
+def test_a_failed_notification_keeps_the_shift_for_the_next_run(
+    tracked: GitRepo,
+    webhook: tuple[str, type[Webhook]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, hook = webhook
+    shift(tracked)
+    hook.status = 500
+    outputs = tmp_path / "gh-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("RACI_TRACKER_NOTIFY", f"{url}  {url}")  # the same URL once
+
+    failed = run()
+    err = capsys.readouterr().err
+    hook.status = 200
+    retried = run()
+    last_run = (tmp_path / "reports/last-run.md").read_text("utf-8")
+    settled = run()
+
+    assert failed == 0  # a failed notification does not fail the run
+    assert "notification to json://127.0.0.1" in err and "stay pending" in err
+    assert len(hook.received) == 2  # the failed one, then the retry; nothing after
+    assert SHIFT in hook.received[1]["message"]
+    assert outputs.read_text("utf-8").splitlines() == ["shifts=2", "shifts=2", "shifts=0"]
+    assert "Shifts taken in earlier and not alerted until now" in last_run
+    assert retried == settled == 0
+
+
+def test_shifts_of_an_interrupted_run_are_alerted_by_the_next(
+    tracked: GitRepo, webhook: tuple[str, type[Webhook]], tmp_path: Path
+) -> None:
+    """The run took the shift into the store, then stopped before alerting: the record on disk
+    is still the one from before."""
+    url, hook = webhook
+    record = tmp_path / "reports/alerted.json"
+    before = record.read_bytes()
+    shift(tracked)
+    assert run() == 0
+    record.write_bytes(before)
+
+    assert run("--notify", url, "--exit-code") == 1  # nothing new upstream, a shift to tell
+
+    (message,) = hook.received
+    assert SHIFT in message["message"]
+    assert "1 text with role changes was taken in by an earlier run" in message["message"]
+    assert run("--notify", url, "--exit-code") == 0
+
+
+def test_a_damaged_record_is_one_message(
+    tracked: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "reports/alerted.json").write_text("{", encoding="utf-8")
+
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert "alerted.json: cannot be read" in err and "Traceback" not in err
+
+
+def test_the_heartbeat_changes_only_when_a_head_moves(tracked: GitRepo, tmp_path: Path) -> None:
+    status = tmp_path / "reports/status.json"
+    first = json.loads(status.read_bytes())
+    head = tracked.head()
+
+    run()
+    unchanged = status.read_bytes()
+    tracked.save("README.md", "Other page.\n")
+    run()
+    moved = json.loads(status.read_bytes())
+
+    assert first["repositories"] == {f"{tracked.root}#HEAD": head}
+    assert json.loads(unchanged) == first
+    assert moved["repositories"] == {f"{tracked.root}#HEAD": tracked.head()}
+
+
+def test_a_week_old_heartbeat_is_rewritten(tracked: GitRepo, tmp_path: Path) -> None:
+    status = tmp_path / "reports/status.json"
+    data = json.loads(status.read_bytes())
+    status.write_text(json.dumps({**data, "checked": "2020-01-01"}), encoding="utf-8")
+
+    run()
+
+    assert json.loads(status.read_bytes())["checked"] == data["checked"]
+
+
+def test_notification_urls_from_options_and_environment() -> None:
+    assert notification_urls(["json://a/", " "], " ntfy://b  json://a/ ") == [
+        "json://a/",
+        "ntfy://b",
+    ]
+    assert notification_urls([], None) == []
+
+
+def test_the_status_file_never_holds_credentials() -> None:
+    assert _without_credentials("https://x-access-token:s3cret@github.com/o/r.git") == (
+        "https://github.com/o/r.git"
+    )
+    assert _without_credentials("HTTPS://s3cret@host/r") == "HTTPS://host/r"
+    assert _without_credentials("git@github.com:o/r.git") == "git@github.com:o/r.git"
+    assert _without_credentials("../docs") == "../docs"
