@@ -57,6 +57,7 @@ from raci_tracker.output.alerts import (
 )
 from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
+from raci_tracker.output.prose import PartyNames
 from raci_tracker.output.render import (
     ActivityHistoryView,
     CompareView,
@@ -517,7 +518,7 @@ def activity_history(query: PageQuery, activity: str) -> ActivityHistoryView:
 def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:
     """`raci-tracker consistency FILES`: where the given locale pages disagree."""
     title = next(iter(pages.values())).document.title or "the page"
-    return ConsistencyView(check_consistency(pages), title)
+    return ConsistencyView(check_consistency(pages), title, PartyNames.of(*pages.values()))
 
 
 def consistency_of_document(config_file: Path, document: str, at: str | None) -> ConsistencyView:
@@ -529,7 +530,7 @@ def consistency_of_document(config_file: Path, document: str, at: str | None) ->
         for locale in config.document(document).locales
     }
     title = next(iter(pages.values())).document.title or document
-    return ConsistencyView(check_consistency(pages), title)
+    return ConsistencyView(check_consistency(pages), title, PartyNames.of(*pages.values()))
 
 
 # --- the Python API's use cases (see `raci_tracker.__init__`) ----------------------------------

@@ -4,6 +4,7 @@
 [output]            # optional; relative to the config file's folder
 snapshots = "snapshots"
 reports = "reports"
+base_url = "https://example.org/raci/"   # optional; where reports/ is published
 
 [[documents]]
 id = "managed-kubernetes"
@@ -37,8 +38,9 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 NAME_MAX = 64
 """Ids and locales name folders and files: long enough for any real one, short for every disk."""
 MAX_CONFIG_BYTES = 1024 * 1024
+_BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
-_OUTPUT_KEYS = {"snapshots", "reports", "cache", "templates"}
+_OUTPUT_KEYS = {"snapshots", "reports", "cache", "templates", "base_url"}
 _DOCUMENT_KEYS = {"id", "repo", "ref", "path", "locales", "permalink", "parties", "provider"}
 
 
@@ -65,6 +67,7 @@ class Config:
     cache: Path
     templates: Path | None
     documents: tuple[DocumentConfig, ...]
+    base_url: str | None = None
 
     def document(self, document_id: str) -> DocumentConfig:
         for document in self.documents:
@@ -139,6 +142,7 @@ class _Validator:
             cache=self._folder("output.cache", output.get("cache", DEFAULT_CACHE)),
             templates=None if templates is None else self._folder("output.templates", templates),
             documents=documents,
+            base_url=self._base_url("output.base_url", output.get("base_url")),
         )
 
     def _no_unknown(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None:
@@ -171,6 +175,15 @@ class _Validator:
 
     def _folder(self, key: str, value: Any) -> Path:
         return (self.base / self._string(key, value)).resolve()
+
+    def _base_url(self, key: str, value: Any) -> str | None:
+        """An absolute http(s) URL, kept with one trailing slash so file names append to it."""
+        if value is None:
+            return None
+        text = self._string(key, value).strip()
+        if not _BASE_URL.match(text):
+            raise self.fail(key, f"{text!r} must be an absolute http:// or https:// URL")
+        return text.rstrip("/") + "/"
 
     def _document(self, index: int, raw: Any) -> DocumentConfig:
         where = f"documents[{index}]"

@@ -451,9 +451,10 @@ def test_consistency_from_the_store_and_in_the_reports(
     out = capsys.readouterr().out
 
     assert code == 0
-    assert "## Letters that differ (0)" in out
+    assert "0 rows have letters that differ" in out
+    assert "The locales agree" in out
     assert (tmp_path / "reports/ldp/consistency.html").exists()
-    assert "ldp/consistency.html" in (tmp_path / "reports/index.md").read_text("utf-8")
+    assert "ldp/consistency.md" in (tmp_path / "reports/index.md").read_text("utf-8")
 
 
 def test_the_readme_diligence_excerpts_are_what_compare_prints(

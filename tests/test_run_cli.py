@@ -147,8 +147,12 @@ def test_run_fills_the_store_then_changes_nothing(
         "logs-data-platform/consistency.md",
         "logs-data-platform/en-gb/CHANGELOG.html",
         "logs-data-platform/en-gb/CHANGELOG.md",
+        "logs-data-platform/en-gb/index.html",
+        "logs-data-platform/en-gb/index.md",
         "logs-data-platform/fr-fr/CHANGELOG.html",
         "logs-data-platform/fr-fr/CHANGELOG.md",
+        "logs-data-platform/fr-fr/index.html",
+        "logs-data-platform/fr-fr/index.md",
         "status.json",
     ]
     assert {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()} == reports

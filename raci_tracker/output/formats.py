@@ -97,7 +97,7 @@ def format_matrix(view: MatrixView, output_format: str) -> str:
 def format_consistency(view: ConsistencyView, output_format: str) -> str:
     if output_format == "json":
         return _json(consistency_to_dict(view.result))
-    return render_consistency(view.result, output_format, title=view.title)
+    return render_consistency(view.result, output_format, title=view.title, names=view.names)
 
 
 def format_history(listing: HistoryListing, output_format: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,13 @@ from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
 from raci_tracker.errors import InputError
 from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
+from raci_tracker.output.pages import grid
+from raci_tracker.output.paging import ChangelogPage, revision_hrefs
 from raci_tracker.output.prose import (
     DATE_SOURCES,
     PartyNames,
     holdings,
     label_words,
-    open_findings,
     plural,
     roles_text,
     summary_sentence,
@@ -137,10 +138,22 @@ def render_diff(
     )
 
 
+Templates = Environment
+"""The template environment, for modules that render without importing Jinja2."""
+
+
+def render_template(env: Templates, name: str, **values: Any) -> str:
+    return env.get_template(name).render(**values)
+
+
 def render_changelog(
-    page: PageChangelog, output_format: str, env: Environment | None = None
+    page: PageChangelog,
+    output_format: str,
+    env: Environment | None = None,
+    part: ChangelogPage | None = None,
 ) -> str:
-    """`CHANGELOG.md` or `CHANGELOG.html` of one page and locale."""
+    """`CHANGELOG.md` or `CHANGELOG.html` of one page and locale: every revision, or one `part`
+    of a long changelog with links to the others and to the site's pages."""
     env = env or make_environment()
     latest = page.latest
     names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
@@ -150,6 +163,8 @@ def render_changelog(
 
     return env.get_template(f"CHANGELOG.{output_format}.j2").render(
         page=page,
+        entries=part.entries if part else page.newest_first(),
+        part=part,
         latest=latest,
         names=names,
         link=link,
@@ -168,31 +183,24 @@ def dated_from(revision: Revision) -> str:
     return DATE_SOURCES[revision.date_source]
 
 
-def render_index(
-    pages: Sequence[PageChangelog],
-    output_format: str,
-    extra_links: Sequence[tuple[str, str]] = (),
-    env: Environment | None = None,
+def render_feed(
+    pages: Sequence[PageChangelog], env: Environment | None = None, base_url: str | None = None
 ) -> str:
-    env = env or make_environment()
-    return env.get_template(f"index.{output_format}.j2").render(
-        pages=pages, open_findings=open_findings, extra_links=extra_links
-    )
-
-
-def render_feed(pages: Sequence[PageChangelog], env: Environment | None = None) -> str:
-    """An Atom feed: one entry per revision whose R, A, C or I moved, newest first."""
+    """An Atom feed: one entry per revision whose R, A, C or I moved, newest first. With
+    `base_url` (where the reports are published) its links are absolute and it names itself."""
     env = env or make_environment()
     entries = []
     for page in pages:
         names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
+        hrefs = revision_hrefs(page)
         for entry in page.entries:
             if entry.has_shifts:
-                entries.append(_feed_entry(page, entry, names, env))
+                local = f"{page.document}/{page.locale}/{hrefs[entry.revision.date]}"
+                entries.append(_feed_entry(page, entry, names, env, local, base_url))
     entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
     return env.get_template("feed.xml.j2").render(
-        feed_id=f"{FEED_TAG}:feed", updated=updated, entries=entries
+        feed_id=f"{FEED_TAG}:feed", updated=updated, entries=entries, base_url=base_url
     )
 
 
@@ -200,11 +208,19 @@ FEED_TAG = "tag:raci-tracker.invalid,2026"
 
 
 def _feed_entry(
-    page: PageChangelog, entry: Entry, names: PartyNames, env: Environment
+    page: PageChangelog,
+    entry: Entry,
+    names: PartyNames,
+    env: Environment,
+    local: str,
+    base_url: str | None,
 ) -> dict[str, str | None]:
+    """The entry links the published changelog when the site has a `base_url` (the source as
+    related), else the source, else the changelog by its relative path."""
     revision = entry.revision
     shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
     summary = "; ".join(summary_sentence(s.diff, names) for s in shifted if s.diff)
+    source = permalink(page.permalink, revision.ref, page.locale)
     html = env.get_template("feed_entry.html.j2").render(
         entry=entry, names=names, summary=lambda diff: summary_sentence(diff, names)
     )
@@ -212,8 +228,8 @@ def _feed_entry(
         "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
         "updated": iso_time(max(ref.commit_time for ref in revision.commits)),
-        "link": permalink(page.permalink, revision.ref, page.locale)
-        or f"{page.document}/{page.locale}/CHANGELOG.html#revision-{revision.date}",
+        "link": base_url + local if base_url else source or local,
+        "related": source if base_url else None,
         "summary": summary,
         "html": str(html).strip(),
     }
@@ -341,17 +357,32 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
 
 @dataclass(frozen=True, slots=True)
 class ConsistencyView:
-    """`raci-tracker consistency`: where the locales of one page disagree, and its title."""
+    """`raci-tracker consistency`: where the locales of one page disagree, its title, and the
+    names of its parties."""
 
     result: Consistency
     title: str
+    names: PartyNames = field(default_factory=lambda: PartyNames({}))
 
 
 def render_consistency(
-    result: Consistency, output_format: str, *, title: str, env: Environment | None = None
+    result: Consistency,
+    output_format: str,
+    *,
+    title: str,
+    env: Environment | None = None,
+    names: PartyNames | None = None,
+    home: str | None = None,
 ) -> str:
+    """The grid of rows where the locales differ; `home` links the site's index."""
     env = env or make_environment()
-    return env.get_template(f"consistency.{output_format}.j2").render(result=result, title=title)
+    return env.get_template(f"consistency.{output_format}.j2").render(
+        result=result,
+        title=title,
+        rows=grid(result, names or PartyNames({})),
+        home=home,
+        locale_links=lambda locales, f: [(f"Locale {x}", f"{x}/index.{f}") for x in locales],
+    )
 
 
 def render_run_summary(

@@ -1,51 +1,139 @@
-"""The report plan: which files a run renders, named how, with which links between them."""
+"""The report plan: which files a run renders, named how, with which links between them.
+
+```
+index.md/.html                      every document, its locales as rows
+feed.xml                            responsibility shifts (Atom)
+<doc>/consistency.md/.html          where the locales disagree, as a grid
+<doc>/<locale>/index.md/.html       the page's home: matrix, findings, timeline, histories
+<doc>/<locale>/CHANGELOG.md/.html   the newest revisions; CHANGELOG-2, -3... the older ones
+```
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from raci_tracker.compare.changelog import PageChangelog
-from raci_tracker.compare.diligence import consistency
-from raci_tracker.config import Config
-from raci_tracker.model import Snapshot
+from raci_tracker.compare.diligence import Consistency, consistency
+from raci_tracker.config import Config, DocumentConfig
+from raci_tracker.output.pages import DocumentGroup, home
+from raci_tracker.output.paging import changelog_pages
+from raci_tracker.output.prose import PartyNames, open_findings
 from raci_tracker.output.render import (
+    Templates,
     make_environment,
     render_changelog,
     render_consistency,
     render_feed,
-    render_index,
+    render_template,
 )
 
+FORMATS = ("md", "html")
+LAST_RUN = "last-run.json"
+STATUS = "status.json"
 
-def _latest_by_locale(pages: Sequence[PageChangelog], document: str) -> dict[str, Snapshot]:
+
+@dataclass(frozen=True, slots=True)
+class SiteStatus:
+    """What the pages say beyond the store: pages the last run failed on, and the day the
+    tracker last checked upstream (None where unknown)."""
+
+    failed: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    checked: str | None = None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def read_status(reports: Path) -> SiteStatus:
+    """The status the reports folder records: `last-run.json`'s failed pages, `status.json`'s
+    last check. Missing or unreadable files say nothing (the site renders without them)."""
+    last_run, status = _read_json(reports / LAST_RUN), _read_json(reports / STATUS)
+    pages = last_run.get("pages", []) if isinstance(last_run, dict) else []
+    failed = {
+        (str(p.get("document")), str(p.get("locale"))): str(p.get("error") or "failed")
+        for p in pages
+        if isinstance(p, dict) and p.get("status") == "failed"
+    }
+    checked = status.get("checked") if isinstance(status, dict) else None
+    return SiteStatus(failed, checked if isinstance(checked, str) else None)
+
+
+def _latest_by_locale(pages: Sequence[PageChangelog]) -> dict[str, Any]:
+    return {p.locale: p.latest.revision.snapshot for p in pages if p.latest is not None}
+
+
+def _page_reports(
+    page: PageChangelog, document: DocumentConfig, group: DocumentGroup, env: Templates
+) -> dict[str, str]:
+    folder = f"{page.document}/{page.locale}"
+    outputs = {}
+    view = home(
+        page, document.locales, group.consistency is not None, group.failed.get(page.locale)
+    )
+    for output_format in FORMATS:
+        for part in changelog_pages(page):
+            outputs[f"{folder}/{part.name(output_format)}"] = render_changelog(
+                page, output_format, env, part
+            )
+        outputs[f"{folder}/index.{output_format}"] = render_template(
+            env, f"home.{output_format}.j2", view=view, open_findings=open_findings
+        )
+    return outputs
+
+
+def _group(
+    document: DocumentConfig, pages: Sequence[PageChangelog], status: SiteStatus
+) -> DocumentGroup:
+    latest = _latest_by_locale(pages)
+    title = next((p.title for p in pages if p.title), None) or document.id
+    failed = {loc: error for (doc, loc), error in status.failed.items() if doc == document.id}
+    result = consistency(latest) if len(document.locales) > 1 and len(latest) > 1 else None
+    return DocumentGroup(document.id, title, tuple(pages), failed, result)
+
+
+def _consistency_reports(
+    group: DocumentGroup, result: Consistency, env: Templates
+) -> dict[str, str]:
+    names = PartyNames.of(*_latest_by_locale(group.pages).values())
     return {
-        page.locale: page.latest.revision.snapshot
-        for page in pages
-        if page.document == document and page.latest is not None
+        f"{group.id}/consistency.{output_format}": render_consistency(
+            result, output_format, title=group.title, env=env, names=names, home="../index"
+        )
+        for output_format in FORMATS
     }
 
 
-def render_reports(config: Config, pages: Sequence[PageChangelog]) -> dict[str, str]:
+def render_reports(
+    config: Config, pages: Sequence[PageChangelog], status: SiteStatus | None = None
+) -> dict[str, str]:
     """Every report, by its path under the reports folder."""
     env = make_environment(config.templates)
+    status = status or SiteStatus()
     outputs: dict[str, str] = {}
-    for page in pages:
-        for output_format in ("md", "html"):
-            name = f"{page.document}/{page.locale}/CHANGELOG.{output_format}"
-            outputs[name] = render_changelog(page, output_format, env)
-    links = []
+    groups = []
     for document in config.documents:
-        if len(document.locales) < 2:
-            continue
-        result = consistency(_latest_by_locale(pages, document.id))
-        title = next((p.title for p in pages if p.document == document.id and p.title), None)
-        title = title or document.id
-        for output_format in ("md", "html"):
-            outputs[f"{document.id}/consistency.{output_format}"] = render_consistency(
-                result, output_format, title=title, env=env
-            )
-        links.append((f"Where the locales of {title} disagree", f"{document.id}/consistency.html"))
-    for output_format in ("md", "html"):
-        outputs[f"index.{output_format}"] = render_index(pages, output_format, links, env=env)
-    outputs["feed.xml"] = render_feed(pages, env)
+        group = _group(document, [p for p in pages if p.document == document.id], status)
+        groups.append(group)
+        for page in group.pages:
+            outputs.update(_page_reports(page, document, group, env))
+        if group.consistency is not None:
+            outputs.update(_consistency_reports(group, group.consistency, env))
+    for output_format in FORMATS:
+        outputs[f"index.{output_format}"] = render_template(
+            env,
+            f"index.{output_format}.j2",
+            groups=groups,
+            checked=status.checked,
+            open_findings=open_findings,
+        )
+    outputs["feed.xml"] = render_feed(pages, env, config.base_url)
     return outputs

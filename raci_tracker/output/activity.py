@@ -1,0 +1,101 @@
+"""Each activity's own history: every change of its letters, rewording and move, followed through
+the page's revisions with the diff's own pairing (`activity_id` and `previous_activity_id`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.model import Activity, Change, ChangeKind, CommitRef
+
+FOLLOWED = (
+    ChangeKind.ROLE_CHANGED,
+    ChangeKind.ACTIVITY_ADDED,
+    ChangeKind.ACTIVITY_REWORDED,
+    ChangeKind.ACTIVITY_MOVED,
+)
+"""What an activity's history lists; a removal ends a history no current activity links to."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """One change of one activity: in the revision dated `date`, made by commit `ref`."""
+
+    date: str
+    ref: CommitRef
+    silent: bool
+    change: Change | None  # None: the activity is in the first record of the page
+    activity: Activity  # as it was after this change
+
+
+class _Follower:
+    """Which history each activity of the current text belongs to, step after step."""
+
+    def __init__(self) -> None:
+        self.key_of: dict[str, int] = {}
+        self.events: dict[int, list[ActivityEvent]] = defaultdict(list)
+        self.next_key = 0
+
+    def new_key(self) -> int:
+        self.next_key += 1
+        return self.next_key
+
+    def first(self, date: str, step: Step) -> None:
+        for activity in step.snapshot.activities:
+            key = self.key_of[activity.id] = self.new_key()
+            self.events[key].append(ActivityEvent(date, step.ref, step.silent, None, activity))
+
+    def follow(self, date: str, step: Step) -> None:
+        changes = step.diff.changes if step.diff else ()
+        previous = {
+            c.activity_id: c.previous_activity_id for c in changes if c.previous_activity_id
+        }
+        added = {c.activity_id for c in changes if c.kind is ChangeKind.ACTIVITY_ADDED}
+        key_of: dict[str, int] = {}
+        current = {activity.id: activity for activity in step.snapshot.activities}
+        for activity in current.values():
+            old_id = previous.get(activity.id, activity.id)
+            known = old_id in self.key_of and activity.id not in added
+            key_of[activity.id] = self.key_of[old_id] if known else self.new_key()
+        self.key_of = key_of
+        for change in changes:
+            if change.kind in FOLLOWED and change.activity_id in key_of:
+                activity = current[change.activity_id]
+                event = ActivityEvent(date, step.ref, step.silent, change, activity)
+                self.events[key_of[change.activity_id]].append(event)
+
+
+def _steps(page: PageChangelog) -> Iterator[tuple[str, Step]]:
+    for entry in page.entries:
+        for step in entry.steps:
+            yield entry.revision.date, step
+
+
+def activity_histories(page: PageChangelog) -> Mapping[str, tuple[ActivityEvent, ...]]:
+    """Latest activity id -> its history, oldest first, for every activity of the latest text."""
+    follower = _Follower()
+    for date, step in _steps(page):
+        if step.diff is None:
+            follower.first(date, step)
+        else:
+            follower.follow(date, step)
+    return {
+        activity_id: tuple(follower.events[key]) for activity_id, key in follower.key_of.items()
+    }
+
+
+def anchors(activity_ids: Iterable[str]) -> dict[str, str]:
+    """Activity id -> the HTML id of its history on its page's home, unique on the page."""
+    taken: set[str] = set()
+    result = {}
+    for activity_id in activity_ids:
+        base = "activity-" + "".join(c if c.isalnum() or c in "-_." else "-" for c in activity_id)
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name)
+        result[activity_id] = name
+    return result

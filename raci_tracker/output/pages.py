@@ -1,0 +1,191 @@
+"""What the site's own pages show: a page's home (the matrix in force, its findings, the timeline,
+each activity's history), the index grouped by document, and consistency as a grid. Pure data;
+`render.py`'s environment and the `home.*`, `index.*` and `consistency.*` templates draw it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from raci_tracker.compare.changelog import PageChangelog, permalink
+from raci_tracker.compare.diligence import Consistency, Disagreement, Missing
+from raci_tracker.model import Activity, CommitRef, Snapshot, section_key
+from raci_tracker.output.activity import ActivityEvent, activity_histories, anchors
+from raci_tracker.output.paging import revision_hrefs
+from raci_tracker.output.prose import PartyNames
+from raci_tracker.output.timeline import Timeline, timeline
+
+# --- a page's home -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixSection:
+    number: str
+    title: str
+    activities: tuple[Activity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """`<doc>/<locale>/index`: one page and locale as a reader first sees it."""
+
+    page: PageChangelog
+    names: PartyNames
+    sections: tuple[MatrixSection, ...]
+    histories: Mapping[str, tuple[ActivityEvent, ...]]
+    anchors: Mapping[str, str]
+    timeline: Timeline | None
+    hrefs: Mapping[str, Mapping[str, str]]  # format -> revision date -> its changelog link
+    source: str | None
+    other_locales: tuple[str, ...]
+    consistency: bool
+    failed: str | None
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.page.latest.revision.snapshot if self.page.latest else None
+
+    def link(self, ref: CommitRef) -> str | None:
+        """The source page as of a commit, where the document has a permalink."""
+        return permalink(self.page.permalink, ref, self.page.locale)
+
+    def links(self, f: str) -> list[tuple[str, str]]:
+        """The navigation: the index, the changelog, the source, the other locales."""
+        links = [("All pages", f"../../index.{f}"), ("Changelog", f"CHANGELOG.{f}")]
+        links += [("Source page", self.source)] if self.source else []
+        links += [(f"Locale {x}", f"../{x}/index.{f}") for x in self.other_locales]
+        links += [("Locales compared", f"../consistency.{f}")] if self.consistency else []
+        return links
+
+
+def matrix_sections(snapshot: Snapshot) -> tuple[MatrixSection, ...]:
+    """The activities section by section, in page order, each section with its title."""
+    titles = {section.number: section.title for section in snapshot.sections}
+    grouped: dict[str, list[Activity]] = {}
+    for activity in snapshot.activities:
+        grouped.setdefault(activity.section, []).append(activity)
+    return tuple(
+        MatrixSection(number, titles.get(number, ""), tuple(rows))
+        for number, rows in grouped.items()
+    )
+
+
+def names_of(page: PageChangelog) -> PartyNames:
+    return PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
+
+
+def home(
+    page: PageChangelog, locales: Sequence[str], consistency: bool, failed: str | None
+) -> Home:
+    names = names_of(page)
+    hrefs = {f: revision_hrefs(page, f) for f in ("html", "md")}
+    latest = page.latest
+    snapshot = latest.revision.snapshot if latest else None
+    histories = activity_histories(page)
+    return Home(
+        page=page,
+        names=names,
+        sections=matrix_sections(snapshot) if snapshot else (),
+        histories=histories,
+        anchors=anchors(a.id for a in snapshot.activities) if snapshot else {},
+        timeline=timeline(page, hrefs["html"], names),
+        hrefs=hrefs,
+        source=permalink(page.permalink, latest.revision.ref, page.locale) if latest else None,
+        other_locales=tuple(x for x in locales if x != page.locale),
+        consistency=consistency,
+        failed=failed,
+    )
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentGroup:
+    """A document on the index: its title, then its locales as rows."""
+
+    id: str
+    title: str
+    pages: tuple[PageChangelog, ...]
+    failed: Mapping[str, str]
+    consistency: Consistency | None
+
+    @property
+    def agreement(self) -> str:
+        """How the locales compare, in words: "locales agree", "2 rows differ, 1 missing"."""
+        if self.consistency is None:
+            return ""
+        differ, missing = len(self.consistency.disagreements), len(self.consistency.missing)
+        if not differ and not missing:
+            return "the locales agree"
+        parts = [f"{differ} {'row differs' if differ == 1 else 'rows differ'}"] if differ else []
+        parts += [f"{missing} missing in some locales"] if missing else []
+        return "locales disagree: " + ", ".join(parts)
+
+
+# --- consistency as a grid ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Letters:
+    party: str
+    letters: str
+    differs: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """One locale's row: its text and letters, or nothing where the locale lacks the row."""
+
+    text: str | None = None
+    letters: tuple[Letters, ...] = ()
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    section: str
+    position: int | None  # None: the whole section
+    kind: str  # "differs" or "missing"
+    cells: Mapping[str, GridCell] = field(default_factory=dict)
+
+
+def _letters(d: Disagreement, locale: str, names: PartyNames) -> tuple[Letters, ...]:
+    parties = list(dict.fromkeys(p for values in d.assignments.values() for p in values))
+    return tuple(
+        Letters(
+            names.labels.get(party, party),
+            d.assignments[locale].get(party, ""),
+            len({values.get(party, "") for values in d.assignments.values()}) > 1,
+        )
+        for party in parties
+    )
+
+
+def _differs_row(d: Disagreement, locales: Sequence[str], names: PartyNames) -> GridRow:
+    cells = {
+        locale: GridCell(d.activities[locale], _letters(d, locale, names))
+        if locale in d.assignments
+        else GridCell()
+        for locale in locales
+    }
+    return GridRow(d.section, d.position, "differs", cells)
+
+
+def _missing_row(m: Missing, locales: Sequence[str]) -> GridRow:
+    cells = {
+        locale: GridCell(m.activities.get(locale))
+        if locale in m.present
+        else GridCell(missing=locale in m.absent)
+        for locale in locales
+    }
+    return GridRow(m.section, m.position, "missing", cells)
+
+
+def grid(result: Consistency, names: PartyNames) -> tuple[GridRow, ...]:
+    """Every row where the locales differ, section by section."""
+    rows = [_differs_row(d, result.locales, names) for d in result.disagreements]
+    rows += [_missing_row(m, result.locales) for m in result.missing]
+    return tuple(
+        sorted(rows, key=lambda r: (section_key(r.section), r.section, r.position or 0, r.kind))
+    )

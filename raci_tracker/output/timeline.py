@@ -1,0 +1,186 @@
+"""The timeline picture of a page's home: its revisions on a time axis, marked by severity (silent
+edits apart), and how many activities each party is accountable and responsible for over time.
+Pure geometry; `templates/_timeline.html.j2` draws it as inline SVG (no script)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.model import ROLES, Snapshot
+from raci_tracker.output.prose import PartyNames
+
+WIDTH, LEFT, RIGHT = 960, 76, 24
+LANE_Y, SILENT_Y = 24, 48
+CHART_TOP, CHART_HEIGHT = 80, 140
+LEGEND_Y = CHART_TOP + CHART_HEIGHT + 40
+COUNTED = "AR"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A text of the page: `severity` is first, major, minor or editorial."""
+
+    x: float
+    y: float
+    severity: str
+    silent: bool
+    title: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """How many activities one party holds one letter on, revision after revision."""
+
+    label: str
+    party_index: int
+    letter: str
+    points: str
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    at: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    markers: tuple[Marker, ...]
+    series: tuple[Series, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    width: int = WIDTH
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    chart_top: int = CHART_TOP
+    chart_bottom: int = CHART_TOP + CHART_HEIGHT
+    lane_y: int = LANE_Y
+    silent_y: int = SILENT_Y
+    legend_y: int = LEGEND_Y
+
+    @property
+    def height(self) -> int:
+        return self.legend_y + 22 * ((len(self.series) + 1) // 2) + 8
+
+
+def _day(text: str) -> int:
+    return date.fromisoformat(text).toordinal()
+
+
+def _commit_day(step: Step) -> int:
+    return datetime.fromtimestamp(step.ref.commit_time, UTC).date().toordinal()
+
+
+def _severity(step: Step) -> str:
+    if step.diff is None:
+        return "first"
+    summary = step.diff.summary
+    return "major" if summary.major else "minor" if summary.minor else "editorial"
+
+
+def _scale(days: Sequence[int]) -> Callable[[int], float]:
+    low, high = min(days), max(days)
+    if low == high:
+        return lambda _day: (LEFT + WIDTH - RIGHT) / 2
+    span = (WIDTH - RIGHT - LEFT) / (high - low)
+    return lambda day: round(LEFT + (day - low) * span, 1)
+
+
+def _placed(page: PageChangelog) -> Iterator[tuple[int, str, Step]]:
+    """(day on the axis, revision date, step): published steps at their date, silent edits at
+    their commit's day."""
+    for entry in page.entries:
+        date_ = entry.revision.date
+        yield _day(date_), date_, entry.published
+        for step in entry.silent_edits:
+            yield _commit_day(step), date_, step
+
+
+def _markers(
+    placed: Sequence[tuple[int, str, Step]], x: Callable[[int], float], hrefs: dict[str, str]
+) -> tuple[Marker, ...]:
+    markers = []
+    for day, date_, step in placed:
+        severity = _severity(step)
+        what = "silent edit" if step.silent else "revision"
+        title = f"{date_}: {what}, {severity if severity != 'first' else 'first record'}"
+        title += f" (commit {step.ref.commit[:12]})"
+        y = SILENT_Y if step.silent else LANE_Y
+        markers.append(Marker(x(day), y, severity, step.silent, title, hrefs.get(date_, "")))
+    return tuple(markers)
+
+
+def _count(snapshot: Snapshot, party: str, letter: str) -> int:
+    return sum(1 for a in snapshot.activities if letter in a.assignments.get(party, ""))
+
+
+def _series(
+    page: PageChangelog, x: Callable[[int], float], y: Callable[[int], float], names: PartyNames
+) -> list[Series]:
+    snapshots = [(_day(e.revision.date), e.revision.snapshot) for e in page.entries]
+    parties = list(names.labels)
+    counts = {
+        (party, letter): [(day, _count(s, party, letter)) for day, s in snapshots]
+        for party in parties
+        for letter in COUNTED
+    }
+    series = []
+    for (party, letter), values in counts.items():
+        if not any(n for _, n in values):
+            continue
+        label = f"{names.labels[party]}: {ROLES[letter].holding} (activities)"
+        points = _steps_line([(x(day), y(n)) for day, n in values])
+        series.append(Series(label, parties.index(party), letter, points, values[-1][1]))
+    return series
+
+
+def _y_scale(top: int) -> Callable[[int], float]:
+    return lambda n: round(CHART_TOP + CHART_HEIGHT * (1 - n / top), 1)
+
+
+def _steps_line(points: Sequence[tuple[float, float]]) -> str:
+    """A step line through the points, held to the right edge."""
+    coords: list[tuple[float, float]] = []
+    for px, py in points:
+        if coords:
+            coords.append((px, coords[-1][1]))
+        coords.append((px, py))
+    coords.append((WIDTH - RIGHT, coords[-1][1]))
+    return " ".join(f"{px},{py}" for px, py in coords)
+
+
+def _x_ticks(days: Sequence[int], x: Callable[[int], float]) -> tuple[Tick, ...]:
+    first, last = date.fromordinal(min(days)).year, date.fromordinal(max(days)).year
+    years = [y for y in range(first, last + 1) if min(days) <= date(y, 1, 1).toordinal()]
+    ticks = [Tick(x(date(y, 1, 1).toordinal()), str(y)) for y in years]
+    return tuple(ticks) or (Tick(x(min(days)), date.fromordinal(min(days)).isoformat()),)
+
+
+def _y_ticks(top: int, y: Callable[[int], float]) -> tuple[Tick, ...]:
+    return tuple(Tick(y(n), str(n)) for n in sorted({0, top // 2, top}))
+
+
+def _top_count(page: PageChangelog) -> Iterator[int]:
+    for entry in page.entries:
+        snapshot = entry.revision.snapshot
+        for party in snapshot.parties:
+            for letter in COUNTED:
+                yield _count(snapshot, party.id, letter)
+
+
+def timeline(page: PageChangelog, hrefs: dict[str, str], names: PartyNames) -> Timeline | None:
+    """The picture of a page with at least one revision; `hrefs` links each revision date."""
+    placed = list(_placed(page))
+    if not placed:
+        return None
+    days = [day for day, _, _ in placed]
+    x = _scale(days)
+    top = max([1, *_top_count(page)])
+    y = _y_scale(top)
+    series = _series(page, x, y, names)
+    return Timeline(_markers(placed, x, hrefs), tuple(series), _x_ticks(days, x), _y_ticks(top, y))
