@@ -67,7 +67,7 @@ from raci_tracker.output.render import (
     make_environment,
     render_run_summary,
 )
-from raci_tracker.output.site import render_reports
+from raci_tracker.output.site import SiteStatus, read_status, render_reports
 from raci_tracker.output.views import run_to_dict
 from raci_tracker.page.dates import iso_date
 from raci_tracker.page.parse import parse_page
@@ -204,19 +204,26 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
 
 
 def write_reports(
-    config: Config, failures: PageFailures | None = None
+    config: Config, failures: PageFailures | None = None, status: SiteStatus | None = None
 ) -> tuple[int, list[PageChangelog]]:
-    """Render every report from the stored snapshots (git is not read).
+    """Render every report from the stored snapshots (git is not read); `status` (failed pages,
+    last check) defaults to what the reports folder recorded.
 
     When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
     written, and the shared ones (index, feed, consistency) keep their last complete version.
     """
     pages = load_changelogs(config, failures)
-    outputs = render_reports(config, pages)
+    outputs = render_reports(config, pages, status or read_status(config.reports))
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
     return write_outputs(config.reports, outputs), pages
+
+
+def _run_status(config: Config, summary: RunSummary) -> SiteStatus:
+    """The pages this run failed on, and the last check the reports folder recorded."""
+    failed = {(p.document, p.locale): p.error or "failed" for p in summary.failed}
+    return SiteStatus(failed, read_status(config.reports).checked)
 
 
 # --- a whole run ---
@@ -247,7 +254,7 @@ def run_and_report(
     heads: dict[str, str] = {}
     summary = run(config, on_page, heads)
     failures: PageFailures = {}
-    written, pages = write_reports(config, failures)
+    written, pages = write_reports(config, failures, _run_status(config, summary))
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]

@@ -21,13 +21,28 @@ FOLLOWED = (
 
 @dataclass(frozen=True, slots=True)
 class ActivityEvent:
-    """One change of one activity: in the revision dated `date`, made by commit `ref`."""
+    """What one commit changed in one activity, in the revision dated `date`; no change: the
+    activity is in the page's first record."""
 
     date: str
     ref: CommitRef
     silent: bool
-    change: Change | None  # None: the activity is in the first record of the page
-    activity: Activity  # as it was after this change
+    changes: tuple[Change, ...]
+    activity: Activity  # as it was after this commit
+
+    @property
+    def roles(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind is ChangeKind.ROLE_CHANGED)
+
+    @property
+    def others(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind is not ChangeKind.ROLE_CHANGED)
+
+    @property
+    def severity(self) -> str:
+        """The highest severity of its letter changes ("" when no letter moved)."""
+        found = {c.severity.value for c in self.roles}
+        return next((s for s in ("major", "minor") if s in found), "")
 
 
 class _Follower:
@@ -45,7 +60,7 @@ class _Follower:
     def first(self, date: str, step: Step) -> None:
         for activity in step.snapshot.activities:
             key = self.key_of[activity.id] = self.new_key()
-            self.events[key].append(ActivityEvent(date, step.ref, step.silent, None, activity))
+            self.events[key].append(ActivityEvent(date, step.ref, step.silent, (), activity))
 
     def follow(self, date: str, step: Step) -> None:
         changes = step.diff.changes if step.diff else ()
@@ -60,11 +75,13 @@ class _Follower:
             known = old_id in self.key_of and activity.id not in added
             key_of[activity.id] = self.key_of[old_id] if known else self.new_key()
         self.key_of = key_of
+        touched: dict[str, list[Change]] = defaultdict(list)
         for change in changes:
             if change.kind in FOLLOWED and change.activity_id in key_of:
-                activity = current[change.activity_id]
-                event = ActivityEvent(date, step.ref, step.silent, change, activity)
-                self.events[key_of[change.activity_id]].append(event)
+                touched[change.activity_id].append(change)
+        for activity_id, found in touched.items():
+            event = ActivityEvent(date, step.ref, step.silent, tuple(found), current[activity_id])
+            self.events[key_of[activity_id]].append(event)
 
 
 def _steps(page: PageChangelog) -> Iterator[tuple[str, Step]]:

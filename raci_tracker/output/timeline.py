@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from raci_tracker.compare.changelog import PageChangelog, Step
 from raci_tracker.model import ROLES, Snapshot
@@ -72,10 +72,6 @@ def _day(text: str) -> int:
     return date.fromisoformat(text).toordinal()
 
 
-def _commit_day(step: Step) -> int:
-    return datetime.fromtimestamp(step.ref.commit_time, UTC).date().toordinal()
-
-
 def _severity(step: Step) -> str:
     if step.diff is None:
         return "first"
@@ -92,13 +88,11 @@ def _scale(days: Sequence[int]) -> Callable[[int], float]:
 
 
 def _placed(page: PageChangelog) -> Iterator[tuple[int, str, Step]]:
-    """(day on the axis, revision date, step): published steps at their date, silent edits at
-    their commit's day."""
+    """(day on the axis, revision date, step): every text at the date its page carries, silent
+    edits too (they kept the date; the lower row tells them apart)."""
     for entry in page.entries:
-        date_ = entry.revision.date
-        yield _day(date_), date_, entry.published
-        for step in entry.silent_edits:
-            yield _commit_day(step), date_, step
+        for step in entry.steps:
+            yield _day(entry.revision.date), entry.revision.date, step
 
 
 def _markers(
@@ -174,8 +168,12 @@ def _top_count(page: PageChangelog) -> Iterator[int]:
 
 
 def timeline(page: PageChangelog, hrefs: dict[str, str], names: PartyNames) -> Timeline | None:
-    """The picture of a page with at least one revision; `hrefs` links each revision date."""
-    placed = list(_placed(page))
+    """The picture of a page with at least one revision; `hrefs` links each revision date. A page
+    whose dates are not all calendar dates gets no picture rather than a wrong one."""
+    try:
+        placed = list(_placed(page))
+    except ValueError:
+        return None
     if not placed:
         return None
     days = [day for day, _, _ in placed]

@@ -1,0 +1,291 @@
+"""The reports as a site: homes, activity histories, the grouped index, the consistency grid,
+paged changelogs, navigation, the feed's base URL; links checked over the whole site."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from raci_tracker.cli import main
+from raci_tracker.output.paging import PAGE_SIZE
+from tests.gitrepo import GitRepo
+from tests.helpers import corpus_page
+from tests.site_checks import broken_links, broken_markdown_links, parse_html
+
+LDP = "pages/platform/logs-data-platform/responsibility-model/guide.{locale}.md"
+ATOM = "{http://www.w3.org/2005/Atom}"
+REVISIONS = PAGE_SIZE + 5
+
+
+def synthetic(day: int, patch: tuple[str, str], rotate: str, letters: tuple[str, str]) -> str:
+    return (
+        f"---\ntitle: Long history\nupdated: 2020-{1 + day // 28:02d}-{1 + day % 28:02d}\n---\n"
+        "## 1. Operate\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        f"| Patch the OS | {patch[0]} | {patch[1]} |\n| {rotate} | {letters[0]} | {letters[1]} |\n"
+    )
+
+
+def long_history(repo: GitRepo) -> None:
+    """30 revisions: Patch the OS flips each time; "Rotate keys" is reworded at the 4th, loses
+    A to OVHcloud at the 7th; the 9th has a silent edit (C for the customer, then dropped)."""
+    for i in range(REVISIONS):
+        patch = ("RA", "I") if i % 2 == 0 else ("I", "RA")
+        rotate = "Rotate keys" if i < 3 else "Rotate the keys"
+        letters = ("RA", "I") if i < 6 else ("R", "A")
+        if i == 8:
+            repo.save("long.en-gb.md", synthetic(i, (patch[0] + "C", patch[1]), rotate, letters))
+        repo.save("long.en-gb.md", synthetic(i, patch, rotate, letters))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return build_site(tmp_path)
+
+
+def build_site(tmp_path: Path) -> Path:
+    """LDP fr-fr as published, an en-gb crafted to disagree (a letter, a missing row, a later
+    date), a long synthetic history, and a document whose repository is gone."""
+    repo = GitRepo(tmp_path / "upstream")
+    for name in ("unknown__93f68c9", "unknown__bfe2525", "2023-01-26__08070d4"):
+        repo.save(LDP.format(locale="fr-fr"), corpus_page(f"logs-data-platform/fr-fr/{name}.md"))
+    english = corpus_page("logs-data-platform/en-gb/2023-01-26__08070d4.md").decode("utf-8")
+    english = english.replace(
+        "| Choose service location | RA | I |", "| Choose service location | I | RA |"
+    )
+    english = english.replace("| Choose service offer: standard or enterprise | RA | I |\n", "")
+    repo.save(
+        LDP.format(locale="en-gb"), english.replace("updated: 2023-01-26", "updated: 2023-02-01")
+    )
+    long_history(repo)
+    (tmp_path / "raci-tracker.toml").write_text(
+        f"""\
+[[documents]]
+id = "ldp"
+repo = "upstream"
+path = "{LDP}"
+locales = ["fr-fr", "en-gb"]
+permalink = "https://github.com/ovh/docs/blob/{{commit}}/{{path}}"
+
+[[documents]]
+id = "long"
+repo = "upstream"
+path = "long.{{locale}}.md"
+locales = ["en-gb"]
+
+[[documents]]
+id = "gone"
+repo = "no-such-repository"
+path = "page.{{locale}}.md"
+locales = ["en-gb"]
+""",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def run(*args: str) -> int:
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    return int(done.value.code or 0)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for the tests that only read it."""
+    site = build_site(tmp_path_factory.mktemp("site"))
+    run("run", "--config", str(site / "raci-tracker.toml"))
+    return site / "reports"
+
+
+def test_every_link_and_anchor_of_the_site_resolves(reports: Path) -> None:
+    assert len(list(reports.rglob("*.html"))) == 11
+    assert broken_links(reports) == []
+    assert broken_markdown_links(reports) == []
+
+
+def test_every_html_page_links_home(reports: Path) -> None:
+    for path in reports.rglob("*.html"):
+        if path.parent == reports:
+            continue
+        home = (reports / "index.html").resolve()
+        links = [(path.parent / link).resolve() for link in parse_html(path).links]
+        assert home in links, path
+
+
+def test_golden_markdown_pages(reports: Path, golden: Callable[[str, bytes], None]) -> None:
+    for name in (
+        "index.md",
+        "ldp/consistency.md",
+        "ldp/fr-fr/index.md",
+        "long/en-gb/index.md",
+        "long/en-gb/CHANGELOG-2.md",
+    ):
+        golden(f"site/{name.replace('/', '-')}", (reports / name).read_bytes())
+
+
+def test_a_long_changelog_is_paged_and_linked(reports: Path) -> None:
+    folder = reports / "long/en-gb"
+    first, second = (
+        (folder / "CHANGELOG.html").read_text("utf-8"),
+        (folder / "CHANGELOG-2.html").read_text("utf-8"),
+    )
+
+    assert first.count('<section id="revision-') == PAGE_SIZE
+    assert second.count('<section id="revision-') == REVISIONS - PAGE_SIZE
+    assert 'href="CHANGELOG-2.html">Older revisions' in first
+    assert 'href="CHANGELOG.html">Newer revisions' in second
+    assert "(first record)" in second and "(first record)" not in first
+    assert not (folder / "CHANGELOG-3.html").exists()
+
+
+def test_an_activity_history_follows_it_through_a_rewording(reports: Path) -> None:
+    home = (reports / "long/en-gb/index.md").read_text("utf-8")
+    history = home.split("### 1 Rotate the keys")[1]
+
+    assert "OVHcloud I → A" in history
+    assert "the customer RA → R" in history
+    assert "~~keys~~" not in history  # a word was inserted, none deleted
+    assert "Rotate **the** keys" in history
+    assert "first record: the customer RA, OVHcloud I" in history
+    assert (
+        history.index("I → A")
+        < history.index("Rotate **the** keys")
+        < history.index("first record")
+    )
+
+
+def test_the_matrix_links_each_activity_to_its_history(reports: Path) -> None:
+    page = parse_html(reports / "ldp/fr-fr/index.html")
+    anchors = [link[1:] for link in page.links if link.startswith("#activity-")]
+
+    activities = (reports / "ldp/fr-fr/index.html").read_text("utf-8").count("<tr><td>")
+    assert len(anchors) == len(set(anchors)) == activities == 63
+    assert set(anchors) <= page.ids
+    html = (reports / "ldp/fr-fr/index.html").read_text("utf-8")
+    assert '<h3 id="section-1">1.1 Specify service as needed</h3>' in html
+    assert '<span class="role role-R">R</span><span class="role role-A">A</span>' in html
+
+
+def test_the_timeline_marks_each_text_by_severity_without_script(reports: Path) -> None:
+    html = (reports / "long/en-gb/index.html").read_text("utf-8")
+    svg = html[html.index("<svg") : html.index("</svg>") + 6]
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    marks = root.findall(f"{ns}a")
+
+    assert "<script" not in html.lower()
+    assert len(marks) == REVISIONS + 1  # every revision and the silent edit
+    silent = [m for m in marks if m.find(f"{ns}rect") is not None]
+    assert len(silent) == 1
+    assert "silent edit" in (silent[0].findtext(f"{ns}title") or "")
+    shapes = [
+        m.find(f"{ns}circle") if m.find(f"{ns}rect") is None else m.find(f"{ns}rect") for m in marks
+    ]
+    classes = [shape.get("class") for shape in shapes if shape is not None]
+    assert classes[0] == "mark first"
+    assert classes.count("mark major") == REVISIONS - 1
+    lines = root.findall(f"{ns}polyline")
+    assert {line.get("class") for line in lines} >= {
+        "line A p0",
+        "line R p0",
+        "line A p1",
+        "line R p1",
+    }
+
+
+def test_the_index_groups_locales_marks_failures_and_says_how_locales_compare(
+    reports: Path,
+) -> None:
+    text = (reports / "index.md").read_text("utf-8")
+
+    assert text.index("## Logs Data Platform - Responsibility model") < text.index(
+        "[fr-fr](ldp/fr-fr/index.md)"
+    )
+    assert (
+        "[Locales disagree: 1 row differs, 1 missing in some locales](ldp/consistency.md)" in text
+    )
+    assert "| [en-gb](gone/en-gb/index.md) **failed in the last run** | none yet |" in text
+    html = (reports / "index.html").read_text("utf-8")
+    assert 'class="failed"' in html
+
+
+def test_consistency_markdown_renders_as_a_grid_on_github(reports: Path) -> None:
+    """Rendered as GitHub would (tables, strikethrough): one table row per difference."""
+    html = (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .render((reports / "ldp/consistency.md").read_text("utf-8"))
+    )
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+
+    assert len(rows) == 3  # the header, a letter that differs, a missing row
+    assert "<th>fr-fr</th>" in rows[0] and "<th>en-gb</th>" in rows[0]
+    assert (
+        "Choose service location: Customer <strong>RA</strong>, OVHcloud <strong>I</strong>"
+        in rows[1]
+    )
+    assert (
+        "Choose service location: Customer <strong>I</strong>, OVHcloud <strong>RA</strong>"
+        in rows[1]
+    )
+    assert "<td>missing</td>" in rows[2]
+    assert "<li>fr-fr: 2023-01-26</li>" in html and "<li>en-gb: 2023-02-01</li>" in html
+
+
+def test_consistency_grid_highlights_differing_cells(reports: Path) -> None:
+    html = (reports / "ldp/consistency.html").read_text("utf-8")
+
+    assert html.count('<td class="differs">') == 2
+    assert html.count('<td class="missing">missing</td>') == 1
+    assert "customer" not in re.sub(r"<[^>]+>", "", html).replace("the customer", "")
+
+
+def test_base_url_makes_feed_links_absolute(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = site / "raci-tracker.toml"
+    config.write_text(
+        '[output]\nbase_url = "https://example.org/raci"\n\n' + config.read_text("utf-8")
+    )
+    run("run", "--config", str(config))
+    capsys.readouterr()
+    feed = ET.parse(site / "reports/feed.xml").getroot()
+
+    self_link = feed.find(f"{ATOM}link[@rel='self']")
+    assert self_link is not None and self_link.get("href") == "https://example.org/raci/feed.xml"
+    hrefs = [link.get("href") or "" for link in feed.iter(f"{ATOM}link")]
+    assert hrefs and all(href.startswith("https://") for href in hrefs)
+    assert "https://example.org/raci/long/en-gb/CHANGELOG-2.html#revision-2020-01-03" in hrefs
+
+
+def test_without_base_url_the_feed_has_no_self_link_and_still_validates(reports: Path) -> None:
+    feed = ET.parse(reports / "feed.xml").getroot()
+
+    assert feed.find(f"{ATOM}link[@rel='self']") is None
+    for element in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{element}") is not None
+    links = [link.get("href") or "" for link in feed.iter(f"{ATOM}link")]
+    assert "long/en-gb/CHANGELOG.html#revision-2020-02-02" in links
+    assert all((reports / link.split("#")[0]).is_file() for link in links if "://" not in link)
+
+
+def test_a_run_with_nothing_new_changes_no_site_file(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(A failing page is news: every run records it; here every page is readable.)"""
+    config = site / "raci-tracker.toml"
+    config.write_text(config.read_text("utf-8").split('[[documents]]\nid = "gone"')[0])
+    run("run", "--config", str(config))
+    reports = site / "reports"
+    before = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
+    stamps = {p: p.stat().st_mtime_ns for p in before}
+
+    run("run", "--config", str(site / "raci-tracker.toml"))
+    capsys.readouterr()
+
+    after = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
+    assert after == before
+    assert {p: p.stat().st_mtime_ns for p in after} == stamps
