@@ -39,6 +39,7 @@ def test_valid_config(tmp_path: Path) -> None:
     assert config.reports == tmp_path / "reports"
     assert config.cache == tmp_path / ".cache/raci-tracker"
     assert config.templates is None
+    assert config.base_url is None
     assert (document.id, document.ref, document.locales) == (
         "managed-kubernetes",
         "develop",
@@ -46,6 +47,18 @@ def test_valid_config(tmp_path: Path) -> None:
     )
     assert document.page_path("en-gb") == "pages/guide.en-gb.md"
     assert document.parties == {"customer": ("Partenaire",)}
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("https://example.org/raci", "https://example.org/raci/"), ("http://h//", "http://h/")],
+)
+def test_base_url_is_kept_with_one_trailing_slash(tmp_path: Path, given: str, kept: str) -> None:
+    config = load_config(
+        write(tmp_path, VALID.replace("[output]", f"[output]\nbase_url = '{given}'"))
+    )
+
+    assert config.base_url == kept
 
 
 @pytest.mark.parametrize(
@@ -67,6 +80,9 @@ def test_valid_config(tmp_path: Path) -> None:
             ('snapshots = "data/snapshots"', "snapshots = 1"),
             "output.snapshots: expected a non-empty",
         ),
+        (("[output]", "[output]\nbase_url = 'example.org/raci'"), "output.base_url: 'example.org"),
+        (("[output]", "[output]\nbase_url = 'ftp://x/'"), "output.base_url: 'ftp://x/' must be"),
+        (("[output]", "[output]\nbase_url = 'https://x/a b'"), "output.base_url: 'https://x/a b'"),
     ],
 )
 def test_mistakes_name_their_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:

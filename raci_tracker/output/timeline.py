@@ -17,6 +17,7 @@ LANE_Y, SILENT_Y = 24, 48
 CHART_TOP, CHART_HEIGHT = 80, 140
 LEGEND_Y = CHART_TOP + CHART_HEIGHT + 40
 COUNTED = "AR"
+TICK_ROOM = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Series:
 class Tick:
     at: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the axis's end labels stay inside the picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,7 @@ def _series(
     for (party, letter), values in counts.items():
         if not any(n for _, n in values):
             continue
-        label = f"{names.labels[party]}: {ROLES[letter].holding} (activities)"
+        label = f"{names.labels[party]}: {ROLES[letter].holding}"
         points = _steps_line([(x(day), y(n)) for day, n in values])
         series.append(Series(label, parties.index(party), letter, points, values[-1][1]))
     return series
@@ -149,10 +151,15 @@ def _steps_line(points: Sequence[tuple[float, float]]) -> str:
 
 
 def _x_ticks(days: Sequence[int], x: Callable[[int], float]) -> tuple[Tick, ...]:
-    first, last = date.fromordinal(min(days)).year, date.fromordinal(max(days)).year
-    years = [y for y in range(first, last + 1) if min(days) <= date(y, 1, 1).toordinal()]
+    """The first and last dates at the ends, and each new year between them with room to spare."""
+    low, high = min(days), max(days)
+    ends = [Tick(x(low), date.fromordinal(low).isoformat(), "start" if high != low else "middle")]
+    if high != low:
+        ends.append(Tick(x(high), date.fromordinal(high).isoformat(), "end"))
+    years = range(date.fromordinal(low).year + 1, date.fromordinal(high).year + 1)
     ticks = [Tick(x(date(y, 1, 1).toordinal()), str(y)) for y in years]
-    return tuple(ticks) or (Tick(x(min(days)), date.fromordinal(min(days)).isoformat()),)
+    spaced = [t for t in ticks if all(abs(t.at - end.at) > TICK_ROOM for end in ends)]
+    return tuple(sorted([*ends, *spaced], key=lambda t: t.at))
 
 
 def _y_ticks(top: int, y: Callable[[int], float]) -> tuple[Tick, ...]:
