@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from raci_tracker.cli import main
 from raci_tracker.output.paging import PAGE_SIZE
 from tests.gitrepo import GitRepo
-from tests.helpers import corpus_page
+from tests.helpers import FIXTURES, corpus_page
 from tests.site_checks import broken_links, broken_markdown_links, parse_html
 
 LDP = "pages/platform/logs-data-platform/responsibility-model/guide.{locale}.md"
@@ -145,7 +145,7 @@ def test_a_long_changelog_is_paged_and_linked(reports: Path) -> None:
 
 def test_an_activity_history_follows_it_through_a_rewording(reports: Path) -> None:
     home = (reports / "long/en-gb/index.md").read_text("utf-8")
-    history = home.split("### 1 Rotate the keys")[1]
+    history = home.split("### Rotate the keys (1 Operate)")[1]
 
     assert "OVHcloud I → A" in history
     assert "the customer RA → R" in history
@@ -289,3 +289,50 @@ def test_a_run_with_nothing_new_changes_no_site_file(
     after = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
     assert after == before
     assert {p: p.stat().st_mtime_ns for p in after} == stamps
+
+
+def test_a_page_with_unnumbered_sections_and_its_histories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cloud Temple's IaaS matrix as published (four texts, sections named by their headings,
+    parties "Rôle Client" and "Rôle Cloud Temple"): its home reads and every link resolves."""
+    repo = GitRepo(tmp_path / "upstream")
+    folder = FIXTURES / "external/cloud-temple-iaas"
+    for text in sorted(folder.glob("20*.md")):
+        repo.save("raci.fr.md", text.read_bytes())
+    (tmp_path / "raci-tracker.toml").write_text(
+        '[[documents]]\nid = "iaas"\nrepo = "upstream"\npath = "raci.{locale}.md"\n'
+        'locales = ["fr"]\n',
+        encoding="utf-8",
+    )
+    run("run", "--config", str(tmp_path / "raci-tracker.toml"))
+    capsys.readouterr()
+    html = (tmp_path / "reports/iaas/fr/index.html").read_text("utf-8")
+
+    assert '<h3 id="section-1">Définition votre besoin</h3>' in html
+    assert "<th>Rôle Client</th><th>Rôle Cloud Temple</th>" in html
+    assert broken_links(tmp_path / "reports") == []
+    histories = html.split('id="histories"')[1]
+    assert histories.count("first record") == html.count('<tr><td><a href="#activity-') - len(
+        re.findall(r"added: ", histories)
+    )
+
+
+def test_the_index_says_when_upstream_was_last_checked(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The day comes from the reports folder's `status.json` (the run's heartbeat), never from
+    the clock, so rendering again changes nothing."""
+    config = str(site / "raci-tracker.toml")
+    run("run", "--config", config)
+    assert "Last checked" not in (site / "reports/index.md").read_text("utf-8")
+    (site / "reports/status.json").write_text('{"checked": "2026-11-29"}', encoding="utf-8")
+
+    run("report", "--config", config)
+    capsys.readouterr()
+
+    assert "Last checked upstream: 2026-11-29." in (site / "reports/index.md").read_text("utf-8")
+    assert "Last checked upstream: 2026-11-29." in (site / "reports/index.html").read_text("utf-8")
+    index = (site / "reports/index.md").read_bytes()
+    run("report", "--config", config)
+    assert (site / "reports/index.md").read_bytes() == index

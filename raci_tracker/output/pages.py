@@ -24,6 +24,13 @@ class MatrixSection:
     title: str
     activities: tuple[Activity, ...]
 
+    @property
+    def heading(self) -> str:
+        """ "3.1 Title", or the title alone where the section is named by its heading."""
+        if not self.title or self.title == self.number:
+            return self.number
+        return f"{self.number} {self.title}"
+
 
 @dataclass(frozen=True, slots=True)
 class Home:
