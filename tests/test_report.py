@@ -240,3 +240,22 @@ def test_html_changelog_in_a_real_browser(
     assert "<td>" in dom.stdout
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert screenshot.stat().st_size > 10_000
+
+
+def test_hostile_text_is_escaped_on_the_page_home(
+    tracked: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    capsys.readouterr()
+    home = tracked / "reports/hostile/en-gb"
+    markdown, html = (
+        (home / "index.md").read_text("utf-8"),
+        (home / "index.html").read_text("utf-8"),
+    )
+
+    assert "<script" not in html
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert r"\<script\>alert(1)\</script\> \| x \@everyone" in markdown
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "alert" in line]
+    assert len(rows) == 1 and len(re.split(r"(?<!\\)\|", rows[0])) == 5  # three cells
