@@ -336,3 +336,15 @@ def test_the_index_says_when_upstream_was_last_checked(
     index = (site / "reports/index.md").read_bytes()
     run("report", "--config", config)
     assert (site / "reports/index.md").read_bytes() == index
+
+
+def test_the_matrix_command_shows_sections_with_their_titles(
+    reports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(reports.parent / "raci-tracker.toml")
+    capsys.readouterr()
+    run("matrix", "--config", config, "--doc", "ldp", "--locale", "fr-fr", "--format", "md")
+    text = capsys.readouterr().out
+
+    assert "## 1.1 Specify service as needed\n\n| Activity | Customer | OVHcloud |\n" in text
+    assert "| Choose service location | RA | I |\n" in text

@@ -32,7 +32,7 @@ from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
 from raci_tracker.errors import InputError
 from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
-from raci_tracker.output.pages import grid
+from raci_tracker.output.pages import grid, matrix_sections
 from raci_tracker.output.paging import ChangelogPage, revision_hrefs
 from raci_tracker.output.prose import (
     DATE_SOURCES,
@@ -349,6 +349,7 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
         at=view.at,
         findings=view.findings,
         held=held_by(snapshot, view.party) if view.party else None,
+        sections=matrix_sections(snapshot),
         names=PartyNames.of(snapshot),
         title=snapshot.document.title or "RACI",
         locale=snapshot.document.locale or "",
