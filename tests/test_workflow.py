@@ -36,8 +36,8 @@ def workflow(name: str) -> dict[Any, Any]:
 
 
 def steps(name: str) -> list[dict[str, Any]]:
-    (job,) = workflow(name)["jobs"].values()
-    return list(job["steps"])
+    """Every step of every job of the workflow, in order."""
+    return [step for job in workflow(name)["jobs"].values() for step in job["steps"]]
 
 
 def tracker_commands(name: str) -> list[list[str]]:
@@ -55,7 +55,7 @@ def test_track_workflow_shape() -> None:
     triggers = track.get("on", track.get(True))  # YAML 1.1 reads `on` as True
     (cron,) = [entry["cron"] for entry in triggers["schedule"]]
     minute, hour, *rest = cron.split()
-    (job,) = track["jobs"].values()
+    job = track["jobs"]["track"]
 
     assert "workflow_dispatch" in triggers
     assert 0 <= int(minute) < 60 and 0 <= int(hour) < 24 and rest == ["*", "*", "*"]
@@ -63,6 +63,23 @@ def test_track_workflow_shape() -> None:
     assert job["permissions"] == {"contents": "write", "issues": "write"}
     assert track["concurrency"]["cancel-in-progress"] is False
     assert job["timeout-minutes"] <= 60
+
+
+def test_pages_are_deployed_by_a_job_of_their_own_with_least_privilege() -> None:
+    """Only the deploy job may write Pages; it runs when the reports were uploaded, which the
+    track job does when the repository turns Pages on."""
+    jobs = workflow("track.yml")["jobs"]
+    pages, track = jobs["pages"], jobs["track"]
+    (upload,) = [s for s in track["steps"] if "upload-pages-artifact" in s.get("uses", "")]
+    (deploy,) = pages["steps"]
+
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["needs"] == "track" and "needs.track.outputs.pages == 'success'" in pages["if"]
+    assert track["outputs"]["pages"] == "${{ steps.pages.outcome }}"
+    assert upload["id"] == "pages" and "vars.RACI_TRACKER_PAGES == 'true'" in upload["if"]
+    assert upload["with"]["path"] == "reports/ovh-docs"
+    assert deploy["uses"].startswith("actions/deploy-pages@")
+    assert pages["environment"]["name"] == "github-pages"
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "track.yml"])
