@@ -348,3 +348,20 @@ def test_the_matrix_command_shows_sections_with_their_titles(
 
     assert "## 1.1 Specify service as needed\n\n| Activity | Customer | OVHcloud |\n" in text
     assert "| Choose service location | RA | I |\n" in text
+
+
+def test_report_alone_marks_the_pages_the_last_run_failed_on(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report` reads no git: the failed page comes from `last-run.json`, so it renders the index
+    the run wrote, byte for byte."""
+    config = str(site / "raci-tracker.toml")
+    run("run", "--config", config)
+    index = (site / "reports/index.md").read_bytes()
+    (site / "reports/index.md").unlink()
+
+    run("report", "--config", config)
+    capsys.readouterr()
+
+    assert (site / "reports/index.md").read_bytes() == index
+    assert b"**failed in the last run**" in index
