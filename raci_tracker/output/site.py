@@ -132,6 +132,7 @@ def render_reports(
             env,
             f"index.{output_format}.j2",
             groups=groups,
+            pages=pages,
             checked=status.checked,
             open_findings=open_findings,
         )
