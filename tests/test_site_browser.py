@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.cli import main
+from tests.test_diligence_print import assert_printed
 from tests.test_report import browse
 from tests.test_site import build_site
 
@@ -64,3 +65,12 @@ def test_site_in_dark_mode(reports: Path, tmp_path: Path) -> None:
         shot = tmp_path / f"dark-{index}.png"
         screenshot(reports / name, shot, tmp_path / f"p{index}", *DARK)
         assert corner(shot.read_bytes()) == (13, 17, 23)  # the dark background, #0d1117
+
+
+@pytest.mark.parametrize("name", ["ldp/fr-fr/index.html", "ldp/consistency.html"])
+def test_a_home_and_the_grid_print_completely(reports: Path, tmp_path: Path, name: str) -> None:
+    """Printed to PDF, every cell of the matrix and of the grid is on paper, with the footer."""
+    texts = assert_printed(reports / name, tmp_path)
+
+    assert any("Choose service location" in text for text in texts)
+    assert any(text.startswith("Logs Data Platform") for text in texts)  # the footer
