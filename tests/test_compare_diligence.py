@@ -184,6 +184,14 @@ def test_consistency_finds_a_letter_a_row_and_a_date_that_differ() -> None:
         ("1", 3, ("en-gb",), ("fr-fr",))
     ]
     assert result.skew == (("en-gb", "2024-01-01"), ("fr-fr", "2024-01-05"))
+    assert [
+        (row.section, row.position, {x: a.text for x, a in row.activities.items()})
+        for row in result.rows
+    ] == [
+        ("1", 1, {"en-gb": "Back up the data", "fr-fr": "Sauvegarder"}),
+        ("1", 2, {"en-gb": "Patch the OS", "fr-fr": "Patcher"}),
+        ("1", 3, {"en-gb": "Rotate keys"}),
+    ]
 
 
 def test_consistency_reports_a_section_one_locale_lacks() -> None:

@@ -222,18 +222,21 @@ def test_consistency_markdown_renders_as_a_grid_on_github(reports: Path) -> None
         .render((reports / "ldp/consistency.md").read_text("utf-8"))
     )
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    differs = [row for row in rows if "letters differ" in row]
+    missing = [row for row in rows if "missing in some locales" in row]
 
-    assert len(rows) == 3  # the header, a letter that differs, a missing row
+    assert len(rows) == 1 + 63  # the header, then every row as aligned
     assert "<th>fr-fr</th>" in rows[0] and "<th>en-gb</th>" in rows[0]
+    (row,) = differs
     assert (
-        "Choose service location: Customer <strong>RA</strong>, OVHcloud <strong>I</strong>"
-        in rows[1]
+        "Choose service location: Customer <strong>RA</strong>, OVHcloud <strong>I</strong>" in row
     )
     assert (
-        "Choose service location: Customer <strong>I</strong>, OVHcloud <strong>RA</strong>"
-        in rows[1]
+        "Choose service location: Customer <strong>I</strong>, OVHcloud <strong>RA</strong>" in row
     )
-    assert "<td>missing</td>" in rows[2]
+    (row,) = missing
+    assert "Choose service offer" in row and "<td>missing</td>" in row
+    assert "<strong>" not in "".join(r for r in rows if r not in differs)
     assert "<li>fr-fr: 2023-01-26</li>" in html and "<li>en-gb: 2023-02-01</li>" in html
 
 
@@ -242,6 +245,7 @@ def test_consistency_grid_highlights_differing_cells(reports: Path) -> None:
 
     assert html.count('<td class="differs">') == 2
     assert html.count('<td class="missing">missing</td>') == 1
+    assert html.count("<tr>") == 1 + 63  # every aligned row, the agreeing ones unmarked
     assert "customer" not in re.sub(r"<[^>]+>", "", html).replace("the customer", "")
 
 

@@ -52,11 +52,22 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class AlignedRow:
+    """One row as the locales align it: each locale's activity (parties under the first locale's
+    ids), none for a locale that lacks it; `position` counts in the locale with the most rows."""
+
+    section: str
+    position: int
+    activities: Mapping[str, Activity]
+
+
+@dataclass(frozen=True, slots=True)
 class Consistency:
     locales: tuple[str, ...]
     disagreements: tuple[Disagreement, ...]
     missing: tuple[Missing, ...]
     skew: tuple[tuple[str, str | None], ...]
+    rows: tuple[AlignedRow, ...] = ()
 
 
 def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
@@ -70,6 +81,7 @@ def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
     sections, names = _sections(pages)
     disagreements: list[Disagreement] = []
     missing: list[Missing] = []
+    aligned: list[AlignedRow] = []
     for key in sorted(sections, key=_number_key):
         number = names[key]
         rows = {locale: sections[key].get(locale, []) for locale in locales}
@@ -79,10 +91,13 @@ def consistency(pages: Mapping[str, Snapshot]) -> Consistency:
                 Missing(number, None, present, tuple(x for x in locales if x not in present), {})
             )
         if len(present) > 1:
-            _compare_rows(number, {x: rows[x] for x in present}, disagreements, missing)
+            _compare_rows(number, {x: rows[x] for x in present}, disagreements, missing, aligned)
+        elif present:
+            only = present[0]
+            aligned += [AlignedRow(number, i + 1, {only: a}) for i, a in enumerate(rows[only])]
     dates = {locale: pages[locale].document.updated for locale in locales}
     skew = tuple(sorted(dates.items())) if len(set(dates.values())) > 1 else ()
-    return Consistency(locales, tuple(disagreements), tuple(missing), skew)
+    return Consistency(locales, tuple(disagreements), tuple(missing), skew, tuple(aligned))
 
 
 def _sections(
@@ -138,6 +153,7 @@ def _compare_rows(
     rows: Mapping[str, list[Activity]],
     disagreements: list[Disagreement],
     missing: list[Missing],
+    aligned_rows: list[AlignedRow],
 ) -> None:
     # the locale with the most rows is the reference, so a row some lack is reported once
     reference = max(rows, key=lambda locale: len(rows[locale]))
@@ -148,11 +164,14 @@ def _compare_rows(
         pairs, extra = _align(rows[reference], rows[locale])
         for i, j in pairs:
             aligned[i][locale] = j
-        missing.extend(
-            Missing(number, j + 1, (locale,), (reference,), {locale: rows[locale][j].text})
-            for j in extra
-        )
+        for j in extra:
+            missing.append(
+                Missing(number, j + 1, (locale,), (reference,), {locale: rows[locale][j].text})
+            )
+            aligned_rows.append(AlignedRow(number, j + 1, {locale: rows[locale][j]}))
     for ref_index, matches in sorted(aligned.items()):
+        activities = {x: rows[x][matches[x]] for x in rows if x in matches}
+        aligned_rows.append(AlignedRow(number, ref_index + 1, activities))
         if len(matches) < len(rows):
             absent = tuple(x for x in rows if x not in matches)
             present = tuple(x for x in rows if x in matches)

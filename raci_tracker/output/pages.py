@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from raci_tracker.compare.changelog import PageChangelog, permalink
-from raci_tracker.compare.diligence import Consistency, Disagreement, Missing
-from raci_tracker.model import Activity, CommitRef, Snapshot, section_key
+from raci_tracker.compare.diligence import AlignedRow, Consistency
+from raci_tracker.model import Activity, CommitRef, Snapshot
 from raci_tracker.output.activity import ActivityEvent, activity_histories, anchors
 from raci_tracker.output.paging import revision_hrefs
 from raci_tracker.output.prose import PartyNames
@@ -152,47 +152,40 @@ class GridCell:
 @dataclass(frozen=True, slots=True)
 class GridRow:
     section: str
-    position: int | None  # None: the whole section
-    kind: str  # "differs" or "missing"
+    position: int
+    kind: str  # "same", "differs" (letters) or "missing" (in some locales)
     cells: Mapping[str, GridCell] = field(default_factory=dict)
 
 
-def _letters(d: Disagreement, locale: str, names: PartyNames) -> tuple[Letters, ...]:
-    parties = list(dict.fromkeys(p for values in d.assignments.values() for p in values))
+def _letters(
+    row: AlignedRow, locale: str, parties: Sequence[str], names: PartyNames
+) -> tuple[Letters, ...]:
+    held = [dict(a.assignments) for a in row.activities.values()]
     return tuple(
         Letters(
             names.labels.get(party, party),
-            d.assignments[locale].get(party, ""),
-            len({values.get(party, "") for values in d.assignments.values()}) > 1,
+            row.activities[locale].assignments.get(party, ""),
+            len({values.get(party, "") for values in held}) > 1,
         )
         for party in parties
     )
 
 
-def _differs_row(d: Disagreement, locales: Sequence[str], names: PartyNames) -> GridRow:
+def _grid_row(row: AlignedRow, locales: Sequence[str], names: PartyNames) -> GridRow:
+    parties = list(dict.fromkeys(p for a in row.activities.values() for p in a.assignments))
     cells = {
-        locale: GridCell(d.activities[locale], _letters(d, locale, names))
-        if locale in d.assignments
-        else GridCell()
+        locale: GridCell(row.activities[locale].text, _letters(row, locale, parties, names))
+        if locale in row.activities
+        else GridCell(missing=True)
         for locale in locales
     }
-    return GridRow(d.section, d.position, "differs", cells)
-
-
-def _missing_row(m: Missing, locales: Sequence[str]) -> GridRow:
-    cells = {
-        locale: GridCell(m.activities.get(locale))
-        if locale in m.present
-        else GridCell(missing=locale in m.absent)
-        for locale in locales
-    }
-    return GridRow(m.section, m.position, "missing", cells)
+    differs = any(letters.differs for cell in cells.values() for letters in cell.letters)
+    kind = "missing" if len(row.activities) < len(locales) else "differs" if differs else "same"
+    return GridRow(row.section, row.position, kind, cells)
 
 
 def grid(result: Consistency, names: PartyNames) -> tuple[GridRow, ...]:
-    """Every row where the locales differ, section by section."""
-    rows = [_differs_row(d, result.locales, names) for d in result.disagreements]
-    rows += [_missing_row(m, result.locales) for m in result.missing]
-    return tuple(
-        sorted(rows, key=lambda r: (section_key(r.section), r.section, r.position or 0, r.kind))
-    )
+    """Every aligned row, section by section (in the comparison's order), by position."""
+    order = {section: n for n, section in enumerate(dict.fromkeys(r.section for r in result.rows))}
+    rows = sorted(result.rows, key=lambda r: (order[r.section], r.position))
+    return tuple(_grid_row(row, result.locales, names) for row in rows)

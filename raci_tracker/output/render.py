@@ -356,6 +356,10 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
     )
 
 
+GRID_DIFFERENCES = {"same": "", "differs": "letters differ", "missing": "missing in some locales"}
+"""What the consistency grid says of a row, by its kind."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConsistencyView:
     """`raci-tracker consistency`: where the locales of one page disagree, its title, and the
@@ -383,6 +387,7 @@ def render_consistency(
         rows=grid(result, names or PartyNames({})),
         home=home,
         locale_links=lambda locales, f: [(f"Locale {x}", f"{x}/index.{f}") for x in locales],
+        differences=GRID_DIFFERENCES,
     )
 
 
