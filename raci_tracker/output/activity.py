@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import PageChangelog, Step
 from raci_tracker.model import Activity, Change, ChangeKind, CommitRef
+from raci_tracker.output.paging import revision_key
 
 FOLLOWED = (
     ChangeKind.ROLE_CHANGED,
@@ -25,6 +26,7 @@ class ActivityEvent:
     activity is in the page's first record."""
 
     date: str
+    key: str  # the revision's key in links (`revision_key`)
     ref: CommitRef
     silent: bool
     changes: tuple[Change, ...]
@@ -57,12 +59,13 @@ class _Follower:
         self.next_key += 1
         return self.next_key
 
-    def first(self, date: str, step: Step) -> None:
+    def first(self, date: str, key: str, step: Step) -> None:
         for activity in step.snapshot.activities:
-            key = self.key_of[activity.id] = self.new_key()
-            self.events[key].append(ActivityEvent(date, step.ref, step.silent, (), activity))
+            history = self.key_of[activity.id] = self.new_key()
+            event = ActivityEvent(date, key, step.ref, step.silent, (), activity)
+            self.events[history].append(event)
 
-    def follow(self, date: str, step: Step) -> None:
+    def follow(self, date: str, key: str, step: Step) -> None:
         changes = step.diff.changes if step.diff else ()
         previous = {
             c.activity_id: c.previous_activity_id for c in changes if c.previous_activity_id
@@ -80,24 +83,26 @@ class _Follower:
             if change.kind in FOLLOWED and change.activity_id in key_of:
                 touched[change.activity_id].append(change)
         for activity_id, found in touched.items():
-            event = ActivityEvent(date, step.ref, step.silent, tuple(found), current[activity_id])
+            event = ActivityEvent(
+                date, key, step.ref, step.silent, tuple(found), current[activity_id]
+            )
             self.events[key_of[activity_id]].append(event)
 
 
-def _steps(page: PageChangelog) -> Iterator[tuple[str, Step]]:
+def _steps(page: PageChangelog) -> Iterator[tuple[str, str, Step]]:
     for entry in page.entries:
         for step in entry.steps:
-            yield entry.revision.date, step
+            yield entry.revision.date, revision_key(entry.revision), step
 
 
 def activity_histories(page: PageChangelog) -> Mapping[str, tuple[ActivityEvent, ...]]:
     """Latest activity id -> its history, oldest first, for every activity of the latest text."""
     follower = _Follower()
-    for date, step in _steps(page):
+    for date, key, step in _steps(page):
         if step.diff is None:
-            follower.first(date, step)
+            follower.first(date, key, step)
         else:
-            follower.follow(date, step)
+            follower.follow(date, key, step)
     return {
         activity_id: tuple(follower.events[key]) for activity_id, key in follower.key_of.items()
     }

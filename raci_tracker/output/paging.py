@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import Entry, PageChangelog
+from raci_tracker.model import Revision
 
 PAGE_SIZE = 25
 """Revisions on one changelog page."""
@@ -46,11 +47,17 @@ def changelog_pages(page: PageChangelog, size: int = PAGE_SIZE) -> list[Changelo
 def revision_hrefs(
     page: PageChangelog, output_format: str = "html", size: int = PAGE_SIZE
 ) -> dict[str, str]:
-    """Where each revision is, from the page's folder: `CHANGELOG-2.html#revision-2023-01-26`
-    (Markdown: the file, whose heading anchors are the host's to name)."""
+    """Where each revision is, by its key, from the page's folder:
+    `CHANGELOG-2.html#revision-2023-01-26` (Markdown: the file; its heading anchors are the
+    host's to name)."""
     hrefs = {}
     for i, entry in enumerate(page.newest_first()):
         name = changelog_name(i // size + 1, output_format)
-        date = entry.revision.date
-        hrefs[date] = f"{name}#revision-{date}" if output_format == "html" else name
+        key = revision_key(entry.revision)
+        hrefs[key] = f"{name}#revision-{key}" if output_format == "html" else name
     return hrefs
+
+
+def revision_key(revision: Revision) -> str:
+    """What names a revision in links: its date, `.2` added when the date came back."""
+    return revision.key or revision.date

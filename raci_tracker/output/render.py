@@ -33,7 +33,7 @@ from raci_tracker.compare.net import NetChange, tallies_by_document
 from raci_tracker.errors import InputError
 from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
 from raci_tracker.output.pages import grid, matrix_sections
-from raci_tracker.output.paging import ChangelogPage, revision_hrefs
+from raci_tracker.output.paging import ChangelogPage, revision_hrefs, revision_key
 from raci_tracker.output.prose import (
     DATE_SOURCES,
     PartyNames,
@@ -195,7 +195,7 @@ def render_feed(
         hrefs = revision_hrefs(page)
         for entry in page.entries:
             if entry.has_shifts:
-                local = f"{page.document}/{page.locale}/{hrefs[entry.revision.date]}"
+                local = f"{page.document}/{page.locale}/{hrefs[revision_key(entry.revision)]}"
                 entries.append(_feed_entry(page, entry, names, env, local, base_url))
     entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"

@@ -4,12 +4,13 @@ Pure geometry; `templates/_timeline.html.j2` draws it as inline SVG (no script).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from raci_tracker.compare.changelog import PageChangelog, Step
-from raci_tracker.model import ROLES, Snapshot
+from raci_tracker.model import ROLES, Revision, Snapshot
+from raci_tracker.output.paging import revision_key
 from raci_tracker.output.prose import PartyNames
 
 WIDTH, LEFT, RIGHT = 960, 76, 24
@@ -89,25 +90,28 @@ def _scale(days: Sequence[int]) -> Callable[[int], float]:
     return lambda day: round(LEFT + (day - low) * span, 1)
 
 
-def _placed(page: PageChangelog) -> Iterator[tuple[int, str, Step]]:
+def _placed(page: PageChangelog) -> Iterator[tuple[int, Revision, Step]]:
     """(day on the axis, revision date, step): every text at the date its page carries, silent
     edits too (they kept the date; the lower row tells them apart)."""
     for entry in page.entries:
         for step in entry.steps:
-            yield _day(entry.revision.date), entry.revision.date, step
+            yield _day(entry.revision.date), entry.revision, step
 
 
 def _markers(
-    placed: Sequence[tuple[int, str, Step]], x: Callable[[int], float], hrefs: dict[str, str]
+    placed: Sequence[tuple[int, Revision, Step]],
+    x: Callable[[int], float],
+    hrefs: Mapping[str, str],
 ) -> tuple[Marker, ...]:
     markers = []
-    for day, date_, step in placed:
+    for day, revision, step in placed:
         severity = _severity(step)
         what = "silent edit" if step.silent else "revision"
-        title = f"{date_}: {what}, {severity if severity != 'first' else 'first record'}"
+        title = f"{revision.date}: {what}, {severity if severity != 'first' else 'first record'}"
         title += f" (commit {step.ref.commit[:12]})"
         y = SILENT_Y if step.silent else LANE_Y
-        markers.append(Marker(x(day), y, severity, step.silent, title, hrefs.get(date_, "")))
+        href = hrefs.get(revision_key(revision), "")
+        markers.append(Marker(x(day), y, severity, step.silent, title, href))
     return tuple(markers)
 
 
@@ -174,7 +178,7 @@ def _top_count(page: PageChangelog) -> Iterator[int]:
                 yield _count(snapshot, party.id, letter)
 
 
-def timeline(page: PageChangelog, hrefs: dict[str, str], names: PartyNames) -> Timeline | None:
+def timeline(page: PageChangelog, hrefs: Mapping[str, str], names: PartyNames) -> Timeline | None:
     """The picture of a page with at least one revision; `hrefs` links each revision date. A page
     whose dates are not all calendar dates gets no picture rather than a wrong one."""
     try:
