@@ -254,6 +254,8 @@ def run_and_report(
     heads: dict[str, str] = {}
     summary = run(config, on_page, heads)
     failures: PageFailures = {}
+    # the heartbeat first, so the index says the last check it records
+    checked = write_heartbeat(config.reports, heads, datetime.now(UTC))
     written, pages = write_reports(config, failures, _run_status(config, summary))
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
@@ -262,8 +264,7 @@ def run_and_report(
                 on_page(page)
     new_texts = tuple(_new_texts(summary, pages))
     pending = pending_alerts(config.reports, pages, new_texts)
-    written += write_heartbeat(config.reports, heads, datetime.now(UTC))
-    return RunOutcome(summary, new_texts, written, pending, tuple(pages))
+    return RunOutcome(summary, new_texts, written + checked, pending, tuple(pages))
 
 
 def alert(config: Config, outcome: RunOutcome, urls: Sequence[str]) -> list[str]:
