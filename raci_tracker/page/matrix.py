@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from raci_tracker.model import Activity, Finding, Party, TableCounts
+from raci_tracker.page.bounds import MAX_ACTIVITIES, MAX_CELLS, MAX_PARTIES_PER_TABLE, exceeded
 from raci_tracker.page.cells import PLAIN, CellKey, is_prose, read_letters
 from raci_tracker.page.legend import (
     Legend,
@@ -18,7 +19,7 @@ from raci_tracker.page.legend import (
 from raci_tracker.page.parties import CUSTOMER, PROVIDER, PartyResolver
 from raci_tracker.page.rules import finding
 from raci_tracker.page.tables import PATH_SEPARATOR, BulletItem, Row, Table, raw_cells
-from raci_tracker.text import INVISIBLE, fold, slugify, strip_invisible
+from raci_tracker.text import INVISIBLE, UniqueIds, fold, slugify, strip_invisible
 
 # A first header cell that says the rows are parties: the matrix is transposed (teams in rows,
 # functions in columns, as in Microsoft's Cloud Adoption Framework).
@@ -36,6 +37,7 @@ class Tables:
     counts: TableCounts = field(default_factory=TableCounts)
     prose_tables: list[Table] = field(default_factory=list)
     role_column_tables: list[Table] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     _known: set[str] = field(default_factory=set)
 
     def add_parties(self, columns: Sequence[Party]) -> None:
@@ -59,11 +61,12 @@ def classify(
     found.legend.add(bullet_entries(bullets))
     key = found.legend.cell_key()
     other = 0
+    legend_ids = {id(table) for table in legends}
     for table in tables:
-        if any(table is legend for legend in legends):
+        if id(table) in legend_ids:
             continue
         if (matrix := _as_matrix(table, resolver, key)) is not None:
-            columns = table_parties(matrix, resolver)
+            columns = table_parties(_bounded_columns(matrix, found.findings), resolver)
             found.raci.append((matrix, columns))
             found.add_parties(columns)
         else:
@@ -86,6 +89,19 @@ def _as_matrix(table: Table, resolver: PartyResolver, key: CellKey) -> Table | N
         return table
     known = any(resolver.is_known(label) for label in table.header[1:])
     return table if known and not _holds_prose(table) else None
+
+
+def _bounded_columns(table: Table, findings: list[Finding]) -> Table:
+    """The table with at most `MAX_PARTIES_PER_TABLE` party columns: the cells past them are
+    not read (zip stops at the last party), and a finding says so."""
+    if len(table.header) - 1 <= MAX_PARTIES_PER_TABLE:
+        return table
+    consequence = f"only the first {MAX_PARTIES_PER_TABLE} parties of this table are read"
+    findings.append(
+        exceeded(MAX_PARTIES_PER_TABLE, "party columns in one table", table.line, consequence)
+    )
+    header = table.header[: MAX_PARTIES_PER_TABLE + 1]
+    return Table(line=table.line, section=table.section, header=header, rows=table.rows)
 
 
 def _has_roles(table: Table, key: CellKey) -> bool:
@@ -135,17 +151,11 @@ def _holds_prose(table: Table) -> bool:
 
 
 def table_parties(table: Table, resolver: PartyResolver) -> list[Party]:
-    parties: list[Party] = []
-    taken: dict[str, int] = {}  # id -> the next suffix to try, so repeats cost no rescans
+    ids = UniqueIds()
+    parties = []
     for label in table.header[1:]:
         party = resolver.resolve(label)
-        base, suffix = party.id, taken.get(party.id, 2)
-        while party.id in taken:
-            party = Party(id=f"{base}-{suffix}", label=party.label)
-            suffix += 1
-        taken[base] = suffix
-        taken.setdefault(party.id, 2)
-        parties.append(party)
+        parties.append(Party(id=ids.add(party.id), label=party.label))
     return _provider_beside_customer(parties)
 
 
@@ -167,7 +177,8 @@ class MatrixBuilder:
     key: CellKey = PLAIN
     activities: list[Activity] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    _ids: set[str] = field(default_factory=set)
+    _ids: UniqueIds = field(default_factory=UniqueIds)
+    _full: bool = False
 
     def add_table(self, table: Table, columns: list[Party]) -> None:
         if not table.rows:
@@ -175,12 +186,31 @@ class MatrixBuilder:
                 finding("empty-table", table.line, "a RACI table has a header but no rows")
             )
         for row in table.rows:
-            if any(row.cells):
-                self._add_row(table, columns, row)
+            if not any(row.cells):
+                continue
+            if self._is_full(row.line):
+                return
+            self._add_row(table, columns, row)
+
+    def _is_full(self, line: int) -> bool:
+        """Whether one more row would pass `MAX_ACTIVITIES` or `MAX_CELLS`; the first time, a
+        finding names the bound and the first row not read."""
+        if self._full:
+            return True
+        rows = len(self.activities) + 1
+        if rows > MAX_ACTIVITIES:
+            limit, what = MAX_ACTIVITIES, "activities"
+        elif rows * max(1, len(self.party_ids)) > MAX_CELLS:
+            limit, what = MAX_CELLS, "cells (activities times parties)"
+        else:
+            return False
+        self._full = True
+        self.findings.append(exceeded(limit, what, line, "rows from this line on are not read"))
+        return True
 
     def _add_row(self, table: Table, columns: list[Party], row: Row) -> None:
         text = self._text(row)
-        activity_id = self._unique_id(f"{_section_key(table.section)}/{slugify(text)}")
+        activity_id = self._ids.add(f"{_section_key(table.section)}/{slugify(text)}")
         # Every activity names every party of the page, in column order ("" where none).
         assignments = dict.fromkeys(self.party_ids, "")
         for party, cell in zip(columns, row.cells[1:], strict=False):
@@ -227,14 +257,6 @@ class MatrixBuilder:
             self.findings.append(
                 finding("extra-cells", row.line, f"{message}; ignored: '{dropped}'", activity_id)
             )
-
-    def _unique_id(self, base: str) -> str:
-        candidate, suffix = base, 2
-        while candidate in self._ids:
-            candidate = f"{base}-{suffix}"
-            suffix += 1
-        self._ids.add(candidate)
-        return candidate
 
 
 def _section_key(section: str) -> str:

@@ -111,6 +111,7 @@ def parse_page(
     )
     findings = [
         *scan.findings,
+        *tables.findings,
         *builder.findings,
         *page_date.findings,
         *_unclosed_front_matter(lines, scan),

@@ -32,6 +32,8 @@ RULES: dict[str, Severity] = {
     "roles-as-columns": Severity.WARNING,
     "page-deleted": Severity.WARNING,
     "invisible-characters": Severity.WARNING,
+    "page-bound-exceeded": Severity.ERROR,
+    "pairing-bounded": Severity.WARNING,
 }
 # The same text in two different sections is common on real pages (2.2 and 4.1 of Managed
 # Kubernetes) and usually deliberate, so it is reported for information only.

@@ -20,11 +20,10 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from raci_tracker.model import Finding, Section
 from raci_tracker.page.frontmatter import FrontMatter, read_front_matter
 from raci_tracker.page.rules import finding
-from raci_tracker.text import clean_text, strip_invisible
+from raci_tracker.text import clean_text, has_delimiter_row, strip_invisible
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
 SECTION_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+|$)(.*)$")
-_DELIMITER_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -158,7 +157,7 @@ class _Walker:
         content = inline.content
         if "|" not in content:
             return
-        if _DELIMITER_ROW.search(content):
+        if has_delimiter_row(content):
             self.scan.findings.append(
                 finding(
                     "malformed-table",
