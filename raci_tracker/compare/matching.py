@@ -20,12 +20,19 @@ accents or extra spaces): symmetric, linear in the text length, and tolerant of 
 changes, inserted words and re-scoped wording. On the corpus's real rewordings it scores 0.59 to
 1.0, while the leftover rows of a rewritten section score 0.09 to 0.44 against each other
 (tests/test_matching.py pins both).
+
+The cost is bounded for any page: equal texts pair through dictionaries, and the similarity stages
+score each old row against at most `MAX_CANDIDATES` new rows (its counterpart section first, then
+the nearest positions), `PAIRING_BUDGET` scores in all. An old row whose comparisons were cut
+short and that found no pair is counted in `Matching.uncompared`: it is reported removed (and its
+rewording added), never paired on a guess.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from bisect import bisect_left
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +44,11 @@ REWORDED_SAME_SECTION = 0.6
 REWORDED_ANYWHERE = 0.8
 POSITION_FLOOR = 0.4
 SHARED_WORDS_MIN = 2
+MAX_CANDIDATES = 200
+"""New rows one old row is scored against in a similarity stage; real pages have at most 109."""
+PAIRING_BUDGET = 250_000
+"""Similarity scores for one pairing: 10 times a full rewrite of the largest real page, and a
+fraction of a second."""
 _STEM = 5
 _WORD = re.compile(r"\w{4,}")
 
@@ -65,6 +77,8 @@ class Matching:
     sections_removed: list[Section] = field(default_factory=list)
     counterpart: dict[str, str] = field(default_factory=dict)
     """Old section number -> the new number of the same section."""
+    uncompared: int = 0
+    """Old activities left unpaired whose similarity comparisons were cut short by the bounds."""
 
 
 def similarity(a: str, b: str) -> float:
@@ -93,14 +107,12 @@ def match(
     sections = _SectionMatcher(old_sections, new_sections)
     activities = _ActivityMatcher(old, new)
     activities.pair_anchored(anchors or {})
-    activities.pair_equal_text(lambda a, b: sections.corresponds(a.section, b.section))
-    activities.pair_equal_text(lambda a, b: True)
+    activities.pair_equal_text(sections.target)
+    activities.pair_equal_text(None)
     sections.pair_by_votes(activities.pairs)
-    activities.pair_similar(
-        REWORDED_SAME_SECTION, lambda a, b: sections.corresponds(a.section, b.section)
-    )
-    activities.pair_similar(REWORDED_ANYWHERE, lambda a, b: True)
-    activities.pair_by_position(sections.corresponds)
+    activities.pair_similar(REWORDED_SAME_SECTION, sections.target, anywhere=False)
+    activities.pair_similar(REWORDED_ANYWHERE, sections.target, anywhere=True)
+    activities.pair_by_position(sections.target)
     return Matching(
         pairs=sorted(activities.pairs, key=lambda pair: pair.new.line),
         added=activities.unpaired_new(),
@@ -109,6 +121,7 @@ def match(
         sections_added=sections.unpaired_new(),
         sections_removed=sections.unpaired_old(),
         counterpart=sections.counterpart(),
+        uncompared=len(activities.cut & activities.old_left),
     )
 
 
@@ -117,20 +130,25 @@ class _SectionMatcher:
         self.old = list(old)
         self.new = list(new)
         self.old_to_new: dict[int, int] = {}
-        self._pair_where(lambda a, b: a.number == b.number and fold(a.title) == fold(b.title))
-        self._pair_where(lambda a, b: fold(a.title) == fold(b.title), unique=True)
-        self._pair_where(lambda a, b: a.number == b.number)
+        self._pair_where(lambda s: (s.number, fold(s.title)))
+        self._pair_where(lambda s: fold(s.title), unique=True)
+        self._pair_where(lambda s: s.number)
         self._counterpart = self._numbers()
 
-    def _pair_where(self, same: Callable[[Section, Section], bool], unique: bool = False) -> None:
+    def _pair_where(self, key: Callable[[Section], object], unique: bool = False) -> None:
+        """Each old section pairs with the first unpaired new one of the same key (with
+        `unique`, only when that one is the only one left)."""
         taken = set(self.old_to_new.values())
+        by_key: dict[object, deque[int]] = defaultdict(deque)
+        for j, new in enumerate(self.new):
+            if j not in taken:
+                by_key[key(new)].append(j)
         for i, old in enumerate(self.old):
-            if i in self.old_to_new:
+            candidates = by_key.get(key(old))
+            if i in self.old_to_new or not candidates:
                 continue
-            candidates = [j for j, new in enumerate(self.new) if j not in taken and same(old, new)]
-            if candidates and (len(candidates) == 1 or not unique):
-                self.old_to_new[i] = candidates[0]
-                taken.add(candidates[0])
+            if len(candidates) == 1 or not unique:
+                self.old_to_new[i] = candidates.popleft()
 
     def pair_by_votes(self, pairs: Iterable[ActivityPair]) -> None:
         """An unpaired old section pairs with the unpaired new one most of its rows went to."""
@@ -138,11 +156,14 @@ class _SectionMatcher:
         for pair in pairs:
             votes[pair.old.section][pair.new.section] += 1
         taken = set(self.old_to_new.values())
+        first: dict[str, int] = {}
+        for index, section in enumerate(self.new):
+            first.setdefault(section.number, index)
         for i, old in enumerate(self.old):
             if i in self.old_to_new or not votes[old.number]:
                 continue
             number, _ = votes[old.number].most_common(1)[0]
-            j = next((j for j, s in enumerate(self.new) if s.number == number), None)
+            j = first.get(number)
             if j is not None and j not in taken:
                 self.old_to_new[i] = j
                 taken.add(j)
@@ -157,9 +178,9 @@ class _SectionMatcher:
     def counterpart(self) -> dict[str, str]:
         return dict(self._counterpart)
 
-    def corresponds(self, old_number: str, new_number: str) -> bool:
-        mapped = self._counterpart.get(old_number)
-        return mapped == new_number if mapped is not None else old_number == new_number
+    def target(self, old_number: str) -> str:
+        """The new number of an old section: its counterpart, or the same number."""
+        return self._counterpart.get(old_number, old_number)
 
     def pairs(self) -> list[SectionPair]:
         return [SectionPair(self.old[i], self.new[j]) for i, j in sorted(self.old_to_new.items())]
@@ -177,64 +198,128 @@ class _ActivityMatcher:
         self.old = list(old)
         self.new = list(new)
         self.pairs: list[ActivityPair] = []
-        self._old_left = set(range(len(self.old)))
+        self.old_left = set(range(len(self.old)))
         self._new_left = set(range(len(self.new)))
+        self.cut: set[int] = set()
+        """Old rows not scored against every candidate a similarity stage allowed."""
+        self._budget = PAIRING_BUDGET
+        self._old_place = _places(self.old)
+        self._new_place = _places(self.new)
 
     def _pair(self, i: int, j: int) -> None:
         self.pairs.append(ActivityPair(self.old[i], self.new[j]))
-        self._old_left.discard(i)
+        self.old_left.discard(i)
         self._new_left.discard(j)
 
     def pair_anchored(self, anchors: Mapping[str, str]) -> None:
         new_index = {activity.id: j for j, activity in enumerate(self.new)}
         for i, activity in enumerate(self.old):
             j = new_index.get(anchors.get(activity.id, ""))
-            if j is not None and j in self._new_left and i in self._old_left:
+            if j is not None and j in self._new_left and i in self.old_left:
                 self._pair(i, j)
 
-    def pair_equal_text(self, allowed: Callable[[Activity, Activity], bool]) -> None:
-        """Same text; duplicates of one text pair in document order."""
-        by_text: dict[str, list[int]] = defaultdict(list)
-        for index in sorted(self._new_left):
-            by_text[self.new[index].text].append(index)
-        for i in sorted(self._old_left):
-            candidates = by_text.get(self.old[i].text, [])
-            j = next((j for j in candidates if allowed(self.old[i], self.new[j])), None)
-            if j is not None:
-                candidates.remove(j)
+    def pair_equal_text(self, target: Callable[[str], str] | None) -> None:
+        """Same text (in the counterpart section, given its `target`); duplicates of one text
+        pair in document order."""
+        by_key: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+        for j in sorted(self._new_left):
+            by_key[self.new[j].text, self.new[j].section if target else ""].append(j)
+        for i in sorted(self.old_left):
+            section = target(self.old[i].section) if target else ""
+            candidates = by_key.get((self.old[i].text, section))
+            if candidates:
+                self._pair(i, candidates.popleft())
+
+    def pair_similar(
+        self, threshold: float, target: Callable[[str], str], *, anywhere: bool
+    ) -> None:
+        """Greedy best-first over the scored pairs whose similarity reaches `threshold`: each
+        old row against the new rows of its counterpart section (and, `anywhere`, the others)."""
+        candidates = _Candidates(self.new, sorted(self._new_left), self._new_place)
+        scored: list[tuple[float, int, int]] = []
+        order = sorted(self.old_left)
+        for rank, i in enumerate(order):
+            old = self.old[i]
+            js = candidates.near(target(old.section), self._old_place[i], anywhere)
+            if len(js) > self._budget:
+                self.cut.update(order[rank:])
+                break
+            self._budget -= len(js)
+            if candidates.cut:
+                self.cut.add(i)
+            texts = [(similarity(old.text, self.new[j].text), i, j) for j in js]
+            scored.extend(entry for entry in texts if entry[0] >= threshold)
+        for _, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+            if i in self.old_left and j in self._new_left:
                 self._pair(i, j)
 
-    def pair_similar(self, threshold: float, allowed: Callable[[Activity, Activity], bool]) -> None:
-        """Greedy best-first over the remaining pairs whose similarity reaches `threshold`."""
-        scored = [
-            (similarity(self.old[i].text, self.new[j].text), i, j)
-            for i in sorted(self._old_left)
-            for j in sorted(self._new_left)
-            if allowed(self.old[i], self.new[j])
-        ]
-        for score, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
-            if score >= threshold and i in self._old_left and j in self._new_left:
-                self._pair(i, j)
-
-    def pair_by_position(self, corresponds: Callable[[str, str], bool]) -> None:
-        old_rows = _rows_by_section(self.old)
+    def pair_by_position(self, target: Callable[[str], str]) -> None:
+        """The row at the same position of the counterpart section, when it is alike enough."""
         new_rows = _rows_by_section(self.new)
-        for i in sorted(self._old_left):
+        for i in sorted(self.old_left):
             activity = self.old[i]
-            position = old_rows[activity.section].index(i)
-            for number, rows in new_rows.items():
-                if not corresponds(activity.section, number) or position >= len(rows):
-                    continue
+            position = self._old_place[i][1]
+            rows = new_rows.get(target(activity.section), [])
+            if position < len(rows):
                 j = rows[position]
                 if j in self._new_left and _same_roles_and_alike(activity, self.new[j]):
                     self._pair(i, j)
-                break
 
     def unpaired_old(self) -> list[Activity]:
-        return [self.old[i] for i in sorted(self._old_left)]
+        return [self.old[i] for i in sorted(self.old_left)]
 
     def unpaired_new(self) -> list[Activity]:
         return [self.new[j] for j in sorted(self._new_left)]
+
+
+class _Candidates:
+    """The new rows left, by section and in page order, to pick the nearest `MAX_CANDIDATES`."""
+
+    def __init__(
+        self, new: Sequence[Activity], left: list[int], places: Mapping[int, tuple[int, int]]
+    ) -> None:
+        self._all = left
+        self._positions = [places[j][0] for j in left]
+        self._by_section: dict[str, list[int]] = defaultdict(list)
+        for j in left:
+            self._by_section[new[j].section].append(j)
+        self._places = places
+        self.cut = False
+
+    def near(self, section: str, place: tuple[int, int], anywhere: bool) -> list[int]:
+        """The counterpart section's rows nearest `place`, then (`anywhere`) the page's; `cut`
+        says whether some allowed row was left out."""
+        rows = self._by_section.get(section, [])
+        chosen = _window(rows, [self._places[j][1] for j in rows], place[1], MAX_CANDIDATES)
+        self.cut = len(chosen) < len(rows)
+        if not anywhere:
+            return chosen
+        room = MAX_CANDIDATES - len(chosen)
+        if len(self._all) <= MAX_CANDIDATES:
+            return list(self._all)  # every row, in page order, as when nothing is bounded
+        more = _window(self._all, self._positions, place[0], room + len(chosen))
+        taken = set(chosen)
+        chosen.extend([j for j in more if j not in taken][:room])
+        self.cut = True
+        return sorted(chosen)
+
+
+def _window(rows: list[int], positions: list[int], position: int, size: int) -> list[int]:
+    """The `size` rows whose positions (ascending) are nearest `position`, as a window."""
+    if len(rows) <= size:
+        return list(rows)
+    start = min(max(bisect_left(positions, position) - size // 2, 0), len(rows) - size)
+    return rows[start : start + size]
+
+
+def _places(activities: Sequence[Activity]) -> dict[int, tuple[int, int]]:
+    """Each activity's place: its index on the page and its row number within its section."""
+    seen: Counter[str] = Counter()
+    places = {}
+    for index, activity in enumerate(activities):
+        places[index] = (index, seen[activity.section])
+        seen[activity.section] += 1
+    return places
 
 
 def _same_roles_and_alike(old: Activity, new: Activity) -> bool:

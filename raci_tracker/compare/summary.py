@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from raci_tracker.compare.matching import Matching
+from raci_tracker.compare.matching import MAX_CANDIDATES, PAIRING_BUDGET, Matching
 from raci_tracker.model import (
     Change,
     ChangeKind,
@@ -20,6 +20,7 @@ from raci_tracker.model import (
     Snapshot,
     section_key,
 )
+from raci_tracker.page import rules
 
 _KIND_ORDER = {
     kind: rank
@@ -110,9 +111,27 @@ def finding_delta(old: Snapshot, new: Snapshot, matching: Matching) -> FindingDe
     """Findings the new revision introduced and resolved, following activities across rewording."""
     renamed = {pair.old.id: pair.new.id for pair in matching.pairs}
     return FindingDelta(
-        introduced=_unmatched(new.findings, {}, old.findings, renamed),
+        introduced=(
+            *_pairing_bounded(matching),
+            *_unmatched(new.findings, {}, old.findings, renamed),
+        ),
         resolved=_unmatched(old.findings, renamed, new.findings, {}),
     )
+
+
+def _pairing_bounded(matching: Matching) -> list[Finding]:
+    """Said when the pairing's bounds left rows uncompared: their removals may be rewordings."""
+    if not matching.uncompared:
+        return []
+    return [
+        rules.finding(
+            "pairing-bounded",
+            None,
+            f"{matching.uncompared} removed activities were not compared with every added one "
+            f"(at most {MAX_CANDIDATES} candidates each, {PAIRING_BUDGET:,} comparisons in "
+            "all): some may be rewordings, reported as removed and added",
+        )
+    ]
 
 
 def _unmatched(
