@@ -14,7 +14,13 @@ from raci_tracker.codec import snapshot_to_json
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.compare.matching import MAX_CANDIDATES, PAIRING_BUDGET, match
 from raci_tracker.model import ChangeKind, Snapshot
-from raci_tracker.page.bounds import MAX_ACTIVITIES, MAX_CELLS, MAX_PARTIES_PER_TABLE
+from raci_tracker.page.bounds import (
+    MAX_ACTIVITIES,
+    MAX_CELLS,
+    MAX_FINDINGS_PER_RULE,
+    MAX_PARTIES_PER_TABLE,
+    MAX_PIPES,
+)
 from raci_tracker.page.parse import parse_page
 
 PAGE = "---\nupdated: 2023-01-01\n---\n### 1. Tout\n\n"
@@ -132,6 +138,39 @@ def test_a_delimiter_row_then_80000_spaces_parses_at_once() -> None:
 
     assert seconds < SECONDS / 4
     assert len(snapshot.activities) == 1
+
+
+def test_a_page_past_the_pipe_bound_is_read_up_to_it() -> None:
+    """A 1 MB page of tiny cells costs what its first `MAX_PIPES` pipes cost, no more."""
+    table = PAGE + HEADER + "| Sauvegarder | RA | I |\n\n"
+    filler = "|x" * 50 + "\n"
+    page = table + filler * 10_000
+    read = table + filler * ((MAX_PIPES - 12) // 50)
+    _, read_seconds = timed(lambda: parse_page(read))
+
+    snapshot, seconds = timed(lambda: parse_page(page))
+
+    assert seconds < 2 * read_seconds + 0.25
+    assert len(snapshot.activities) == 1
+    assert bound_findings(snapshot) == [
+        f"{read.count(chr(10)) + 1}: the page has more than 100,000 table pipes (|), the most "
+        "raci-tracker reads: the page is not read from this line on"
+    ]
+
+
+def test_findings_of_one_rule_are_listed_up_to_the_bound() -> None:
+    """12,000 unreadable cells: 10,000 `unknown-letter` findings and one saying what is left out."""
+    table = party_table([f"Équipe {c}" for c in range(6)], 4_000)
+    page = PAGE + table.replace(" R | R | R |\n", " x | x | x |\n")
+
+    snapshot = parse_page(page)
+
+    rules = [f.rule for f in snapshot.findings]
+    assert rules.count("unknown-letter") == MAX_FINDINGS_PER_RULE == 10_000
+    [message] = bound_findings(snapshot)
+    assert "10,000 'unknown-letter' findings, the most raci-tracker reads: 2,000 more" in message
+    last_listed = [f for f in snapshot.findings if f.rule == "unknown-letter"][-1]
+    assert message.startswith(f"{last_listed.line}: ")  # 3 a row: the 10,001st shares a row
 
 
 def reworded_pages(size: int) -> tuple[Snapshot, Snapshot, Snapshot]:

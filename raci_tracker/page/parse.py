@@ -21,6 +21,7 @@ from raci_tracker.model import (
     Snapshot,
     SourceInfo,
 )
+from raci_tracker.page.bounds import bounded_text, listed
 from raci_tracker.page.cells import read_letters
 from raci_tracker.page.dates import find_body_date, resolve_date
 from raci_tracker.page.matrix import MatrixBuilder, Tables, classify
@@ -88,7 +89,7 @@ def parse_page(
 ) -> Snapshot:
     """Parse one page revision (bytes, or text). Raises `InputError` only for non-text input."""
     data = data.encode("utf-8") if isinstance(data, str) else data
-    text = decode_page(data, path)
+    text, cut = bounded_text(decode_page(data, path))
     lines = text.split("\n")
     scan = scan_page(text)
     tables = classify(scan.tables, scan.bullets, PartyResolver(aliases))
@@ -110,6 +111,7 @@ def parse_page(
         date_field=page_date.date_field,
     )
     findings = [
+        *cut,
         *scan.findings,
         *tables.findings,
         *builder.findings,
@@ -126,7 +128,7 @@ def parse_page(
         parties=tuple(tables.parties),
         sections=tuple(scan.sections),
         activities=tuple(builder.activities),
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        findings=tuple(listed(findings)),
         tables=tables.counts,
     )
 
