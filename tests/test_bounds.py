@@ -173,22 +173,29 @@ def test_findings_of_one_rule_are_listed_up_to_the_bound() -> None:
     assert message.startswith(f"{last_listed.line}: ")  # 3 a row: the 10,001st shares a row
 
 
-def reworded_pages(size: int) -> tuple[Snapshot, Snapshot, Snapshot]:
-    """A page, the page with one letter moved, the page with every row reworded."""
+def reworded_pages(size: int) -> tuple[Snapshot, Snapshot, Snapshot, float]:
+    """A page, the page with one letter moved, the page with every row reworded, and the time
+    parsing the first took (what a diff's time is measured against)."""
     rows = size // 48
     old = "".join(f"| Sauvegarder le volume {i} du client | RA | I |\n" for i in range(rows))
     moved = old.replace("| RA | I |", "| R | AI |", 1)
     reworded = "".join(f"| Restaurer les instantanés {i * 7} | RA | I |\n" for i in range(rows))
-    return tuple(parse_page(PAGE + HEADER + text) for text in (old, moved, reworded))  # type: ignore[return-value]
+    first, seconds = timed(lambda: parse_page(PAGE + HEADER + old))
+    return first, parse_page(PAGE + HEADER + moved), parse_page(PAGE + HEADER + reworded), seconds
+
+
+# Pairing every old row with every new one took 18 s for this pair, 100 times parsing a page:
+# within the bounds the diff takes at most about twice a parse (more under coverage tracing).
+PARSES = 5
 
 
 def test_an_all_reworded_150_kb_pair_is_diffed_within_the_budget() -> None:
-    old, moved, reworded = reworded_pages(150_000)
+    old, moved, reworded, parse_seconds = reworded_pages(150_000)
     assert len(old.activities) * len(reworded.activities) > 4 * PAIRING_BUDGET
 
     diff, seconds = timed(lambda: diff_snapshots(old, reworded))
 
-    assert seconds < SECONDS
+    assert seconds < PARSES * parse_seconds + 0.25
     kinds = {change.kind for change in diff.changes}
     assert ChangeKind.ROLE_CHANGED not in kinds
     assert diff.summary.activities_removed == len(old.activities)
@@ -201,7 +208,7 @@ def test_an_all_reworded_150_kb_pair_is_diffed_within_the_budget() -> None:
 
 def test_rewordings_far_past_the_candidate_window_are_still_found_nearby() -> None:
     """3,000 rows, each reworded in place: the nearest candidates hold the right one."""
-    old, _, _ = reworded_pages(150_000)
+    old, _, _, parse_seconds = reworded_pages(150_000)
     lines = [f"| Sauvegarder le volume {i} du client final | RA | I |\n" for i in range(3_000)]
     new = parse_page(PAGE + HEADER + "".join(lines))
 
@@ -209,7 +216,7 @@ def test_rewordings_far_past_the_candidate_window_are_still_found_nearby() -> No
         lambda: match(old.sections, new.sections, old.activities, new.activities)
     )
 
-    assert seconds < SECONDS
+    assert seconds < PARSES * parse_seconds + 0.25
     assert len(matching.pairs) == 3_000
     assert all(p.old.text + " final" in p.new.text for p in matching.pairs[:3])
     assert all(p.old.line == p.new.line for p in matching.pairs)
