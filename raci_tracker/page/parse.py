@@ -23,7 +23,7 @@ from raci_tracker.model import (
 )
 from raci_tracker.page.bounds import bounded_text, listed
 from raci_tracker.page.cells import read_letters
-from raci_tracker.page.dates import find_body_date, resolve_date
+from raci_tracker.page.dates import PageDate, find_body_date, resolve_date
 from raci_tracker.page.matrix import MatrixBuilder, Tables, classify
 from raci_tracker.page.parties import PartyResolver
 from raci_tracker.page.rules import (
@@ -96,20 +96,7 @@ def parse_page(
     builder = MatrixBuilder(lines, [party.id for party in tables.parties], tables.legend.cell_key())
     for table, columns in tables.raci:
         builder.add_table(table, columns)
-    front = scan.front_matter.data
-    body_date = find_body_date(lines[scan.body_start :], first_line=scan.body_start + 1)
-    line_of = partial(_front_matter_line, lines, body_start=scan.body_start)
-    page_date = resolve_date(front, body_date, line_of)
-    document = DocumentInfo(
-        title=_text_value(front.get("title")) or scan.first_heading,
-        excerpt=_text_value(front.get("excerpt")),
-        updated=page_date.iso,
-        date_source=page_date.source,
-        body_date=body_date.iso if body_date else None,
-        locale=locale,
-        front_matter=front,
-        date_field=page_date.date_field,
-    )
+    document, page_date = _document_info(lines, scan, locale)
     findings = [
         *cut,
         *scan.findings,
@@ -131,6 +118,27 @@ def parse_page(
         findings=tuple(listed(findings)),
         tables=tables.counts,
     )
+
+
+def _document_info(
+    lines: list[str], scan: PageScan, locale: str | None
+) -> tuple[DocumentInfo, PageDate]:
+    """The page's title, excerpt and date, and where the date came from."""
+    front = scan.front_matter.data
+    body_date = find_body_date(lines[scan.body_start :], first_line=scan.body_start + 1)
+    line_of = partial(_front_matter_line, lines, body_start=scan.body_start)
+    page_date = resolve_date(front, body_date, line_of)
+    document = DocumentInfo(
+        title=_text_value(front.get("title")) or scan.first_heading,
+        excerpt=_text_value(front.get("excerpt")),
+        updated=page_date.iso,
+        date_source=page_date.source,
+        body_date=body_date.iso if body_date else None,
+        locale=locale,
+        front_matter=front,
+        date_field=page_date.date_field,
+    )
+    return document, page_date
 
 
 def _page_findings(scan: PageScan, activities: Sequence[Activity], tables: Tables) -> list[Finding]:
