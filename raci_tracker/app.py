@@ -49,6 +49,7 @@ from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.model import CommitRef, Revision, Snapshot
 from raci_tracker.notify import send
 from raci_tracker.output.alerts import (
+    acknowledge,
     notification,
     pending_alerts,
     record_alerted,
@@ -267,16 +268,27 @@ def run_and_report(
     return RunOutcome(summary, new_texts, written + checked, pending, tuple(pages))
 
 
-def alert(config: Config, outcome: RunOutcome, urls: Sequence[str]) -> list[str]:
+def alert(
+    config: Config, outcome: RunOutcome, urls: Sequence[str], *, await_ack: bool = False
+) -> list[str]:
     """Send the run's one notification to every URL, when it has shifts to tell, and record
-    them as alerted; after a failed notification they stay pending for the next run.
+    them as alerted; after a failed notification they stay pending for the next run. With
+    `await_ack`, a later step delivers them too (the workflow's issue): they await
+    `acknowledge_alerts` instead of being recorded.
     Returns the problems, one line each (a failed notification never fails the run)."""
     problems: list[str] = []
     if outcome.alerts and urls:
         message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
         problems = send(urls, message.title, message.body)
-    record_alerted(config.reports, outcome.pages, outcome.alerts if problems else ())
+    unsent = outcome.alerts if problems else ()
+    awaiting = outcome.alerts if await_ack and not problems else ()
+    record_alerted(config.reports, outcome.pages, unsent, awaiting)
     return problems
+
+
+def acknowledge_alerts(config: Config) -> int:
+    """Record as alerted what the last `run --await-ack` alerted; how many texts that was."""
+    return acknowledge(config.reports)
 
 
 # --- revisions for the diligence views ---

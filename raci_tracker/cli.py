@@ -24,6 +24,7 @@ from raci_tracker.history.walk import PageUpdate
 from raci_tracker.lock import DEFAULT_WAIT
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.notify import ENVIRONMENT, notification_urls
+from raci_tracker.output.alerts import ALERTED
 from raci_tracker.output.annotations import unreadable_annotation
 from raci_tracker.output.formats import (
     format_activity_history,
@@ -287,12 +288,19 @@ def history(
     help=f"Apprise URL to notify when role shifts come in (repeatable; also {ENVIRONMENT}, "
     "space-separated).",
 )
+@click.option(
+    "--await-ack",
+    is_flag=True,
+    help="A later step delivers the shifts too (an issue): record them as alerted only when "
+    "`ack-alerts` says it succeeded.",
+)
 def run(
     config_file: Path,
     exit_code: bool,
     no_progress: bool,
     lock_wait: float,
     notify_urls: Sequence[str],
+    await_ack: bool,
 ) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
@@ -302,7 +310,7 @@ def run(
             outcome = app.run_and_report(config, on_page)
         for warning in app.record_run(config, outcome, os.environ):
             _warn(warning)
-        for problem in app.alert(config, outcome, urls):
+        for problem in app.alert(config, outcome, urls, await_ack=await_ack):
             _warn(f"{printable(problem)} (the shifts stay pending for the next run)")
     _echo(run_line(outcome))
     if outcome.summary.failed:
@@ -325,6 +333,20 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
             progress.advance(task)
 
         yield advance
+
+
+@cli.command("ack-alerts")
+@_config_option
+@_lock_wait_option
+def ack_alerts(config_file: Path, lock_wait: float) -> None:
+    """Record the shifts the last `run --await-ack` alerted as delivered (after the issue)."""
+    config = load_config(config_file)
+    with app.lock_outputs(config, lock_wait, _warn):
+        count = app.acknowledge_alerts(config)
+    if count:
+        _echo(f"{count} alerted text(s) recorded in {config.reports / ALERTED}")
+    else:
+        _echo("no alert awaits acknowledgement")
 
 
 @cli.command()

@@ -3,6 +3,9 @@
 - `alerted.json` (in the reports folder): which texts with role shifts were already alerted.
   A run alerts its own shifts and any shift an earlier run took in but never alerted (it was
   interrupted, or its notification failed), then records them.
+- `awaiting-ack.json` (in the reports folder): the texts a run alerted whose delivery is left to
+  a later step (`run --await-ack`, e.g. the workflow's issue); `ack-alerts` moves them into
+  `alerted.json` once that step succeeded. Until then they count as never alerted.
 - `status.json` (in the reports folder): the day the tracker last checked and the upstream head of
   each repository; rewritten only when a head moved or the last write is a week old, so a run
   with nothing new changes no file, yet the repository sees the tracker is alive.
@@ -25,6 +28,7 @@ from raci_tracker.output.prose import PartyNames, summary_sentence
 from raci_tracker.output.render import make_environment
 
 ALERTED = "alerted.json"
+AWAITING = "awaiting-ack.json"
 STATUS = "status.json"
 SCHEMA = 1
 HEARTBEAT = timedelta(days=7)
@@ -48,6 +52,16 @@ def _read_record(path: Path, key: str) -> Any:
     return data[key]
 
 
+def _read_keys(path: Path, key: str) -> list[str] | None:
+    """A record's list of text keys, None when the file does not exist."""
+    keys = _read_record(path, key)
+    if keys is not None and not (
+        isinstance(keys, list) and all(isinstance(item, str) for item in keys)
+    ):
+        raise InputError(f"{key!r} is not a list of texts; fix or remove it", path=str(path))
+    return keys
+
+
 def shift_texts(pages: Iterable[PageChangelog]) -> Iterable[NewText]:
     """Every stored text that moved a role, page by page in date order."""
     for page in pages:
@@ -65,7 +79,7 @@ def pending_alerts(
     shift but this run's counts as alerted: a tracker set up on an old store does not replay
     its whole history."""
     new = {text_key(text) for text in new_texts}
-    alerted = _read_record(reports / ALERTED, "alerted")
+    alerted = _read_keys(reports / ALERTED, "alerted")
     earlier = [text for text in shift_texts(pages) if text_key(text) not in new]
     if alerted is None:
         return ()
@@ -74,15 +88,46 @@ def pending_alerts(
 
 
 def record_alerted(
-    reports: Path, pages: Sequence[PageChangelog], unsent: Iterable[NewText]
+    reports: Path,
+    pages: Sequence[PageChangelog],
+    unsent: Iterable[NewText],
+    awaiting: Iterable[NewText] = (),
 ) -> bool:
-    """Record every stored shift as alerted except `unsent` (a notification failed)."""
+    """Record every stored shift as alerted except `unsent` (a notification failed) and
+    `awaiting` (delivered by a later step, recorded by `acknowledge`)."""
     skip = {text_key(text) for text in unsent}
-    keys = sorted({text_key(t) for t in shift_texts(pages)} - skip)
-    previous = _read_record(reports / ALERTED, "alerted")
+    held = sorted({text_key(text) for text in awaiting} - skip)
+    keys = sorted({text_key(t) for t in shift_texts(pages)} - skip - set(held))
+    previous = _read_keys(reports / ALERTED, "alerted")
+    written = _write_awaiting(reports, held)
     if previous is not None and sorted(previous) == keys:
+        return written
+    return write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys})) or written
+
+
+def _write_awaiting(reports: Path, keys: Sequence[str]) -> bool:
+    """`awaiting-ack.json` with `keys`; none at all when nothing awaits (a stale one goes)."""
+    path = reports / AWAITING
+    if keys:
+        return write_atomic(path, dumps({"schema": SCHEMA, "awaiting": list(keys)}))
+    _read_keys(path, "awaiting")  # a damaged file is said, not silently dropped
+    if not path.exists():
         return False
-    return write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
+    path.unlink()
+    return True
+
+
+def acknowledge(reports: Path) -> int:
+    """Record the alerts awaiting acknowledgement as alerted, then drop the awaiting file;
+    how many were not recorded yet. Idempotent: with nothing awaiting, nothing changes."""
+    awaiting = _read_keys(reports / AWAITING, "awaiting")
+    if awaiting is None:
+        return 0
+    alerted = _read_keys(reports / ALERTED, "alerted") or []
+    keys = sorted(set(alerted) | set(awaiting))
+    write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
+    (reports / AWAITING).unlink()  # after the record: stopped in between, acking again is harmless
+    return len(keys) - len(set(alerted))
 
 
 # --- the heartbeat ---------------------------------------------------------------------------
