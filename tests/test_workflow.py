@@ -118,10 +118,11 @@ def play(step_id: str, tracker: Path, outputs: Path, **env: str) -> dict[str, st
 
 
 def play_step(
-    step: str, tracker: Path, outputs: Path, **env: str
+    step: str, tracker: Path, outputs: Path, *, check: bool = True, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """Run the step with this id or name, with its literal `env:`; `env` stands for the values
-    GitHub fills in (`${{ ... }}`) and the tools put first on PATH."""
+    GitHub fills in (`${{ ... }}`) and the tools put first on PATH. With `check`, a failed
+    step raises; without, its exit status is in the result."""
     (found,) = [s for s in steps("track.yml") if step in (s.get("id"), s.get("name"))]
     literal = {k: str(v) for k, v in found.get("env", {}).items() if "${{" not in str(v)}
     environ = {
@@ -140,7 +141,7 @@ def play_step(
         ["bash", "-e", "-c", found["run"]],
         cwd=tracker,
         env=environ,
-        check=True,
+        check=check,
         capture_output=True,
         text=True,
     )
@@ -255,6 +256,7 @@ def test_github_outputs(
 FAKE_GH = """#!/usr/bin/env bash
 # GitHub's CLI as the workflow calls it: records each call; no issue is open yet
 printf '%s\\n' "$*" >> "$GH_LOG"
+if [ -n "${GH_DOWN:-}" ]; then echo "HTTP 503: Service Unavailable" >&2; exit 1; fi
 [ "$1 $2" = "issue list" ] && exit 0
 while [ $# -gt 0 ]; do
   if [ "$1" = "--body-file" ]; then cp "$2" "$GH_LOG.body"; fi
@@ -365,13 +367,15 @@ def test_a_long_issue_body_is_trimmed_with_a_link(
         tmp_path / "outputs",
         SHIFTS="3",
         REPOSITORY="owner/tracker",
+        BRANCH="track/2026#1",
         **gh,
     )
     body = Path(gh["GH_LOG"] + ".body").read_text("utf-8")
 
     assert len(body) < 65536
     assert body.startswith("# Shifts\n\n| a | b | é |\n")
-    link = f"https://github.com/owner/tracker/blob/{repo.head()}/reports/ovh-docs/last-run.md"
+    # the issue comes before the push: the link names the branch, not a commit
+    link = "https://github.com/owner/tracker/blob/track/2026%231/reports/ovh-docs/last-run.md"
     assert body.endswith(f"[read it whole]({link}).*\n")
     assert "| a | b | é |\n\n*This report" in body  # cut at a line end
 
@@ -392,14 +396,33 @@ def test_the_commit_message_names_what_moved(
     ]
 
 
+def remote(repo: GitRepo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A bare clone standing for GitHub, and the git settings that send the push step's
+    `https://x-access-token:…@github.com/owner/tracker.git` to it."""
+    origin = tmp_path / "origin.git"
+    run_git(tmp_path, "clone", "-q", "--bare", str(repo.root), str(origin))
+    url = "https://x-access-token:token@github.com/owner/tracker.git"
+    return origin, {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": f"url.{origin}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+        "GIT_CONFIG_KEY_1": "pull.rebase",
+        "GIT_CONFIG_VALUE_1": "true",
+    }
+
+
+def checkout(origin: Path, folder: Path) -> Path:
+    """What the next scheduled job starts from: a fresh clone of what was pushed."""
+    run_git(origin.parent, "clone", "-q", str(origin), str(folder))
+    return folder
+
+
 def test_the_push_rebases_on_what_was_pushed_meanwhile(
     tracker: tuple[GitRepo, GitRepo], tmp_path: Path
 ) -> None:
     upstream, repo = tracker
-    origin = tmp_path / "origin.git"
-    run_git(tmp_path, "clone", "-q", "--bare", str(repo.root), str(origin))
-    other = tmp_path / "other"
-    run_git(tmp_path, "clone", "-q", str(origin), str(other))
+    origin, insteadof = remote(repo, tmp_path)
+    other = checkout(origin, tmp_path / "other")
     (other / "NOTES.md").write_text("Someone else's change.\n", encoding="utf-8")
     run_git(other, "add", "NOTES.md")
     run_git(
@@ -409,14 +432,6 @@ def test_the_push_rebases_on_what_was_pushed_meanwhile(
     shift_upstream(upstream)
     play("run", repo.root, tmp_path / "outputs")
     play("commit", repo.root, tmp_path / "outputs")
-    url = "https://x-access-token:token@github.com/owner/tracker.git"
-    insteadof = {
-        "GIT_CONFIG_COUNT": "2",
-        "GIT_CONFIG_KEY_0": f"url.{origin}.insteadOf",
-        "GIT_CONFIG_VALUE_0": url,
-        "GIT_CONFIG_KEY_1": "pull.rebase",
-        "GIT_CONFIG_VALUE_1": "true",
-    }
 
     play_step(
         "Push, rebasing on what others pushed meanwhile",
@@ -430,6 +445,130 @@ def test_the_push_rebases_on_what_was_pushed_meanwhile(
 
     pushed = run_git(origin, "log", "--format=%s", "main").splitlines()
     assert pushed[:2] == ["Track RACI pages: managed-kubernetes fr-fr", "Notes"]
+
+
+# --- an alert is recorded only once delivered -----------------------------------------------------
+
+
+def play_job(tracker: Path, tmp_path: Path, **env: str) -> dict[str, str]:
+    """The job's alerting steps in the workflow's order, each when its `if:` says (pinned by
+    `test_the_shifts_are_recorded_only_after_the_issue_step`): run, issue, record when the issue
+    step succeeded, commit, push when it committed and a remote is given in `env`."""
+    outputs = tmp_path / "outputs"
+    ran = play("run", tracker, outputs)
+    github = {"REPOSITORY": "owner/tracker", "BRANCH": "main", "GH_TOKEN": "token", **env}
+    issue = play_step("issue", tracker, outputs, check=False, SHIFTS=ran["shifts"], **github)
+    if issue.returncode == 0:
+        play_step("Record the shifts as alerted", tracker, outputs)
+    committed = play("commit", tracker, outputs)
+    if committed["committed"] == "true" and "GIT_CONFIG_COUNT" in env:
+        play_step("Push, rebasing on what others pushed meanwhile", tracker, outputs, **github)
+    return {**ran, "issue": "success" if issue.returncode == 0 else "failure", **committed}
+
+
+def pushed_files(origin: Path) -> list[str]:
+    return run_git(origin, "show", "--name-only", "--format=", "main").splitlines()
+
+
+def test_a_failed_issue_step_leaves_the_shifts_for_the_next_run(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    """GitHub's API is down when the issue step runs: the snapshots are committed and pushed, the
+    shifts are not recorded as alerted, so the next job, from a fresh checkout, counts them in
+    `shifts=` again and opens the issue; the job after that has nothing to tell."""
+    upstream, repo = tracker
+    origin, push = remote(repo, tmp_path)
+    shift_upstream(upstream)
+    gh = fake_gh(tmp_path)
+    log = Path(gh["GH_LOG"])
+
+    failed = play_job(repo.root, tmp_path, GH_DOWN="1", **gh, **push)
+    first_push = pushed_files(origin)
+    log.unlink()
+    retried = play_job(checkout(origin, tmp_path / "next"), tmp_path, **gh, **push)
+    second_push = pushed_files(origin)
+    calls = log.read_text("utf-8").splitlines()
+    body = Path(gh["GH_LOG"] + ".body").read_text("utf-8")
+    log.unlink()
+    settled = play_job(checkout(origin, tmp_path / "after"), tmp_path, **gh, **push)
+
+    assert failed == {"shifts": "2", "status": "1", "issue": "failure", "committed": "true"}
+    assert "snapshots/ovh-docs/managed-kubernetes/fr-fr/index.json" in first_push
+    assert "reports/ovh-docs/awaiting-ack.json" in first_push
+    assert "reports/ovh-docs/alerted.json" not in first_push
+    assert retried == {"shifts": "2", "status": "1", "issue": "success", "committed": "true"}
+    assert calls[1].startswith("issue create --title RACI responsibility shifts --body-file")
+    assert "Shifts taken in earlier and not alerted until now" in body
+    assert "2023-09-01: OVHcloud gave up A and R on 1 activity; the customer gained A and R" in body
+    assert {"reports/ovh-docs/alerted.json", "reports/ovh-docs/awaiting-ack.json"} <= set(
+        second_push
+    )
+    assert not (tmp_path / "next/reports/ovh-docs/awaiting-ack.json").exists()
+    assert settled == {"shifts": "0", "status": "0", "issue": "success", "committed": "false"}
+    assert not log.exists()  # no issue, no comment
+
+
+def test_a_delivered_alert_is_not_sent_again(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    upstream, repo = tracker
+    origin, push = remote(repo, tmp_path)
+    shift_upstream(upstream)
+    gh = fake_gh(tmp_path)
+
+    first = play_job(repo.root, tmp_path, **gh, **push)
+    calls = Path(gh["GH_LOG"]).read_text("utf-8").splitlines()
+    following = play_job(checkout(origin, tmp_path / "next"), tmp_path, **gh, **push)
+
+    assert first == {"shifts": "2", "status": "1", "issue": "success", "committed": "true"}
+    assert "reports/ovh-docs/awaiting-ack.json" not in pushed_files(origin)
+    assert following == {"shifts": "0", "status": "0", "issue": "success", "committed": "false"}
+    assert Path(gh["GH_LOG"]).read_text("utf-8").splitlines() == calls  # nothing more asked
+
+
+def test_a_job_cancelled_after_the_issue_alerts_again(
+    tracker: tuple[GitRepo, GitRepo], tmp_path: Path
+) -> None:
+    """Cancelled between the issue and the record: nothing was pushed, so the next job takes the
+    revision in again and alerts it again (a repeated alert, not a lost one)."""
+    upstream, repo = tracker
+    origin, push = remote(repo, tmp_path)
+    shift_upstream(upstream)
+    gh = fake_gh(tmp_path)
+    outputs = tmp_path / "outputs"
+
+    ran = play("run", repo.root, outputs)
+    play_step("issue", repo.root, outputs, SHIFTS=ran["shifts"], REPOSITORY="o/t", **gh)
+    again = play_job(checkout(origin, tmp_path / "next"), tmp_path, **gh, **push)
+
+    assert ran["shifts"] == again["shifts"] == "2"
+    assert again["issue"] == "success"
+    creates = [c for c in Path(gh["GH_LOG"]).read_text("utf-8").splitlines() if "create" in c]
+    assert len(creates) == 2
+
+
+def test_the_shifts_are_recorded_only_after_the_issue_step() -> None:
+    """run → issue → record (only when the issue step succeeded) → commit → push; a failed issue
+    step still lets the snapshots be committed and pushed."""
+    by_name = {step.get("name"): step for step in steps("track.yml")}
+    order = [step.get("name") for step in steps("track.yml")]
+    names = [
+        "Take in new revisions",
+        "Open or comment on the shifts issue",
+        "Record the shifts as alerted",
+        "Commit snapshots and reports that changed",
+        "Push, rebasing on what others pushed meanwhile",
+    ]
+
+    assert [order.index(name) for name in names] == sorted(order.index(name) for name in names)
+    assert "--await-ack" in by_name["Take in new revisions"]["run"]
+    assert by_name["Record the shifts as alerted"]["if"] == (
+        "${{ !cancelled() && steps.issue.outcome == 'success' }}"
+    )
+    assert by_name["Commit snapshots and reports that changed"]["if"] == "${{ !cancelled() }}"
+    assert by_name["Push, rebasing on what others pushed meanwhile"]["if"] == (
+        "${{ !cancelled() && steps.commit.outputs.committed == 'true' }}"
+    )
 
 
 def test_the_cache_key_follows_the_upstream_head(
@@ -564,8 +703,7 @@ def test_a_heartbeat_commit_says_nothing_moved(
     new; the commit does not repeat what an earlier run took in."""
     upstream, repo = tracker
     shift_upstream(upstream)
-    play("run", repo.root, tmp_path / "outputs")
-    play("commit", repo.root, tmp_path / "outputs")
+    play_job(repo.root, tmp_path, **fake_gh(tmp_path))
     status = repo.root / "reports/ovh-docs/status.json"
     data = json.loads(status.read_bytes())
     status.write_text(json.dumps({**data, "checked": "2020-01-01"}), encoding="utf-8")
