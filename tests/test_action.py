@@ -16,7 +16,8 @@ import yaml
 from raci_tracker.cli import cli
 from tests.gitrepo import GitRepo
 from tests.test_review import docs  # noqa: F401 (the fixture)
-from tests.test_workflow import ROOT
+from tests.test_workflow import FAKE_GH as ISSUE_GH
+from tests.test_workflow import ROOT, shift_upstream, tracker  # noqa: F401 (the fixture)
 
 EXAMPLES = ROOT / "examples/workflows"
 PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
@@ -189,3 +190,93 @@ def test_review_mode_outside_a_pull_request_says_what_it_needs(
         )
 
     assert (runner_temp / "output").read_text("utf-8") == "status=2\n"
+
+
+# --- the track mode, played ----------------------------------------------------------------------
+
+TRACK = {
+    "CONFIG": "configs/ovh-docs.toml",
+    "REPORTS": "reports/ovh-docs",
+    "PATHS": "snapshots reports",
+}
+
+
+def play_track(workspace: Path, runner_temp: Path, **env: str) -> tuple[str, bool, str]:
+    """The track mode's steps in order, each when its `if:` says: the run's `shifts`, whether
+    the issue step succeeded, whether anything was committed."""
+    ran = play("Take in new revisions", workspace, runner_temp, **TRACK)
+    github = {"GH_TOKEN": "t", "REPOSITORY": "owner/tracker", "BRANCH": "main", **env}
+    try:
+        play(
+            "Open or comment on the shifts issue",
+            workspace,
+            runner_temp,
+            SHIFTS=ran["shifts"],
+            **TRACK,
+            **github,
+        )
+    except subprocess.CalledProcessError:
+        delivered = False
+    else:
+        delivered = True
+        play("Record the shifts as alerted", workspace, runner_temp, **TRACK)
+    committed = play("Commit snapshots and reports that changed", workspace, runner_temp, **TRACK)
+    return ran["shifts"], delivered, committed["committed"]
+
+
+def test_track_mode_alerts_again_after_a_failed_issue_step(
+    tracker: tuple[GitRepo, GitRepo],  # noqa: F811 (the fixture)
+    runner_temp: Path,
+) -> None:
+    upstream, repo = tracker
+    (runner_temp / "fake/gh").write_text(ISSUE_GH, encoding="utf-8")
+    log = runner_temp / "gh.log"
+    shift_upstream(upstream)
+
+    failed = play_track(repo.root, runner_temp, GH_LOG=str(log), GH_DOWN="1")
+    retried = play_track(repo.root, runner_temp, GH_LOG=str(log))
+    settled = play_track(repo.root, runner_temp, GH_LOG=str(log))
+
+    assert failed == ("2", False, "true")
+    assert retried == ("2", True, "true")
+    assert settled == ("0", True, "false")
+    calls = log.read_text("utf-8").splitlines()
+    assert [call.split()[:2] for call in calls] == [
+        ["issue", "list"],  # GitHub down: the first call fails
+        ["issue", "list"],
+        ["issue", "create"],
+    ]
+    assert repo.git("status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("name", ["track.yml", "action.yml"])
+def test_the_shifts_are_recorded_only_after_the_issue_step(name: str) -> None:
+    """Both the workflow and the action: run --await-ack, the issue, the record only when the
+    issue step succeeded, then commit and push whatever the issue step did."""
+    if name == "action.yml":
+        listed = action_steps()
+    else:
+        (job,) = load(ROOT / ".github/workflows" / name)["jobs"].values()
+        listed = list(job["steps"])
+    by_name = {step.get("name"): step for step in listed}
+    names = list(by_name)
+    order = [
+        "Take in new revisions",
+        "Open or comment on the shifts issue",
+        "Record the shifts as alerted",
+        "Commit snapshots and reports that changed",
+        "Push, rebasing on what others pushed meanwhile",
+    ]
+
+    assert [names.index(step) for step in order] == sorted(names.index(step) for step in order)
+    assert "--await-ack" in by_name["Take in new revisions"]["run"]
+    assert by_name["Open or comment on the shifts issue"]["id"] == "issue"
+    record = by_name["Record the shifts as alerted"]
+    assert "ack-alerts --config" in record["run"]
+    assert re.fullmatch(
+        r"\$\{\{ !cancelled\(\)( && inputs\.mode == 'track')? "
+        r"&& steps\.issue\.outcome == 'success' \}\}",
+        record["if"],
+    )
+    for later in order[3:]:
+        assert by_name[later]["if"].startswith("${{ !cancelled()"), later

@@ -451,9 +451,9 @@ def test_the_push_rebases_on_what_was_pushed_meanwhile(
 
 
 def play_job(tracker: Path, tmp_path: Path, **env: str) -> dict[str, str]:
-    """The job's alerting steps in the workflow's order, each when its `if:` says (pinned by
-    `test_the_shifts_are_recorded_only_after_the_issue_step`): run, issue, record when the issue
-    step succeeded, commit, push when it committed and a remote is given in `env`."""
+    """The job's alerting steps in the workflow's order, each when its `if:` says (pinned in
+    tests/test_action.py): run, issue, record when the issue step succeeded, commit, push when
+    it committed and a remote is given in `env`."""
     outputs = tmp_path / "outputs"
     ran = play("run", tracker, outputs)
     github = {"REPOSITORY": "owner/tracker", "BRANCH": "main", "GH_TOKEN": "token", **env}
@@ -545,30 +545,6 @@ def test_a_job_cancelled_after_the_issue_alerts_again(
     assert again["issue"] == "success"
     creates = [c for c in Path(gh["GH_LOG"]).read_text("utf-8").splitlines() if "create" in c]
     assert len(creates) == 2
-
-
-def test_the_shifts_are_recorded_only_after_the_issue_step() -> None:
-    """run → issue → record (only when the issue step succeeded) → commit → push; a failed issue
-    step still lets the snapshots be committed and pushed."""
-    by_name = {step.get("name"): step for step in steps("track.yml")}
-    order = [step.get("name") for step in steps("track.yml")]
-    names = [
-        "Take in new revisions",
-        "Open or comment on the shifts issue",
-        "Record the shifts as alerted",
-        "Commit snapshots and reports that changed",
-        "Push, rebasing on what others pushed meanwhile",
-    ]
-
-    assert [order.index(name) for name in names] == sorted(order.index(name) for name in names)
-    assert "--await-ack" in by_name["Take in new revisions"]["run"]
-    assert by_name["Record the shifts as alerted"]["if"] == (
-        "${{ !cancelled() && steps.issue.outcome == 'success' }}"
-    )
-    assert by_name["Commit snapshots and reports that changed"]["if"] == "${{ !cancelled() }}"
-    assert by_name["Push, rebasing on what others pushed meanwhile"]["if"] == (
-        "${{ !cancelled() && steps.commit.outputs.committed == 'true' }}"
-    )
 
 
 def test_the_cache_key_follows_the_upstream_head(
