@@ -146,3 +146,23 @@ def test_a_damaged_record_stops_the_ack_with_one_message(
     assert code == 2
     assert said in err and name in err and "Traceback" not in err
     assert {path: path.read_bytes() for path in (ALERTED, AWAITING)} == before
+
+
+def test_a_run_without_await_ack_records_what_awaited(
+    tracked: GitRepo,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each run writes the awaiting file afresh: a plain run alerts what was never acknowledged,
+    records it and leaves no awaiting file, even a damaged one."""
+    outputs = tmp_path / "gh-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    commit = shift(tracked)
+    run("--await-ack")
+    AWAITING.write_text("{", encoding="utf-8")
+
+    assert run("--exit-code") == 1
+    assert not AWAITING.exists()
+    assert f"managed-kubernetes/fr-fr/{commit}" in json.loads(ALERTED.read_bytes())["alerted"]
+    assert run("--exit-code") == 0
+    assert shifts_output(outputs) == ["shifts=2", "shifts=2", "shifts=0"]

@@ -22,7 +22,7 @@ from typing import Any
 
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog, permalink
-from raci_tracker.errors import InputError
+from raci_tracker.errors import InputError, OutputError
 from raci_tracker.files import write_atomic
 from raci_tracker.output.prose import PartyNames, summary_sentence
 from raci_tracker.output.render import make_environment
@@ -106,14 +106,22 @@ def record_alerted(
 
 
 def _write_awaiting(reports: Path, keys: Sequence[str]) -> bool:
-    """`awaiting-ack.json` with `keys`; none at all when nothing awaits (a stale one goes)."""
+    """`awaiting-ack.json` with `keys`, or no file when nothing awaits. Each run writes it
+    afresh: what an earlier run left unacknowledged is pending again, so among this run's alerts."""
     path = reports / AWAITING
     if keys:
         return write_atomic(path, dumps({"schema": SCHEMA, "awaiting": list(keys)}))
-    _read_keys(path, "awaiting")  # a damaged file is said, not silently dropped
-    if not path.exists():
+    return _remove(path)
+
+
+def _remove(path: Path) -> bool:
+    """Remove a record; False when it was not there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
         return False
-    path.unlink()
+    except OSError as error:
+        raise OutputError(f"cannot remove {path}: {error.strerror or error}") from None
     return True
 
 
@@ -126,7 +134,7 @@ def acknowledge(reports: Path) -> int:
     alerted = _read_keys(reports / ALERTED, "alerted") or []
     keys = sorted(set(alerted) | set(awaiting))
     write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
-    (reports / AWAITING).unlink()  # after the record: stopped in between, acking again is harmless
+    _remove(reports / AWAITING)  # after the record: stopped in between, acking again is harmless
     return len(keys) - len(set(alerted))
 
 
