@@ -18,6 +18,7 @@ from tests.gitrepo import GitRepo
 from tests.test_review import docs  # noqa: F401 (the fixture)
 from tests.test_workflow import FAKE_GH as ISSUE_GH
 from tests.test_workflow import ROOT, shift_upstream, tracker  # noqa: F401 (the fixture)
+from tests.test_workflow import steps as workflow_steps
 
 EXAMPLES = ROOT / "examples/workflows"
 PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
@@ -253,11 +254,7 @@ def test_track_mode_alerts_again_after_a_failed_issue_step(
 def test_the_shifts_are_recorded_only_after_the_issue_step(name: str) -> None:
     """Both the workflow and the action: run --await-ack, the issue, the record only when the
     issue step succeeded, then commit and push whatever the issue step did."""
-    if name == "action.yml":
-        listed = action_steps()
-    else:
-        (job,) = load(ROOT / ".github/workflows" / name)["jobs"].values()
-        listed = list(job["steps"])
+    listed = action_steps() if name == "action.yml" else workflow_steps(name)
     by_name = {step.get("name"): step for step in listed}
     names = list(by_name)
     order = [
