@@ -130,7 +130,10 @@ def test_markdown_and_html_give_one_row_per_activity(
     assert "committed 2023-07-06, published under `updated: 2023-07-06`" in md
     assert "committed 2023-11-15, published under `updated: 2023-10-01`" in md
     assert (
-        "- **OVHcloud: no longer accountable** (2): 2.1 " + h.INSTALL + " (activity removed)" in md
+        "- **OVHcloud: no longer accountable** (2): "
+        + h.INSTALL
+        + " (section 2.1 Installer le service, activity removed)"
+        in md
     )
     for text in (h.LOCATION, "now consulted (C)", "no longer informed (I)", h.ADDED):
         assert text in md and text in html, text

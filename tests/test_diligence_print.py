@@ -115,7 +115,7 @@ def test_a_changelog_and_a_compare_report_print_completely(
         tmp_path,
         "What changed",
         "After",
-        "3.2.1: Intervenir sur un tout incident affectant qui affecte le service Managed "
+        "3.2.1 Incidents: Intervenir sur un tout incident affectant qui affecte le service Managed "
         "Kubernetes managé",
     )
     assert any(text.startswith("Responsibility changelog:") for text in texts)  # the footer

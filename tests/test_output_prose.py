@@ -8,12 +8,15 @@ from raci_tracker.model import ROLES
 from raci_tracker.output.prose import (
     LABEL_WORDS,
     PartyNames,
+    SectionNames,
     holdings,
     label_words,
     plural,
+    section_name,
     summary_sentence,
     upper_first,
 )
+from raci_tracker.output.render import render_diff
 from raci_tracker.page.parse import parse_page
 
 
@@ -74,3 +77,48 @@ def test_small_words() -> None:
     assert (plural(1, "page", "pages"), plural(0, "page", "pages")) == ("1 page", "0 pages")
     assert upper_first("oVHcloud") == "OVHcloud"
     assert upper_first("") == ""
+
+
+def test_a_section_is_named_by_its_number_and_title() -> None:
+    assert section_name("2.2", "Reversibility model") == "2.2 Reversibility model"
+    assert section_name("3.1.5", "") == "3.1.5"  # no title: the number alone
+    assert section_name("3.1.5", None) == "3.1.5"
+    assert section_name(None, None) == ""
+
+
+def test_a_section_named_by_its_headings_is_said_once() -> None:
+    assert section_name("Backup", "Backup") == "Backup"
+    assert section_name("Services › Backup", "Backup") == "Services › Backup"
+
+
+def test_each_change_takes_its_section_title_from_its_own_text() -> None:
+    old = parse_page(
+        "# RACI\n\n## 1. Old run\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        "| Back up | I | RA |\n| Patch | R | A |\n"
+    )
+    new = parse_page(
+        "# RACI\n\n## 1. New run\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        "| Back up | RA | I |\n\n## 2. Care\n\n| Activity | Customer | OVHcloud |\n"
+        "| --- | --- | --- |\n| Patch | R | A |\n"
+    )
+    sections = SectionNames.of(new, old)
+    by_kind = {c.kind.value: c for c in diff_snapshots(old, new).changes}
+
+    assert sections.name(by_kind["role-changed"].section) == "1 New run"
+    assert sections.name("1", before=True) == "1 Old run"
+    moved = by_kind["activity-moved"]
+    assert (sections.name(moved.section), sections.previous_title(moved)) == ("2 Care", "Old run")
+    assert sections.name("9") == "9"  # in neither text
+
+
+def test_a_section_title_is_escaped_where_it_is_printed() -> None:
+    hostile = "Run <script>alert(1)</script> | x @here"
+    old = parse_page(page("| Back up | I | RA |\n").replace("1. Run", f"1. {hostile}"))
+    new = parse_page(page("| Back up | RA | I |\n").replace("1. Run", f"1. {hostile}"))
+    diff = diff_snapshots(old, new)
+
+    markdown = render_diff(diff, old, new, "md")
+    row = next(line for line in markdown.splitlines() if "Back up" in line)
+    assert row.startswith(r"| 1 Run \<script\>alert(1)\</script\> \| x \@here | Back up |")
+    assert "<script>" not in markdown
+    assert "1 Run <script>alert(1)</script> | x @here" in render_diff(diff, old, new, "text")

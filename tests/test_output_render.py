@@ -9,8 +9,10 @@ import pytest
 
 from raci_tracker.compare.changelog import PageChangelog, build_entries
 from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.compare.in_force import Version
+from raci_tracker.compare.net import net_change
 from raci_tracker.model import CommitRef, DateSource, Revision, RevisionStatus
-from raci_tracker.output.render import render_changelog, render_diff
+from raci_tracker.output.render import CompareView, render_changelog, render_compare, render_diff
 from raci_tracker.page.parse import parse_page
 
 HEAD = "---\nupdated: {date}\n---\n# RACI\n\n## 1. Run\n\n| Activity | Customer | OVHcloud |\n"
@@ -66,3 +68,26 @@ def test_page_text_is_escaped_for_each_format() -> None:
     assert "Back up \\<b\\>" in rendered["diff md"]
     assert "Back up &lt;b&gt;" in rendered["changelog html"]
     assert "<b>" not in rendered["changelog html"].replace("<body>", "")
+
+
+def test_every_report_names_a_section_by_number_and_title() -> None:
+    rendered = outputs()
+    old, new = (revision(OLD, "2024-01-01", "c1"), revision(NEW, "2024-02-01", "c2"))
+    versions = [Version(r.ref, r.snapshot, r) for r in (old, new)]
+    view = CompareView(
+        net_change(versions, versions[0], versions[1]),
+        "RACI",
+        "en-gb",
+        "2024-01-01",
+        "2024-02-01",
+        lambda ref: None,
+    )
+    rendered["compare md"] = render_compare(view, "md")
+
+    assert "| 1 Run | Back up \\<b\\> | the customer |" in rendered["changelog md"]
+    assert "<td>1 Run</td>" in rendered["changelog html"]
+    assert "major     1 Run    Back up <b>: the customer" in rendered["diff text"]
+    assert "| 1 Run | Back up \\<b\\> | the customer |" in rendered["diff md"]
+    assert "| Back up \\<b\\> | 1 Run | the customer I, OVHcloud RA |" in rendered["compare md"]
+    for text in rendered.values():
+        assert "| 1 |" not in text and "<td>1</td>" not in text

@@ -29,13 +29,14 @@ def tracked(tmp_path: Path) -> Path:
     for name in ("unknown__93f68c9", "unknown__bfe2525", "2023-01-26__08070d4"):
         repo.save(LDP.format(locale="fr-fr"), corpus_page(f"logs-data-platform/fr-fr/{name}.md"))
     hostile = "| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+    section = "X <i>*y*</i> @here"
     repo.save(
         "hostile.en-gb.md",
-        f"---\nupdated: 2024-01-01\n---\n### 1. X\n\n{hostile}| Safe | RA | I |\n",
+        f"---\nupdated: 2024-01-01\n---\n### 1. {section}\n\n{hostile}| Safe | RA | I |\n",
     )
     repo.save(
         "hostile.en-gb.md",
-        f"---\nupdated: 2024-02-01\n---\n### 1. X\n\n{hostile}"
+        f"---\nupdated: 2024-02-01\n---\n### 1. {section}\n\n{hostile}"
         f"| Safe | I | RA |\n| {HOSTILE.replace('|', chr(92) + '|')} | RA | I |\n",
     )
     (tmp_path / "raci-tracker.toml").write_text(
@@ -139,9 +140,11 @@ def test_hostile_text_is_escaped_everywhere(
         "&lt;script&gt;alert(1)&lt;/script&gt; | x @everyone [link](javascript:alert(2)) &amp; more"
         in html
     )
-    table_rows = [line for line in markdown.splitlines() if line.startswith("| 1 |")]
+    section = r"| 1 X \<i\>y\</i\> \@here |"  # the section by number and title, escaped
+    table_rows = [line for line in markdown.splitlines() if line.startswith(section)]
     assert len(table_rows) == 3
     assert all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in table_rows)  # six cells
+    assert html.count("<td>1 X &lt;i&gt;y&lt;/i&gt; @here</td>") == 3
 
 
 def test_user_templates_override_and_extend_the_built_ins(

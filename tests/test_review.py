@@ -113,7 +113,10 @@ def test_review_markdown_is_a_pull_request_comment(
     assert f"(renamed from {md_path(BLOCK)})" in block_part
     assert "| major:" not in block_part
     assert "<details><summary>1 editorial change" in block_part
-    assert "- 1.1: ~~Choose~~ **Select** the Block Storage scale" in block_part
+    assert (
+        "- 1.1 Specify service as needed: ~~Choose~~ **Select** the Block Storage scale"
+        in block_part
+    )
 
 
 def md_path(path: str) -> str:

@@ -24,6 +24,7 @@ class Step:
     snapshot: Snapshot
     diff: Diff | None
     silent: bool
+    before: Snapshot | None = None  # the text `diff` compares it with
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ def _steps(page_texts: Sequence[tuple[CommitRef, Snapshot]], before: Snapshot | 
     steps = []
     for index, (ref, snapshot) in enumerate(page_texts):
         diff = None if before is None else diff_snapshots(before, snapshot)
-        steps.append(Step(ref, snapshot, diff, silent=index > 0))
+        steps.append(Step(ref, snapshot, diff, silent=index > 0, before=before))
         before = snapshot
     return steps
 

@@ -12,7 +12,7 @@ from raci_tracker.compare.diligence import AlignedRow, Consistency
 from raci_tracker.model import Activity, CommitRef, Snapshot
 from raci_tracker.output.activity import ActivityEvent, activity_histories, anchors
 from raci_tracker.output.paging import revision_hrefs
-from raci_tracker.output.prose import PartyNames
+from raci_tracker.output.prose import PartyNames, section_name
 from raci_tracker.output.timeline import Timeline, timeline
 
 # --- a page's home -----------------------------------------------------------------------------
@@ -26,10 +26,8 @@ class MatrixSection:
 
     @property
     def heading(self) -> str:
-        """ "3.1 Title", or the title alone where the section is named by its heading."""
-        if not self.title or self.title == self.number:
-            return self.number
-        return f"{self.number} {self.title}"
+        """ "3.1 Title", or the heading path alone where the section is named by its heading."""
+        return section_name(self.number, self.title)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import PageChangelog
-from raci_tracker.model import ROLES, Diff, PartyTally, Snapshot
+from raci_tracker.model import ROLES, Change, ChangeKind, Diff, PartyTally, Snapshot
+from raci_tracker.page.tables import PATH_SEPARATOR
 
 LABEL_WORDS = {
     role.label(gained): f"{'now' if gained else 'no longer'} {role.adjective} ({role.letter})"
@@ -56,6 +57,52 @@ class PartyNames:
         if party == "customer":
             return "the customer"
         return self.labels.get(party, party)
+
+
+def section_name(number: str | None, title: str | None) -> str:
+    """How prose names a section: "2.2 Reversibility model". A section named by its heading
+    (`Services › Backup`, titled "Backup") already says its title, so it is said once; a section
+    without a title is its number alone."""
+    number = number or ""
+    if not title or title == number or number.endswith(PATH_SEPARATOR + title):
+        return number
+    return f"{number} {title}" if number else title
+
+
+@dataclass(frozen=True, slots=True)
+class SectionNames:
+    """The sections of a diff, named from the text each change belongs to: the after text, or
+    the before text for a removed activity and for where an activity was (`previous_section`)."""
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+
+    @classmethod
+    def of(cls, after: Snapshot | None, before: Snapshot | None = None) -> SectionNames:
+        return cls(_titles(before), _titles(after))
+
+    def title(self, number: str | None, before: bool = False) -> str | None:
+        """The title of a section of the after text (of the before text with `before`); a
+        number one text lacks is looked up in the other."""
+        if number is None:
+            return None
+        first, second = (self.before, self.after) if before else (self.after, self.before)
+        return first.get(number, second.get(number)) or None
+
+    def name(self, number: str | None, before: bool = False) -> str:
+        """A section by number and title, as `section_name` says it."""
+        return section_name(number, self.title(number, before))
+
+    def section_title(self, change: Change) -> str | None:
+        """The title of the section a change is in: an activity removed is in the before text."""
+        return self.title(change.section, change.kind is ChangeKind.ACTIVITY_REMOVED)
+
+    def previous_title(self, change: Change) -> str | None:
+        return self.title(change.previous_section, before=True)
+
+
+def _titles(snapshot: Snapshot | None) -> dict[str, str]:
+    return {} if snapshot is None else {s.number: s.title for s in snapshot.sections}
 
 
 def summary_sentence(

@@ -26,7 +26,7 @@ from jinja2 import (
 
 from raci_tracker.codec import iso_time
 from raci_tracker.compare.activity_history import Lineage
-from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, Step, permalink
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
@@ -37,10 +37,12 @@ from raci_tracker.output.paging import ChangelogPage, revision_hrefs, revision_k
 from raci_tracker.output.prose import (
     DATE_SOURCES,
     PartyNames,
+    SectionNames,
     holdings,
     label_words,
     plural,
     roles_text,
+    section_name,
     summary_sentence,
     upper_first,
 )
@@ -117,6 +119,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.globals["escapers"] = {"md": md, "html": env.filters["escape"], "text": _plain}
     env.globals["changes_roles"] = roles_text
     env.globals["commit_day"] = commit_day
+    env.globals["section_name"] = section_name
     return env
 
 
@@ -133,6 +136,7 @@ def render_diff(
         editorial=[c for c in diff.changes if c.severity is ChangeSeverity.EDITORIAL],
         summary=summary_sentence(diff, names),
         names=names,
+        sections=SectionNames.of(new, old),
         old=old.document,
         new=new.document,
     )
@@ -168,11 +172,17 @@ def render_changelog(
         latest=latest,
         names=names,
         link=link,
+        sections=step_sections,
         summary=lambda diff: summary_sentence(diff, names),
         holdings=lambda snapshot: holdings(snapshot, names),
         date_sources=DATE_SOURCES,
         dated_from=dated_from,
     )
+
+
+def step_sections(step: Step) -> SectionNames:
+    """The sections of a changelog step, named from its text and the text before it."""
+    return SectionNames.of(step.snapshot, step.before)
 
 
 def dated_from(revision: Revision) -> str:
@@ -222,7 +232,10 @@ def _feed_entry(
     summary = "; ".join(summary_sentence(s.diff, names) for s in shifted if s.diff)
     source = permalink(page.permalink, revision.ref, page.locale)
     html = env.get_template("feed_entry.html.j2").render(
-        entry=entry, names=names, summary=lambda diff: summary_sentence(diff, names)
+        entry=entry,
+        names=names,
+        sections=step_sections,
+        summary=lambda diff: summary_sentence(diff, names),
     )
     return {
         "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
@@ -252,6 +265,10 @@ class CompareView:
     def names(self) -> PartyNames:
         return PartyNames.of(self.net.end.snapshot, self.net.start_snapshot)
 
+    @property
+    def sections(self) -> SectionNames:
+        return SectionNames.of(self.net.end.snapshot, self.net.start_snapshot)
+
 
 def _compare_context(view: CompareView) -> dict[str, Any]:
     names = view.names
@@ -261,6 +278,7 @@ def _compare_context(view: CompareView) -> dict[str, Any]:
         "rows": view.net.rows(),
         "grouped": view.net.by_party(),
         "names": names,
+        "sections": view.sections,
         "title": view.title,
         "locale": view.locale,
         "start_date": view.start_date,
@@ -350,6 +368,7 @@ def render_matrix(view: MatrixView, output_format: str, env: Environment | None 
         findings=view.findings,
         held=held_by(snapshot, view.party) if view.party else None,
         sections=matrix_sections(snapshot),
+        section_names=SectionNames.of(snapshot),
         names=PartyNames.of(snapshot),
         title=snapshot.document.title or "RACI",
         locale=snapshot.document.locale or "",
@@ -407,5 +426,6 @@ def render_run_summary(
         failed=failed,
         counts=counts,
         summary=summary_sentence,
+        sections=step_sections,
         names_of=lambda page: PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries))),
     )

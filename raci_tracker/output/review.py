@@ -8,7 +8,7 @@ from typing import Any
 from raci_tracker.codec import dumps
 from raci_tracker.compare.review import Review, ReviewedPage
 from raci_tracker.model import ChangeSeverity
-from raci_tracker.output.prose import PartyNames, summary_sentence
+from raci_tracker.output.prose import PartyNames, SectionNames, summary_sentence
 from raci_tracker.output.render import make_environment, render_diff
 from raci_tracker.output.views import diff_to_dict
 
@@ -75,6 +75,7 @@ def _page_view(page: ReviewedPage) -> dict[str, Any]:
         "status": page_status(page.texts.status),
         "diff": page.diff,
         "names": names,
+        "sections": SectionNames.of(page.after, page.before),
         "summary": summary_sentence(page.diff, names),
         "shifts": [c for c in changes if c.severity is not ChangeSeverity.EDITORIAL],
         "text": render_diff(page.diff, page.before, page.after, "text"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from raci_tracker.compare.net import ActivityRow, NetChange
 from raci_tracker.model import Snapshot
-from raci_tracker.output.prose import PartyNames, label_words
+from raci_tracker.output.prose import PartyNames, SectionNames, label_words
 from raci_tracker.output.views import Link
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +46,7 @@ COMPARE_HEADER = [
     "document",
     "locale",
     "section",
+    "section_title",
     "activity",
     "previous_activity",
     "severity",
@@ -63,15 +64,20 @@ COMPARE_HEADER = [
 def net_change_csv(pages: Sequence[CsvPage]) -> str:
     """One row per activity whose letters changed: who held what before and after (every
     party, also for an activity added or removed), what moved, when and in which commits."""
-    return csv_text(COMPARE_HEADER, [_row(page, row) for page in pages for row in page.net.rows()])
+    rows = []
+    for page in pages:
+        sections = SectionNames.of(page.net.end.snapshot, page.net.start_snapshot)
+        rows += [_row(page, row, sections) for row in page.net.rows()]
+    return csv_text(COMPARE_HEADER, rows)
 
 
-def _row(page: CsvPage, row: ActivityRow) -> list[Any]:
+def _row(page: CsvPage, row: ActivityRow, sections: SectionNames) -> list[Any]:
     net = page.net
     return [
         page.document,
         page.locale,
         row.section,
+        sections.title(row.section, before=row.after is None),
         row.activity,
         row.previous_activity,
         row.severity,

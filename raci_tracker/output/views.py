@@ -36,13 +36,16 @@ from raci_tracker.model import (
     Transfer,
 )
 from raci_tracker.output.lastrun import RunOutcome, severity_counts
+from raci_tracker.output.prose import SectionNames
 
 Link = Callable[[CommitRef], str | None]
 
 
-def change_to_dict(change: Change) -> dict[str, Any]:
-    """A change record; every key is always present (null where it does not apply)."""
+def change_to_dict(change: Change, sections: SectionNames | None = None) -> dict[str, Any]:
+    """A change record; every key is always present (null where it does not apply). The titles
+    of its sections come from `sections`, the texts compared."""
     word_diff = change.word_diff
+    sections = sections or SectionNames({}, {})
     return {
         "kind": change.kind.value,
         "severity": change.severity.value,
@@ -64,6 +67,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "field": change.field,
         "title": change.title,
         "previous_title": change.previous_title,
+        "section_title": sections.section_title(change),
+        "previous_section_title": sections.previous_title(change),
     }
 
 
@@ -97,8 +102,9 @@ def diff_to_dict(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
 
 def _diff_body(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
     summary = diff.summary
+    sections = SectionNames.of(new, old)
     return {
-        "changes": [change_to_dict(change) for change in diff.changes],
+        "changes": [change_to_dict(c, sections) for c in diff.changes],
         "summary": {
             "major": summary.major,
             "minor": summary.minor,
@@ -174,10 +180,11 @@ def tally_to_dict(tally: PartyTally) -> dict[str, int]:
     }
 
 
-def row_to_dict(row: ActivityRow, link: Link) -> dict[str, Any]:
+def row_to_dict(row: ActivityRow, link: Link, sections: SectionNames) -> dict[str, Any]:
     """One activity whose letters changed: who held what before and after, what moved, where."""
     return {
         "section": row.section,
+        "section_title": sections.title(row.section, before=row.after is None),
         "activity": row.activity,
         "previous_activity": row.previous_activity,
         "severity": row.severity,
@@ -199,13 +206,14 @@ def net_change_to_dict(
     each change citing its commits, and each party's A and R gained and lost."""
     start_date, end_date = dates or (net.start.committed if net.start else "", net.end.committed)
     body = _diff_body(net.diff, net.start_snapshot, net.end.snapshot)
+    sections = SectionNames.of(net.end.snapshot, net.start_snapshot)
     body["summary"]["parties"] = {p: tally_to_dict(t) for p, t in net.tallies().items()}
     for record, cited in zip(body["changes"], net.cited, strict=True):
         record["commits"] = [cited_ref(ref, link) for ref in cited.commits]
     return {
         "from": version_ref(net.start, start_date),
         "to": version_ref(net.end, end_date),
-        "rows": [row_to_dict(row, link) for row in net.rows()],
+        "rows": [row_to_dict(row, link, sections) for row in net.rows()],
         **body,
     }
 
@@ -350,20 +358,24 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
             "new_revisions": sum(len(p.changed_dates) for p in outcome.summary.pages),
             "failed": len(outcome.summary.failed),
         },
-        "shifts": [
-            {
-                "document": text.page.document,
-                "locale": text.page.locale,
-                "date": text.entry.revision.date,
-                "commit": text.step.ref.commit,
-                "silent_edit": text.step.silent,
-                "changes": [
-                    change_to_dict(c)
-                    for c in (text.step.diff.changes if text.step.diff else ())
-                    if c.severity.value != "editorial"
-                ],
-            }
-            for text in outcome.shifts
+        "shifts": [_shift_to_dict(text) for text in outcome.shifts],
+    }
+
+
+def _shift_to_dict(text: NewText) -> dict[str, Any]:
+    """A text a run took in whose letters moved, with its changes (editorial ones left out)."""
+    step = text.step
+    sections = SectionNames.of(step.snapshot, step.before)
+    return {
+        "document": text.page.document,
+        "locale": text.page.locale,
+        "date": text.entry.revision.date,
+        "commit": step.ref.commit,
+        "silent_edit": step.silent,
+        "changes": [
+            change_to_dict(c, sections)
+            for c in (step.diff.changes if step.diff else ())
+            if c.severity.value != "editorial"
         ],
     }
 
