@@ -86,7 +86,7 @@ def test_every_report_names_a_section_by_number_and_title() -> None:
 
     assert "| 1 Run | Back up \\<b\\> | the customer |" in rendered["changelog md"]
     assert "<td>1 Run</td>" in rendered["changelog html"]
-    assert "major     1 Run    Back up <b>: the customer" in rendered["diff text"]
+    assert "major     1 Run - Back up <b>: the customer" in rendered["diff text"]
     assert "| 1 Run | Back up \\<b\\> | the customer |" in rendered["diff md"]
     assert "| Back up \\<b\\> | 1 Run | the customer I, OVHcloud RA |" in rendered["compare md"]
     for text in rendered.values():
