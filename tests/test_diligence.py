@@ -160,6 +160,19 @@ def test_csv_rows_keep_who_held_an_added_or_removed_activity(
     assert removed["commits"] == history["silent"] and removed["when"] == "2023-11-15"
     assert removed["from_commit"] == history["transfer"]
     assert rows[h.LOCATION]["moved"] == "OVHcloud: now consulted (C), no longer informed (I)"
+    assert (removed["section"], removed["section_title"]) == ("2.1", "Installer le service")
+
+
+def test_compare_json_gives_each_row_and_change_its_section_title(
+    history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = compare_json(tmp_path, capsys, "--from", "2023-10-15")
+
+    row = next(r for r in data["rows"] if r["activity"] == h.INSTALL)
+    change = next(c for c in data["changes"] if c["activity"] == h.INSTALL)
+    assert (row["section"], row["section_title"]) == ("2.1", "Installer le service")
+    assert (change["kind"], change["section_title"]) == ("activity-removed", "Installer le service")
+    assert all("previous_section_title" in c for c in data["changes"])
 
 
 def test_from_before_the_first_version_says_the_page_did_not_exist(
