@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.model import ROLES
+from raci_tracker.output.pages import matrix_sections
 from raci_tracker.output.prose import (
     LABEL_WORDS,
     PartyNames,
@@ -89,6 +90,16 @@ def test_a_section_is_named_by_its_number_and_title() -> None:
 def test_a_section_named_by_its_headings_is_said_once() -> None:
     assert section_name("Backup", "Backup") == "Backup"
     assert section_name("Services › Backup", "Backup") == "Services › Backup"
+
+
+def test_a_page_home_names_a_nested_heading_once() -> None:
+    snapshot = parse_page(
+        "# RACI\n\n## Services\n\n### Backup\n\n| Activity | Customer | Provider |\n"
+        "| --- | --- | --- |\n| Back up | RA | I |\n"
+    )
+
+    assert [s.heading for s in matrix_sections(snapshot)] == ["Services › Backup"]
+    assert SectionNames.of(snapshot).name("Services › Backup") == "Services › Backup"
 
 
 def test_each_change_takes_its_section_title_from_its_own_text() -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.compare.changelog import PageChangelog, Step
 from raci_tracker.model import ROLES, Change, ChangeKind, Diff, PartyTally, Snapshot
 from raci_tracker.page.tables import PATH_SEPARATOR
 
@@ -80,6 +80,11 @@ class SectionNames:
     @classmethod
     def of(cls, after: Snapshot | None, before: Snapshot | None = None) -> SectionNames:
         return cls(_titles(before), _titles(after))
+
+    @classmethod
+    def of_step(cls, step: Step) -> SectionNames:
+        """The sections of a changelog step: its text, and the text it was compared with."""
+        return cls.of(step.snapshot, step.before)
 
     def title(self, number: str | None, before: bool = False) -> str | None:
         """The title of a section of the after text (of the before text with `before`); a

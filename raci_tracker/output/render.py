@@ -26,7 +26,7 @@ from jinja2 import (
 
 from raci_tracker.codec import iso_time
 from raci_tracker.compare.activity_history import Lineage
-from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, Step, permalink
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
@@ -172,17 +172,12 @@ def render_changelog(
         latest=latest,
         names=names,
         link=link,
-        sections=step_sections,
+        sections=SectionNames.of_step,
         summary=lambda diff: summary_sentence(diff, names),
         holdings=lambda snapshot: holdings(snapshot, names),
         date_sources=DATE_SOURCES,
         dated_from=dated_from,
     )
-
-
-def step_sections(step: Step) -> SectionNames:
-    """The sections of a changelog step, named from its text and the text before it."""
-    return SectionNames.of(step.snapshot, step.before)
 
 
 def dated_from(revision: Revision) -> str:
@@ -234,7 +229,7 @@ def _feed_entry(
     html = env.get_template("feed_entry.html.j2").render(
         entry=entry,
         names=names,
-        sections=step_sections,
+        sections=SectionNames.of_step,
         summary=lambda diff: summary_sentence(diff, names),
     )
     return {
@@ -426,6 +421,6 @@ def render_run_summary(
         failed=failed,
         counts=counts,
         summary=summary_sentence,
-        sections=step_sections,
+        sections=SectionNames.of_step,
         names_of=lambda page: PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries))),
     )

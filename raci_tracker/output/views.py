@@ -365,7 +365,7 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
 def _shift_to_dict(text: NewText) -> dict[str, Any]:
     """A text a run took in whose letters moved, with its changes (editorial ones left out)."""
     step = text.step
-    sections = SectionNames.of(step.snapshot, step.before)
+    sections = SectionNames.of_step(step)
     return {
         "document": text.page.document,
         "locale": text.page.locale,
