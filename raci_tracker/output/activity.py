@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from raci_tracker.compare.changelog import PageChangelog, Step
 from raci_tracker.model import Activity, Change, ChangeKind, CommitRef
 from raci_tracker.output.paging import revision_key
+from raci_tracker.output.prose import SectionNames
 
 FOLLOWED = (
     ChangeKind.ROLE_CHANGED,
@@ -31,6 +32,7 @@ class ActivityEvent:
     silent: bool
     changes: tuple[Change, ...]
     activity: Activity  # as it was after this commit
+    sections: SectionNames | None = None  # the sections of this commit's text and the one before
 
     @property
     def roles(self) -> tuple[Change, ...]:
@@ -78,13 +80,14 @@ class _Follower:
             known = old_id in self.key_of and activity.id not in added
             key_of[activity.id] = self.key_of[old_id] if known else self.new_key()
         self.key_of = key_of
+        sections = SectionNames.of_step(step)
         touched: dict[str, list[Change]] = defaultdict(list)
         for change in changes:
             if change.kind in FOLLOWED and change.activity_id in key_of:
                 touched[change.activity_id].append(change)
         for activity_id, found in touched.items():
             event = ActivityEvent(
-                date, key, step.ref, step.silent, tuple(found), current[activity_id]
+                date, key, step.ref, step.silent, tuple(found), current[activity_id], sections
             )
             self.events[key_of[activity_id]].append(event)
 
