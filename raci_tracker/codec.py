@@ -8,9 +8,7 @@ command prints is a view, in `output/views.py`.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -263,31 +261,6 @@ def legacy_revision_from_dict(data: Any, *, path: str) -> Revision:
         ) from None
 
 
-# --- content-addressed snapshots -----------------------------------------------------------------
-
-
-def object_bytes(snapshot: Snapshot) -> tuple[str, bytes]:
-    """A snapshot as the store keeps it, and its address: the SHA-256 of those bytes.
-
-    Where the text was (commit, path) belongs to each version, not to the text, so the same text
-    at two commits or two paths is one object. Objects are written once and never edited, so they
-    are compact JSON on one line (a quarter smaller); the index, which changes, stays indented."""
-    data = snapshot_to_dict(snapshot)
-    data["source"] = _without_none({"sha256": snapshot.source.sha256, "blob": snapshot.source.blob})
-    text = json.dumps(
-        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
-    content = (text + "\n").encode("utf-8")
-    return hashlib.sha256(content).hexdigest(), content
-
-
-def object_from_dict(data: Any, ref: CommitRef, *, path: str) -> Snapshot:
-    """A stored object as the snapshot of one version: its commit and path put back."""
-    snapshot = snapshot_from_dict(data, path=path)
-    source = replace(snapshot.source, path=ref.path, commit=ref.commit)
-    return replace(snapshot, source=source)
-
-
 def note_to_dict(note: HistoryNote) -> dict[str, Any]:
     return {
         "rule": note.rule,
@@ -307,9 +280,11 @@ def rename_to_dict(rename: Rename) -> dict[str, Any]:
 
 # --- the store's index ------------------------------------------------------------------------
 
-INDEX_SCHEMA_VERSION = 2
-"""PageVersion 2 lists every version (a commit and the object it left) and derives the revisions;
-version 1 listed dated revisions kept in `<date>.json` files, and is migrated in place."""
+INDEX_SCHEMA_VERSION = 3
+"""Version 3 keeps compact objects (`history/objects.py`); version 2 kept full snapshots as
+objects; both list every version (a commit and the object it left) and derive the revisions.
+Version 1 listed dated revisions kept in `<date>.json` files. Older indexes are migrated in
+place."""
 
 
 def index_to_dict(index: PageIndex) -> dict[str, Any]:
@@ -335,13 +310,14 @@ def index_to_dict(index: PageIndex) -> dict[str, Any]:
 
 def index_schema_version(data: Any, path: str) -> int:
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version not in (1, INDEX_SCHEMA_VERSION):
+    if version not in (1, 2, INDEX_SCHEMA_VERSION):
         raise InputError(f"is not a raci-tracker index (schema_version {version!r})", path=path)
     return int(version)
 
 
 def index_from_dict(data: Any, path: str) -> PageIndex:
-    """A version-2 index; a version-1 index has no versions and is read for its migration."""
+    """An index of schema 2 or 3; a version-1 index has no versions and is read for its
+    migration."""
     try:
         legacy = index_schema_version(data, path) == 1
         return PageIndex(

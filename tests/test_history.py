@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from raci_tracker.history.objects import expanded
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageTarget, PageUpdate, update_page, walk_history
@@ -227,7 +228,7 @@ def test_store_layout_and_provenance(managed_kubernetes: GitRepo, tmp_path: Path
     assert len(objects(folder)) == 3
     assert update.status == "updated"
     assert update.changed_dates == ["2023-07-05", "2023-07-06"]
-    assert index["schema_version"] == 2
+    assert index["schema_version"] == 3
     assert index["last_commit"] == managed_kubernetes.head()
     assert [(v["commit"], v["path"], v["date"]) for v in index["versions"]] == [
         (commits[1], OLD_PATH, "2023-07-05"),
@@ -251,7 +252,8 @@ def test_store_layout_and_provenance(managed_kubernetes: GitRepo, tmp_path: Path
         resources.files("raci_tracker").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
     )
     for name in objects(folder):
-        jsonschema.validate(json.loads((folder / "objects" / name).read_bytes()), schema)
+        stored = json.loads((folder / "objects" / name).read_bytes())
+        jsonschema.validate(expanded(stored, name), schema)
     first, _ = store.revisions("managed-kubernetes", "fr-fr")
     assert first.silent_edits[0].ref.path == OLD_PATH
     assert first.silent_edits[0].snapshot.source.path == OLD_PATH

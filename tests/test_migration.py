@@ -58,7 +58,7 @@ def test_reading_a_version_1_store_migrates_it_in_place_without_git(legacy: Path
         "provider": "RA",
     }
     assert revisions[0].snapshot.activities[0].assignments == {"customer": "RA", "provider": "I"}
-    assert index["schema_version"] == 2
+    assert index["schema_version"] == 3
     assert len(index["versions"]) == 3
     assert sorted(p.name for p in folder.iterdir()) == ["index.json", "objects"]
     assert len(list((folder / "objects").iterdir())) == 3
@@ -92,14 +92,14 @@ def test_a_run_on_a_migrated_store_ends_as_a_clean_run_does(
 def test_an_index_of_an_unknown_schema_is_an_input_error_naming_it(tmp_path: Path) -> None:
     folder = tmp_path / "snapshots/kube/fr-fr"
     folder.mkdir(parents=True)
-    (folder / "index.json").write_text('{"schema_version": 3}\n', encoding="utf-8")
+    (folder / "index.json").write_text('{"schema_version": 4}\n', encoding="utf-8")
 
     with pytest.raises(InputError) as caught:
         SnapshotStore(tmp_path / "snapshots").load_index("kube", "fr-fr")
 
     assert (
         str(caught.value)
-        == f"{folder / 'index.json'}: is not a raci-tracker index (schema_version 3)"
+        == f"{folder / 'index.json'}: is not a raci-tracker index (schema_version 4)"
     )
 
 

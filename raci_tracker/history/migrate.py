@@ -1,4 +1,5 @@
-"""Migrating a store written before versions (index schema 1) to versions and objects.
+"""Migrating older stores: one written before versions (index schema 1) to versions and
+objects, and one of full-snapshot objects (index schema 2) to compact objects (schema 3).
 
 A version-1 store kept one file per dated revision: its last text, the commits that carried the
 date, and each earlier distinct text as a silent edit. Every commit's text is recoverable from
@@ -8,11 +9,11 @@ the next recorded one. The migration needs no git and loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from raci_tracker.codec import legacy_revision_from_dict, object_bytes
+from raci_tracker.codec import legacy_revision_from_dict
 from raci_tracker.history.dating import (
     DERIVED_RULES,
     derived_notes,
@@ -20,6 +21,7 @@ from raci_tracker.history.dating import (
     skipped_note,
     version_of,
 )
+from raci_tracker.history.objects import object_bytes
 from raci_tracker.model import PageIndex, PageVersion, Revision, RevisionStatus, Snapshot
 
 LEGACY_RULES = frozenset({"date-from-commit"})
@@ -74,3 +76,20 @@ def _text_of(order: list[str], position: int, recorded: list[tuple[str, Snapshot
 def _current_path(legacy: PageIndex, versions: list[PageVersion]) -> str | None:
     last = versions[-1].ref.path if versions else legacy.path
     return None if last == legacy.path else last
+
+
+def recoded_index(
+    index: PageIndex, read_object: Callable[[PageVersion], Snapshot]
+) -> tuple[PageIndex, dict[str, bytes]]:
+    """A schema-2 index with its full-snapshot objects re-encoded as compact ones (schema 3):
+    every version points at the new address of the same text."""
+    objects: dict[str, bytes] = {}
+    addresses: dict[str, str] = {}
+    versions = []
+    for version in index.versions:
+        if version.object is not None and version.object not in addresses:
+            key, content = object_bytes(read_object(version))
+            addresses[version.object], objects[key] = key, content
+        new = addresses.get(version.object or "")
+        versions.append(replace(version, object=new))
+    return replace(index, versions=versions), objects

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from raci_tracker.codec import object_bytes
 from raci_tracker.errors import InputError
 from raci_tracker.history.dating import commit_ref, version_of
+from raci_tracker.history.objects import object_bytes
 from raci_tracker.history.source import GitSource
 from raci_tracker.model import PageCommit, PageVersion, Skipped, Snapshot
 from raci_tracker.page.parse import parse_page

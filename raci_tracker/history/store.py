@@ -3,7 +3,8 @@
 
 Every write is atomic and skipped when the bytes are already there, so a run with nothing new
 changes no file. A store written before versions (index schema 1, one `<date>.json` per dated
-revision) is migrated in place the first time it is read. Nothing here decides what a revision
+revision) or with full snapshots as objects (schema 2) is migrated in place the first time it
+is read. Nothing here decides what a revision
 is; it only keeps versions and objects.
 """
 
@@ -19,7 +20,6 @@ from raci_tracker.codec import (
     index_schema_version,
     index_to_dict,
     loads,
-    object_from_dict,
 )
 from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
@@ -31,7 +31,8 @@ from raci_tracker.history.dating import (
     revision_of,
     snapshot_of,
 )
-from raci_tracker.history.migrate import migrated_index
+from raci_tracker.history.migrate import migrated_index, recoded_index
+from raci_tracker.history.objects import object_from_dict
 from raci_tracker.model import PageIndex, PageVersion, Revision, Snapshot
 
 INDEX = "index.json"
@@ -104,9 +105,11 @@ class SnapshotStore:
         if not path.exists():
             return None
         data = _json(path)
-        if index_schema_version(data, str(path)) == 1:
+        schema = index_schema_version(data, str(path))
+        if schema == 1:
             return self._migrate(document, locale, data, path)
-        return index_from_dict(data, str(path))
+        index = index_from_dict(data, str(path))
+        return self._recode(index) if schema == 2 else index
 
     def write_index(self, index: PageIndex) -> bool:
         path = self.folder(index.document, index.locale) / INDEX
@@ -131,6 +134,16 @@ class SnapshotStore:
         self.write_index(index)
         for old in files:
             old.unlink(missing_ok=True)
+        return index
+
+    def _recode(self, old: PageIndex) -> PageIndex:
+        """A schema-2 store (full snapshots as objects) re-encoded with compact objects."""
+        document, locale = old.document, old.locale
+        index, objects = recoded_index(old, lambda v: self.load_object(document, locale, v))
+        for key, content in objects.items():
+            self.write_object(document, locale, key, content)
+        self.write_index(index)
+        self.prune_objects(document, locale, index.versions)
         return index
 
 

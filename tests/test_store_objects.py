@@ -1,0 +1,129 @@
+"""Object format 3: the compact form the store keeps a snapshot in, and the migration of a store
+written with full snapshots as objects (index schema 2, `tests/fixtures/store-v2/`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.cli import main
+from raci_tracker.codec import snapshot_to_dict, snapshot_to_json
+from raci_tracker.errors import InputError
+from raci_tracker.history.objects import expanded, object_bytes, object_from_dict
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.model import CommitRef
+from raci_tracker.page.parse import parse_page
+from tests.helpers import FIXTURES, corpus_entries, corpus_page
+from tests.legacy_store import build_upstream, write_config
+
+REF = CommitRef("c" * 40, 1700000000, "guide.fr-fr.md", "b" * 40)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_every_corpus_page_comes_back_from_its_object_as_it_was_parsed() -> None:
+    for entry in corpus_entries():
+        snapshot = parse_page(corpus_page(entry["file"]), path=REF.path, commit=REF.commit)
+        _, content = object_bytes(snapshot)
+
+        back = object_from_dict(json.loads(content), REF, path="object.json")
+
+        assert snapshot_to_json(back) == snapshot_to_json(snapshot), entry["file"]
+
+
+def test_an_object_leaves_out_empty_roles_and_what_follows_from_the_previous_row() -> None:
+    text = (
+        "---\ntitle: RACI\nupdated: 2024-01-01\n---\n\n### 1. Service\n\n"
+        "| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        "| Back up the data | RA | |\n| Install the cluster | I | RA |\n"
+    )
+    snapshot = parse_page(text.encode(), path=REF.path)
+    _, content = object_bytes(snapshot)
+    stored = json.loads(content)
+    first, second = stored["activities"]
+
+    assert first["roles"] == {"customer": "RA"} and "assignments" not in first
+    assert (first["section"], first["line"]) == ("1", 10)
+    assert "section" not in second and "line" not in second
+    assert "title" not in stored["document"]
+    assert snapshot_to_dict(object_from_dict(stored, REF, path="o.json"))["activities"][0][
+        "assignments"
+    ] == {"customer": "RA", "provider": ""}
+
+
+def test_assignments_not_in_the_parties_order_are_kept_whole() -> None:
+    snapshot = parse_page(corpus_page(corpus_entries()[0]["file"]), path=REF.path)
+    first = snapshot.activities[0]
+    odd = replace(first, assignments=dict(reversed(list(first.assignments.items()))))
+    changed = replace(snapshot, activities=(odd, *snapshot.activities[1:]))
+
+    stored = json.loads(object_bytes(changed)[1])
+
+    assert stored["activities"][0]["assignments"] == dict(odd.assignments)
+    assert object_from_dict(stored, REF, path="o.json").activities[0] == odd
+
+
+def test_a_broken_object_is_an_input_error_naming_it() -> None:
+    with pytest.raises(InputError, match=r"o\.json: is not a stored snapshot: KeyError"):
+        expanded({"schema_version": 3, "document": {}, "activities": []}, "o.json")
+
+
+@pytest.fixture
+def store_v2(tmp_path: Path) -> Path:
+    build_upstream(tmp_path / "upstream")
+    shutil.copytree(FIXTURES / "store-v2", tmp_path / "snapshots")
+    write_config(tmp_path)
+    return tmp_path
+
+
+def test_reading_a_schema_2_store_recodes_its_objects_in_place(store_v2: Path) -> None:
+    shutil.rmtree(store_v2 / "upstream")
+    folder = store_v2 / "snapshots/kube/fr-fr"
+    before = json.loads((folder / "index.json").read_bytes())
+    old_bytes = sum(len(b) for b in files(folder / "objects").values())
+
+    revisions = list(SnapshotStore(store_v2 / "snapshots").revisions("kube", "fr-fr"))
+    index = json.loads((folder / "index.json").read_bytes())
+    stored = files(folder / "objects")
+
+    assert index["schema_version"] == 3
+    assert [v["commit"] for v in index["versions"]] == [v["commit"] for v in before["versions"]]
+    assert {f"{v['object']}.json" for v in index["versions"]} == set(stored)
+    assert all(json.loads(b)["schema_version"] == 3 for b in stored.values())
+    assert sum(len(b) for b in stored.values()) < old_bytes
+    assert [(r.key, len(r.silent_edits)) for r in revisions] == [
+        ("2023-01-01", 1),
+        ("2023-02-01", 0),
+    ]
+    assert revisions[0].silent_edits[0].snapshot.activities[0].assignments == {
+        "customer": "I",
+        "provider": "RA",
+    }
+
+
+def test_a_run_on_a_schema_2_store_ends_as_a_clean_run_does(
+    store_v2: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = tmp_path_factory.mktemp("clean")
+    build_upstream(clean / "upstream")
+    write_config(clean)
+
+    for folder in (store_v2, clean):
+        config = str(folder / "raci-tracker.toml")
+        for command in (["run", "--no-progress"], ["report"]):
+            with pytest.raises(SystemExit) as done:
+                main([*command, "--config", config])
+            assert done.value.code in (0, None)
+    capsys.readouterr()
+
+    assert files(store_v2 / "snapshots") == files(clean / "snapshots")
+    reports = {k: v for k, v in files(clean / "reports").items() if "last-run" not in k}
+    assert {k: v for k, v in files(store_v2 / "reports").items() if "last-run" not in k} == reports
