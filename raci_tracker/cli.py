@@ -8,40 +8,39 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import Progress
 
-from raci_tracker import __version__, app
-from raci_tracker.codec import current_snapshot_data, loads, snapshot_from_dict, snapshot_to_json
-from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker import __version__
 from raci_tracker.config import DEFAULT_CACHE, DEFAULT_CONFIG, load_config
 from raci_tracker.errors import InputError, RaciTrackerError, UsageError
 from raci_tracker.files import MAX_INPUT_BYTES, guess_locale, read_input, write_atomic
-from raci_tracker.history.walk import PageUpdate
+from raci_tracker.lazy import LazyModule
 from raci_tracker.lock import DEFAULT_WAIT
 from raci_tracker.model import Severity, Snapshot
 from raci_tracker.notify import ENVIRONMENT, notification_urls
-from raci_tracker.output.alerts import ALERTED
 from raci_tracker.output.annotations import unreadable_annotation
-from raci_tracker.output.formats import (
-    format_activity_history,
-    format_compare,
-    format_consistency,
-    format_diff,
-    format_history,
-    format_lint,
-    format_matrix,
-    format_portfolio,
-    page_line,
-    run_line,
-)
-from raci_tracker.output.review import format_review, printable
-from raci_tracker.page.parse import parse_page
-from raci_tracker.page.validate import check_snapshot_data
 from raci_tracker.text import terminal_safe
+
+if TYPE_CHECKING:
+    from raci_tracker import app, codec
+    from raci_tracker.compare import diff as changes
+    from raci_tracker.history.walk import PageUpdate
+    from raci_tracker.output import alerts, formats
+    from raci_tracker.output import review as reviews
+    from raci_tracker.page import parse, validate
+else:  # imported when a command first needs them, so `--help` starts fast
+    app = LazyModule("raci_tracker.app")
+    codec = LazyModule("raci_tracker.codec")
+    changes = LazyModule("raci_tracker.compare.diff")
+    alerts = LazyModule("raci_tracker.output.alerts")
+    formats = LazyModule("raci_tracker.output.formats")
+    reviews = LazyModule("raci_tracker.output.review")
+    parse = LazyModule("raci_tracker.page.parse")
+    validate = LazyModule("raci_tracker.page.validate")
 
 EXIT_INPUT_ERROR = 2
 _SEVERITIES = [s.value for s in Severity]
@@ -85,7 +84,7 @@ def _format_option(*choices: str) -> Callable[[Any], Any]:
 
 
 def _load_page(path: Path, locale: str | None) -> Snapshot:
-    return parse_page(read_input(path), path=str(path), locale=locale or guess_locale(path))
+    return parse.parse_page(read_input(path), path=str(path), locale=locale or guess_locale(path))
 
 
 def _load_revision(path: Path) -> Snapshot:
@@ -96,10 +95,10 @@ def _parse_revision(data: bytes, path: Path, name: str | None = None) -> Snapsho
     """A Markdown page, or a snapshot JSON file (by its `.json` name or its leading `{`)."""
     if path.suffix == ".json" or data.lstrip()[:1] == b"{":
         where = name or str(path)
-        parsed = current_snapshot_data(loads(data, path=where))
-        check_snapshot_data(parsed, path=where)
-        return snapshot_from_dict(parsed, path=where)
-    return parse_page(data, path=name or str(path), locale=guess_locale(path))
+        parsed = codec.current_snapshot_data(codec.loads(data, path=where))
+        validate.check_snapshot_data(parsed, path=where)
+        return codec.snapshot_from_dict(parsed, path=where)
+    return parse.parse_page(data, path=name or str(path), locale=guess_locale(path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,7 +118,7 @@ def cli() -> None:
 )
 def snapshot(file: Path, locale: str | None, output: Path | None) -> None:
     """Print the snapshot JSON of one RACI page (Markdown)."""
-    data = snapshot_to_json(_load_page(file, locale))
+    data = codec.snapshot_to_json(_load_page(file, locale))
     if output is None:  # same JSON, with any control character as a `\u` escape
         sys.stdout.buffer.write(terminal_safe(data.decode("utf-8")).encode("utf-8"))
         sys.stdout.flush()
@@ -152,7 +151,7 @@ def lint(files: Sequence[Path], output_format: str, fail_on: str, locale: str | 
             if output_format == "github":
                 click.echo(unreadable_annotation(str(path), error.detail, error.line))
             failed = True
-    _echo_output(format_lint(results, output_format))
+    _echo_output(formats.format_lint(results, output_format))
     if failed:
         return EXIT_INPUT_ERROR
     threshold = Severity(fail_on).rank
@@ -184,8 +183,8 @@ def diff(old: str, new: str, output_format: str, exit_code: bool, repository: Pa
     if old == new == "-":
         raise UsageError("only one of OLD and NEW can be standard input (-)")
     before, after = _load_argument(old, repository), _load_argument(new, repository)
-    result = diff_snapshots(before, after)
-    _echo_output(format_diff(result, before, after, output_format))
+    result = changes.diff_snapshots(before, after)
+    _echo_output(formats.format_diff(result, before, after, output_format))
     return 1 if exit_code and result.has_shifts else 0
 
 
@@ -242,10 +241,10 @@ def review(
     result = app.review_changes(repository, base, head, policy)
     if verbose:
         for path in result.skipped:
-            click.echo(f"skipped, not a RACI page: {printable(path)}", err=True)
+            click.echo(f"skipped, not a RACI page: {reviews.printable(path)}", err=True)
     for error in result.errors:
-        click.echo(f"raci-tracker: {printable(error)}", err=True)
-    _echo_output(format_review(result, output_format))
+        click.echo(f"raci-tracker: {reviews.printable(error)}", err=True)
+    _echo_output(reviews.format_review(result, output_format))
     if result.errors:
         return EXIT_INPUT_ERROR
     return 1 if result.breaches or (exit_code and result.has_shifts) else 0
@@ -267,7 +266,7 @@ def history(
 ) -> None:
     """List the dated revisions of a page in a git repository, following renames."""
     listing = app.page_history(repository, page_path, ref, locale, CACHE)
-    _echo_output(format_history(listing, output_format))
+    _echo_output(formats.format_history(listing, output_format))
 
 
 @cli.command()
@@ -311,8 +310,8 @@ def run(
         for warning in app.record_run(config, outcome, os.environ):
             _warn(warning)
         for problem in app.alert(config, outcome, urls, await_ack=await_ack):
-            _warn(f"{printable(problem)} (the shifts stay pending for the next run)")
-    _echo(run_line(outcome))
+            _warn(f"{reviews.printable(problem)} (the shifts stay pending for the next run)")
+    _echo(formats.run_line(outcome))
     if outcome.summary.failed:
         return EXIT_INPUT_ERROR
     return 1 if exit_code and outcome.alert_count else 0
@@ -344,7 +343,7 @@ def ack_alerts(config_file: Path, lock_wait: float) -> None:
     with app.lock_outputs(config, lock_wait, _warn):
         count = app.acknowledge_alerts(config)
     if count:
-        _echo(f"{count} alerted text(s) recorded in {config.reports / ALERTED}")
+        _echo(f"{count} alerted text(s) recorded in {config.reports / alerts.ALERTED}")
     else:
         _echo("no alert awaits acknowledgement")
 
@@ -365,7 +364,7 @@ def report(config_file: Path, lock_wait: float) -> int:
 
 
 def _print_page(page: PageUpdate) -> None:
-    _echo(page_line(page), err=page.error is not None)
+    _echo(formats.page_line(page), err=page.error is not None)
 
 
 def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
@@ -411,10 +410,10 @@ def compare(
         if locale or page_path or ref:
             raise UsageError("--locale goes with --doc; --path and --ref go with --repo")
         view = app.compare_portfolio(config_file, start, end)
-        _echo_output(format_portfolio(view, output_format))
+        _echo_output(formats.format_portfolio(view, output_format))
         return
     query = app.PageQuery(config_file, document, locale, repository, page_path, ref)
-    _echo_output(format_compare(app.compare(query, start, end, CACHE), output_format))
+    _echo_output(formats.format_compare(app.compare(query, start, end, CACHE), output_format))
 
 
 @cli.command("history-of")
@@ -429,7 +428,7 @@ def history_of(
     """Each version in which one activity's letters changed: when, from what, to what, and the
     commit; followed through rewordings and moves. ACTIVITY: its id, or part of its text."""
     view = app.activity_history(app.PageQuery(config_file, document, locale), activity)
-    _echo_output(format_activity_history(view, output_format))
+    _echo_output(formats.format_activity_history(view, output_format))
 
 
 @cli.command()
@@ -449,7 +448,7 @@ def matrix(
 ) -> None:
     """The matrix in force at a date, or what one party is accountable and responsible for."""
     query = app.PageQuery(config_file, document, locale)
-    _echo_output(format_matrix(app.matrix(query, at, party), output_format))
+    _echo_output(formats.format_matrix(app.matrix(query, at, party), output_format))
 
 
 @cli.command()
@@ -474,7 +473,7 @@ def consistency(
         view = app.consistency_of_document(config_file, document, at)
     else:
         raise UsageError("give page FILES, or --doc with a config")
-    _echo_output(format_consistency(view, output_format))
+    _echo_output(formats.format_consistency(view, output_format))
 
 
 def _locale_of(path: Path) -> str:

@@ -43,6 +43,7 @@ LAYERS = {
     "model": 0,
     "errors": 0,
     "text": 0,
+    "lazy": 0,
 }
 """cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which
 reads through files; files and lock over model, errors and text). Two layers of the same rank may
