@@ -129,21 +129,35 @@ def _update_document(
         yield _failed(first, source)
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
+    stops = _stops(store, repository)
     with source:
         if heads is not None:
             _record_head(source, repository, ref, heads)
         for target in pages:
+            key = f"{target.document}/{target.locale}"
             try:
-                update: PageUpdate | None = update_page(source, store, target)
+                update: PageUpdate | None = update_page(source, store, target, stops.get(key))
             except OutputError:
                 raise  # an unwritable store stops the run: every page would fail the same way
             except MemoryError:
                 update = None  # nothing can be allocated until the error's frames are freed
             except Exception as error:
                 update = _failed(target, error)
+            if update is not None and update.head is not None:
+                stops[key] = update.head
             # yielded outside the handler, once the error's traceback (and everything its frames
             # hold) is freed
             yield update or _failed(target, "out of memory")
+    store.write_stops(repository, stops)
+
+
+def _stops(store: SnapshotStore, repository: str) -> dict[str, str]:
+    """Where each page of the repository stopped; an unreadable record is read again from
+    each page's index (it is only a shortcut)."""
+    try:
+        return store.load_stops(repository)
+    except InputError:
+        return {}
 
 
 def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:

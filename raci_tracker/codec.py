@@ -387,3 +387,23 @@ def _entry_from_dict(data: dict[str, Any]) -> IndexEntry:
         silent_edit_count=data["silent_edits"],
         activity_count=data["activities"],
     )
+
+
+# --- where each page stopped, per repository ----------------------------------------------------
+
+STOPS_SCHEMA_VERSION = 1
+
+
+def stops_to_dict(repository: str, stops: dict[str, str]) -> dict[str, Any]:
+    """`snapshots/.repos/<repository>.json`: the head each page of a repository was last
+    brought up to, by `<document>/<locale>`."""
+    return {"schema_version": STOPS_SCHEMA_VERSION, "repository": repository, "pages": stops}
+
+
+def stops_from_dict(data: Any, path: str) -> dict[str, str]:
+    pages = data.get("pages") if isinstance(data, dict) else None
+    if not isinstance(pages, dict) or data.get("schema_version") != STOPS_SCHEMA_VERSION:
+        raise InputError("is not a raci-tracker repository state (schema_version 1)", path=path)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in pages.items()):
+        raise InputError("is not a raci-tracker repository state: a head is not text", path=path)
+    return dict(pages)

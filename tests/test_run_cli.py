@@ -131,7 +131,8 @@ def test_run_fills_the_store_then_changes_nothing(
         versions = json.loads((tmp_path / index).read_text(encoding="utf-8"))["versions"]
         objects = {p.name for p in (tmp_path / index).parent.joinpath("objects").iterdir()}
         assert objects == {f"{v['object']}.json" for v in versions if v["object"]}
-    assert len(stored) == 2 + sum(1 for p in stored if p.parent.name == "objects")
+    assert len(stored) == 3 + sum(1 for p in stored if p.parent.name == "objects")
+    assert [p.parent.name for p in stored if p.parent.parent.name == "snapshots"] == [".repos"]
     assert "logs-data-platform fr-fr: up to date" in out_again
     assert "0 new revision(s)" in out_again
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again
@@ -156,6 +157,48 @@ def test_run_fills_the_store_then_changes_nothing(
         "status.json",
     ]
     assert {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()} == reports
+
+
+def test_an_unrelated_upstream_commit_changes_no_page_file(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the repository's record of where it stopped moves; a later page commit is still
+    taken in, as a clean run takes it."""
+    path = config(tmp_path)
+    run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    pages = {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")}
+    (stops,) = (tmp_path / "snapshots/.repos").iterdir()
+    del pages[stops]
+
+    unrelated = upstream.save("README.md", "not a page\n")
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    after = {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json") if p != stops}
+
+    assert code == 0 and "0 new revision(s)" in out
+    assert after == pages
+    assert set(json.loads(stops.read_bytes())["pages"].values()) == {unrelated}
+
+    page = PAGE.format(locale="fr-fr")
+    upstream.save(page, upstream.root.joinpath(page).read_text(encoding="utf-8") + "\nMore.\n")
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    clean_config = config(clean, repo=str(upstream.root))
+    clean_code, _, _ = run("run", "--config", str(clean_config), "--no-progress", capsys=capsys)
+
+    assert code == clean_code == 0 and "fr-fr: 1 revision(s) taken in" in out
+    assert stored_history(tmp_path / "snapshots") == stored_history(clean / "snapshots")
+
+
+def stored_history(root: Path) -> dict[str, object]:
+    """Objects, and each index's versions, revisions and notes (not where the repository is)."""
+    found: dict[str, object] = {}
+    for path in sorted(root.glob("*/*/objects/*.json")):
+        found[str(path.relative_to(root))] = path.read_bytes()
+    for path in sorted(root.glob("*/*/index.json")):
+        index = json.loads(path.read_bytes())
+        found[str(path.relative_to(root))] = [index[k] for k in ("versions", "revisions", "notes")]
+    return found
 
 
 def test_run_reports_a_failing_page_and_exits_2(

@@ -82,6 +82,8 @@ class GitSource:
             raise InputError("is not a git repository", path=str(path)) from None
         self.path = path
         self.remote = remote
+        self._changed: dict[tuple[str, str], frozenset[str]] = {}
+        self._heads: dict[str | None, str] = {}
 
     def __enter__(self) -> GitSource:
         return self
@@ -99,7 +101,13 @@ class GitSource:
         return (Path(self._repo.git_dir) / "shallow").exists()
 
     def resolve(self, ref: str | None) -> str:
-        """The commit a ref names (`HEAD` when none); for a clone, the remote's branch."""
+        """The commit a ref names (`HEAD` when none); for a clone, the remote's branch. Asked of
+        git once per ref: every page of a run reads the repository as it was when it started."""
+        if ref not in self._heads:
+            self._heads[ref] = self._resolve(ref)
+        return self._heads[ref]
+
+    def _resolve(self, ref: str | None) -> str:
         candidates = [ref or "HEAD"]
         if self.remote:
             candidates.insert(0, f"refs/raci/{ref or 'HEAD'}")
@@ -182,6 +190,22 @@ class GitSource:
             newest_first.append(page_commit)
             return earlier + newest_first[::-1]
         return newest_first[::-1]
+
+    def paths_changed(self, since: str, head: str) -> frozenset[str]:
+        """Every path a first-parent commit after `since` up to `head` changed (a rename as the
+        deletion and the addition it is), in one `git log` for every page of the repository."""
+        key = (since, head)
+        if key not in self._changed:
+            output: bytes = self._repo.git.log(
+                "--first-parent", "--diff-merges=first-parent", "--no-renames",
+                "--name-only", "--format=", "-z", f"{since}..{head}",
+                stdout_as_string=False,
+            )  # fmt: skip
+            tokens = output.split(b"\x00")
+            # a newline separates commits: kept both ways, since a page's name may hold one too
+            names = {*tokens, *(t.lstrip(b"\n") for t in tokens)}
+            self._changed[key] = frozenset(n.decode("utf-8", "surrogateescape") for n in names if n)
+        return self._changed[key]
 
     def _log(self, head: str, path: str) -> bytes:
         output: bytes = self._repo.git.log(

@@ -10,6 +10,7 @@ is; it only keeps versions and objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from raci_tracker.codec import (
     index_schema_version,
     index_to_dict,
     loads,
+    stops_from_dict,
+    stops_to_dict,
 )
 from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
@@ -34,9 +37,11 @@ from raci_tracker.history.dating import (
 from raci_tracker.history.migrate import migrated_index, recoded_index
 from raci_tracker.history.objects import object_from_dict
 from raci_tracker.model import PageIndex, PageVersion, Revision, Snapshot
+from raci_tracker.text import short_hash
 
 INDEX = "index.json"
 OBJECTS = "objects"
+STOPS = ".repos"
 
 
 class SnapshotStore:
@@ -114,6 +119,20 @@ class SnapshotStore:
     def write_index(self, index: PageIndex) -> bool:
         path = self.folder(index.document, index.locale) / INDEX
         return write_atomic(path, dumps(index_to_dict(index)))
+
+    def stops_path(self, repository: str) -> Path:
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", repository).strip("-.")[-60:]
+        return self.root / STOPS / f"{name}-{short_hash(repository)}.json"
+
+    def load_stops(self, repository: str) -> dict[str, str]:
+        """Where each page of a repository stopped: `<document>/<locale>` to the head it was last
+        brought up to (none: read from each page's index)."""
+        path = self.stops_path(repository)
+        return stops_from_dict(_json(path), str(path)) if path.exists() else {}
+
+    def write_stops(self, repository: str, stops: dict[str, str]) -> bool:
+        data = stops_to_dict(repository, dict(sorted(stops.items())))
+        return write_atomic(self.stops_path(repository), dumps(data))
 
     def prune_objects(self, document: str, locale: str, keep: Sequence[PageVersion]) -> int:
         """Remove the objects no version refers to any more (a parser upgrade re-parsed them)."""

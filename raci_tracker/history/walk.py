@@ -72,6 +72,7 @@ class PageUpdate:
     skipped: int = 0
     error: str | None = None
     moved_to: str | None = None  # where the page lives now, when not at its configured path
+    head: str | None = None  # the commit the page is now up to date with
 
 
 @dataclass(slots=True)
@@ -134,12 +135,17 @@ def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
 # --- keeping the store up to date --------------------------------------------------------------
 
 
-def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> PageUpdate:
-    """Take in the page's new commits; with nothing new, read no blob and write no file."""
+def update_page(
+    source: GitSource, store: SnapshotStore, target: PageTarget, stopped: str | None = None
+) -> PageUpdate:
+    """Take in the page's new commits; with nothing new, read no blob and write no file.
+
+    `stopped` is the head the page was last brought up to (by default its index's last commit):
+    when no commit since then touched the page's path, nothing else is read."""
     head = source.resolve(target.ref)
     index = store.load_index(target.document, target.locale)
-    if index is not None and _up_to_date(index, target, head):
-        return PageUpdate(target.document, target.locale, moved_to=index.current_path)
+    if index is not None and _nothing_new(source, index, target, head, stopped):
+        return PageUpdate(target.document, target.locale, moved_to=index.current_path, head=head)
     rewritten = index is not None and _rewritten(source, index, head)
     previous = None if index is None or rewritten or _config_changed(index, target) else index
     commits, moves = follow_forward(source, head, target.path)
@@ -155,7 +161,7 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
-    new_index = _page_index(target, head, commits, versions, skipped)
+    new_index = _page_index(target, commits, versions, skipped)
     new_index.revisions = [group.entry() for group in groups]
     new_index.notes = history_notes(kept, skipped, moves, groups)
     _refuse_emptier(index, new_index, target)
@@ -173,12 +179,12 @@ def update_page(source: GitSource, store: SnapshotStore, target: PageTarget) -> 
         rewritten=rewritten,
         skipped=len(read.skipped),
         moved_to=new_index.current_path,
+        head=head,
     )
 
 
 def _page_index(
     target: PageTarget,
-    head: str,
     commits: Sequence[PageCommit],
     versions: list[PageVersion],
     skipped: list[Skipped],
@@ -190,7 +196,7 @@ def _page_index(
         ref=target.ref,
         path=target.path,
         parser_version=PARSER_VERSION,
-        last_commit=head,
+        last_commit=commits[-1].commit,  # not the head: a quiet upstream commit changes no index
         renames=renames(commits),
         skipped=skipped,
         versions=versions,
@@ -263,8 +269,20 @@ def _rewritten_note(index: PageIndex | None, target: PageTarget) -> HistoryNote:
     )
 
 
-def _up_to_date(index: PageIndex, target: PageTarget, head: str) -> bool:
-    return index.last_commit == head and not _config_changed(index, target)
+def _nothing_new(
+    source: GitSource, index: PageIndex, target: PageTarget, head: str, stopped: str | None
+) -> bool:
+    """True when the page is as it was at `stopped` (or its index's last commit), and no
+    first-parent commit since touched its path (configured or current)."""
+    since = stopped or index.last_commit
+    if since is None or _config_changed(index, target):
+        return False
+    if since == head:
+        return True
+    if not (source.has_commit(since) and source.is_first_parent_ancestor(since, head)):
+        return False
+    paths = {target.path, index.current_path or target.path}
+    return not paths & source.paths_changed(since, head)
 
 
 def _config_changed(index: PageIndex, target: PageTarget) -> bool:
