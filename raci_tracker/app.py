@@ -69,6 +69,12 @@ from raci_tracker.output.render import (
     render_run_summary,
 )
 from raci_tracker.output.site import SiteStatus, read_status, render_reports
+from raci_tracker.output.stamp import (
+    forget_rendered,
+    inputs_digest,
+    reports_current,
+    stamp_reports,
+)
 from raci_tracker.output.views import run_to_dict
 from raci_tracker.page.dates import iso_date
 from raci_tracker.page.parse import parse_page
@@ -227,12 +233,22 @@ def write_reports(
     When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
     written, and the shared ones (index, feed, consistency) keep their last complete version.
     """
+    status = status or read_status(config.reports)
+    digest = _inputs_digest(config, status)
     pages = load_changelogs(config, failures)
-    outputs = render_reports(config, pages, status or read_status(config.reports))
+    outputs = render_reports(config, pages, status)
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
-    return write_outputs(config.reports, outputs), pages
+    written = write_outputs(config.reports, outputs)
+    if not failures:
+        stamp_reports(config, digest)
+    return written, pages
+
+
+def _inputs_digest(config: Config, status: SiteStatus) -> str:
+    pages = [(t.document, t.locale) for t in targets(config)]
+    return inputs_digest(config, pages, sorted(status.failed.items()), status.checked)
 
 
 def _run_status(config: Config, summary: RunSummary) -> SiteStatus:
@@ -268,10 +284,14 @@ def run_and_report(
     """Update every page from git, then every report: what the run did, for people and CI."""
     heads: dict[str, str] = {}
     summary = run(config, on_page, heads)
-    failures: PageFailures = {}
     # the heartbeat first, so the index says the last check it records
     checked = write_heartbeat(config.reports, heads, datetime.now(UTC))
-    written, pages = write_reports(config, failures, _run_status(config, summary))
+    status = _run_status(config, summary)
+    quiet = all(page.status is PageStatus.UNCHANGED for page in summary.pages)
+    if quiet and reports_current(config, _inputs_digest(config, status)):
+        return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
+    failures: PageFailures = {}
+    written, pages = write_reports(config, failures, status)
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
@@ -290,13 +310,21 @@ def alert(
     `await_ack`, a later step delivers them too (the workflow's issue): they await
     `acknowledge_alerts` instead of being recorded.
     Returns the problems, one line each (a failed notification never fails the run)."""
+    if not outcome.pages:
+        return []  # a quiet run (see `run_and_report`): nothing new and nothing pending
     problems: list[str] = []
     if outcome.alerts and urls:
         message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
         problems = send(urls, message.title, message.body)
+    status = _run_status(config, outcome.summary)
+    rendered = reports_current(config, _inputs_digest(config, status))
     unsent = outcome.alerts if problems else ()
     awaiting = outcome.alerts if await_ack and not problems else ()
     record_alerted(config.reports, outcome.pages, unsent, awaiting)
+    if problems:
+        forget_rendered(config)  # so the next run, even a quiet one, finds them pending
+    elif rendered:
+        stamp_reports(config, _inputs_digest(config, status))  # the record is in the digest
     return problems
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from raci_tracker.cli import main
+from raci_tracker.history.source import GitSource
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.walk import PageTarget, update_page
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
 
@@ -138,6 +142,7 @@ def test_run_fills_the_store_then_changes_nothing(
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again
     assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
     assert sorted(str(p.relative_to(tmp_path / "reports")) for p in reports) == [
+        ".rendered",
         "alerted.json",
         "feed.xml",
         "index.html",
@@ -227,3 +232,50 @@ def test_run_defaults_to_the_config_in_the_current_folder(
     assert "2 page(s)" in out
     assert missing == 2
     assert "other.toml: no such config file" in err
+
+
+def report_files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith("last-run")
+    }
+
+
+def test_a_run_with_nothing_new_renders_again_reports_that_are_gone(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = config(tmp_path)
+    run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    reports = report_files(tmp_path / "reports")
+    shutil.rmtree(tmp_path / "reports")
+
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+
+    assert code == 0 and "0 new revision(s)" in out
+    assert report_files(tmp_path / "reports") == reports
+
+
+def test_a_run_after_one_killed_before_its_reports_renders_them(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store took the new text in, the reports did not: the next run, with nothing new to
+    read, still renders them, as `report` does."""
+    path = config(tmp_path)
+    run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    before = report_files(tmp_path / "reports")
+    page = PAGE.format(locale="fr-fr")
+    text = upstream.root.joinpath(page).read_text(encoding="utf-8")
+    upstream.save(page, text.replace("updated: 2023-01-26", "updated: 2023-03-01"))
+    with GitSource(upstream.root) as source:
+        target = PageTarget("logs-data-platform", "fr-fr", "upstream", None, page)
+        update_page(source, SnapshotStore(tmp_path / "snapshots"), target)
+
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    after_run = report_files(tmp_path / "reports")
+    run("report", "--config", str(path), capsys=capsys)
+
+    assert code == 0 and "0 new revision(s)" in out
+    assert after_run != before
+    assert after_run == report_files(tmp_path / "reports")
+    assert b"2023-03-01" in after_run["logs-data-platform/fr-fr/CHANGELOG.md"]

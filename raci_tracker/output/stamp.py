@@ -1,0 +1,62 @@
+"""What the reports were last rendered from, so a run with nothing new renders nothing.
+
+`reports/.rendered` holds one SHA-256 over everything a report is made of: the raci-tracker
+version, the config file, the user's templates, and every configured page's `index.json` (a
+page's objects never change under the same index). A run whose pages took nothing in renders
+again only when that digest moved: a run killed between the store and the reports, an edited
+template, a deleted report folder, or alerts a failed notification left pending. `raci-tracker
+report` always renders everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+
+from raci_tracker.config import Config
+from raci_tracker.files import write_atomic
+from raci_tracker.history.store import INDEX, SnapshotStore
+
+STAMP = ".rendered"
+
+
+def inputs_digest(
+    config: Config,
+    pages: Iterable[tuple[str, str]],
+    failed: Iterable[tuple[tuple[str, str], str]],
+    checked: str | None,
+) -> str:
+    """`failed` and `checked` are what the site says beyond the store (`site.SiteStatus`)."""
+    digest = hashlib.sha256(_version().encode())
+    digest.update(repr((list(failed), checked)).encode())
+    store = SnapshotStore(config.snapshots)
+    files = [config.file]
+    if config.templates is not None:
+        files += sorted(p for p in config.templates.rglob("*") if p.is_file())
+    files += [store.folder(document, locale) / INDEX for document, locale in pages]
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"\0missing")
+    return digest.hexdigest()
+
+
+def reports_current(config: Config, digest: str) -> bool:
+    stamp = config.reports / STAMP
+    return stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest
+
+
+def stamp_reports(config: Config, digest: str) -> bool:
+    return write_atomic(config.reports / STAMP, f"{digest}\n".encode("ascii"))
+
+
+def forget_rendered(config: Config) -> None:
+    """The next run renders (and looks for pending alerts) even with nothing new."""
+    (config.reports / STAMP).unlink(missing_ok=True)
+
+
+def _version() -> str:
+    try:
+        return version("raci-tracker")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+        return "0.0.0"
