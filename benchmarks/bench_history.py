@@ -1,23 +1,27 @@
-"""Walking a long history: raci-tracker against bare git and markdown-it-py, in one process.
+"""Walking a long history: raci-tracker against bare git and markdown-it-py, from one run.
 
     pip install '.[bench]'            # git-history, the peer tool compared against
     python benchmarks/bench_history.py [--commits 20000] [--changes 2000]
 
 Builds a repository with `git fast-import` in which the Managed Kubernetes page changes
-`--changes` times among `--commits` commits, then prints:
+`--changes` times among `--commits` commits (and a short one, a tenth of both), then prints, as
+ratios to the floor (`git log` for the page, one `git cat-file --batch` for its blobs, and
+markdown-it-py's parse of each blob) or to the first run, all from the same run:
 
-- listing + reading + parsing every revision, as a ratio to the floor: `git log` for the page,
-  one `git cat-file --batch` for its blobs, and markdown-it-py's parse of each blob (target 1.5x);
-  the first full store update (writing every snapshot) is shown beside it;
-- a second run with nothing new, as a ratio to the first run (target 0.05x), on this history and
-  on one ten times shorter (the no-op cost must not grow with history: within 20%);
-- peak Python memory of the first run on both histories (streaming, not accumulating);
-- the same walk done by `git-history file` with a `--convert` that splits the page into rows.
+- the walk (list + read + parse) in process, and `raci-tracker history` as a whole process
+  (target 1.25x the floor); the first store update in process;
+- peak Python memory of a store update on both histories (streaming, not accumulating);
+- the same walk done by `git-history file` with a `--convert` that splits the page into rows;
+- whole `raci-tracker run` processes on both histories: the first run with reports (target 1.5x
+  the floor), a run with nothing new (target 0.02x the first, and flat from the short history to
+  the long one), one unrelated upstream commit, one new page commit (target 0.05x), the store's
+  bytes against the page's distinct texts (target 3x), and the first run's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -179,6 +183,108 @@ def git_history(repo: Path, database: Path) -> float | None:
     return timed(lambda: subprocess.run(command, check=True, capture_output=True))
 
 
+CONFIG = """\
+[output]
+snapshots = "snapshots"
+reports = "reports"
+
+[[documents]]
+id = "bench"
+repo = "{repo}"
+path = "{path}"
+locales = ["fr-fr"]
+"""
+
+
+def command(*arguments: str, cwd: Path) -> tuple[float, float]:
+    """Run `raci-tracker` as a user does, in its own process: seconds, and peak RSS in MiB."""
+    executable = str(Path(sys.executable).parent / "raci-tracker")
+    start = time.perf_counter()
+    process = subprocess.Popen([executable, *arguments], cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"raci-tracker {' '.join(arguments)} exited {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def page_commit(repo: Path, number: int) -> None:
+    """One more commit that changes the page: a new date, so one new revision."""
+    lines = (repo / PAGE).read_text(encoding="utf-8").split("\n")
+    lines[3] = f"updated: 2099-01-{number:02d}"
+    (repo / PAGE).write_text("\n".join(lines), encoding="utf-8")
+    subprocess.run(["git", "commit", "-qam", f"page {number}"], cwd=repo, check=True)
+
+
+def unrelated_commit(repo: Path, number: int) -> None:
+    (repo / "unrelated.md").write_text(f"{number}\n", encoding="utf-8")
+    subprocess.run(["git", "add", "unrelated.md"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", f"other {number}"], cwd=repo, check=True)
+
+
+def store_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def whole_runs(repo: Path, work: Path, distinct: int) -> dict[str, float]:
+    """First `run` (with reports), no-op runs, one unrelated and one page commit."""
+    work.mkdir()
+    (work / "raci-tracker.toml").write_text(CONFIG.format(repo=repo, path=PAGE), encoding="utf-8")
+    run = ("run", "--no-progress")
+    first, rss = command(*run, cwd=work)
+    noop = min(command(*run, cwd=work)[0] for _ in range(5))
+    unrelated_commit(repo, 1)
+    unrelated = command(*run, cwd=work)[0]
+    page_commit(repo, 2)
+    one_page = command(*run, cwd=work)[0]
+    stored = store_bytes(work / "snapshots")
+    return {"first": first, "rss": rss, "noop": noop, "unrelated": unrelated,
+            "page": one_page, "store": stored / distinct}  # fmt: skip
+
+
+def distinct_bytes(changes: int) -> int:
+    return sum(len(text) for text in set(page_versions(changes)))
+
+
+def walks(long: Path) -> float:
+    """The walk against the floor, in process and as a whole `raci-tracker history`."""
+    base = ours = whole = float("inf")
+    revisions: list[int] = []
+    history = ("history", "--repo", str(long), "--path", PAGE, "--locale", "fr-fr")
+    for _ in range(2):  # interleaved, best of two: drift on a shared machine hits all three
+        base = min(base, timed(lambda: floor(long)))
+        ours = min(ours, timed(lambda: revisions.append(list_read_parse(long))))
+        whole = min(whole, command(*history, cwd=long)[0])
+    print(f"floor (git log + cat-file --batch + markdown-it): {base:7.2f} s")
+    print(
+        f"raci-tracker list + read + parse ({revisions[0]} versions): {ours:7.2f} s"
+        f"  {ours / base:5.2f}x"
+    )
+    print(f"raci-tracker history, whole process:         {whole:7.2f} s  {whole / base:5.2f}x"
+          "  (target 1.25x)")  # fmt: skip
+    return base
+
+
+def report_runs(runs: dict[str, dict[str, float]], base: float) -> None:
+    long, short = runs["long"], runs["short"]
+    print(f"first run with reports: {long['first']:.2f} s, {long['first'] / base:.2f}x the "
+          "floor (target 1.5x)")  # fmt: skip
+    for name, values in runs.items():
+        print(
+            f"  {name}: first {values['first']:.2f} s; no-op {values['noop'] * 1000:.0f} ms = "
+            f"{values['noop'] / values['first']:.4f}x the first run; unrelated commit "
+            f"{values['unrelated'] * 1000:.0f} ms; one page commit {values['page']:.2f} s = "
+            f"{values['page'] / values['first']:.3f}x (target 0.05x); store "
+            f"{values['store']:.2f}x the distinct texts (target 3x); "
+            f"peak RSS {values['rss']:.0f} MiB"
+        )
+    print(
+        f"no-op long/short {long['noop'] / short['noop']:.2f} (target within 1.2); peak RSS "
+        f"long/short {long['rss'] / short['rss']:.2f} (flat)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=20000)
@@ -188,58 +294,34 @@ def main() -> None:
         work = Path(scratch)
         long, short = work / "long", work / "short"
         built = timed(lambda: build_repository(long, args.commits, args.changes))
-        build_repository(short, args.commits // 10, args.changes)
+        build_repository(short, args.commits // 10, args.changes // 10)
         print(
             f"history: {args.commits} commits, the page changed {args.changes} times "
-            f"(built with git fast-import in {built:.1f} s)"
+            f"(built with git fast-import in {built:.1f} s); short: a tenth of both"
         )
-
-        base = ours = float("inf")
-        revisions: list[int] = []
-        for _ in range(2):  # interleaved, best of two: drift on a shared machine hits both
-            base = min(base, timed(lambda: floor(long)))
-            ours = min(ours, timed(lambda: revisions.append(list_read_parse(long))))
-        print(f"floor (git log + cat-file --batch + markdown-it): {base:7.2f} s")
-        print(
-            f"raci-tracker list + read + parse ({revisions[0]} versions): {ours:7.2f} s"
-            f"  {ours / base:5.2f}x  (target 1.5x)"
-        )
-
+        base = walks(long)
         first = timed(lambda: store_run(long, work / "store-long"))
-        first_short = timed(lambda: store_run(short, work / "store-short"))
-        noop, noop_short = float("inf"), float("inf")
-        for _ in range(20):  # interleaved, best of twenty: these are milliseconds
-            noop = min(noop, timed(lambda: store_run(long, work / "store-long")))
-            noop_short = min(noop_short, timed(lambda: store_run(short, work / "store-short")))
-        print(
-            f"first store update (snapshots written):        {first:7.2f} s  "
-            f"{first / base:5.2f}x the floor"
-        )
-        print(
-            f"second run, nothing new:                       {noop * 1000:7.1f} ms "
-            f"{noop / first:7.4f}x the first run  (target 0.05x)"
-        )
-        print(
-            f"  on {args.commits // 10} commits: first {first_short:.2f} s, nothing new "
-            f"{noop_short * 1000:.1f} ms; no-op long/short = {noop / noop_short:.2f} "
-            "(target within 1.2)"
-        )
-
+        print(f"first store update (in process):             {first:7.2f} s  "
+              f"{first / base:5.2f}x the floor")  # fmt: skip
         long_peak = peak_memory(long, work / "memory-long")
         short_peak = peak_memory(short, work / "memory-short")
         print(
-            f"peak Python memory, first run: {long_peak:.1f} MiB on {args.commits} commits, "
-            f"{short_peak:.1f} MiB on {args.commits // 10}: ratio {long_peak / short_peak:.2f}"
+            f"peak Python memory of a store update: {long_peak:.1f} MiB, {short_peak:.1f} MiB on "
+            f"the short history: ratio {long_peak / short_peak:.2f}"
         )
-
         peer = git_history(long, work / "git-history.db")
         if peer is None:
             print("git-history: not installed (pip install '.[bench]')")
         else:
             print(
-                f"git-history file --convert (rows): {peer:7.2f} s; raci-tracker's first store "
-                f"update is {first / peer:.2f}x its time"
+                f"git-history file --convert (rows): {peer:7.2f} s; raci-tracker's store update "
+                f"is {first / peer:.2f}x its time"
             )
+        runs = {
+            "long": whole_runs(long, work / "run-long", distinct_bytes(args.changes)),
+            "short": whole_runs(short, work / "run-short", distinct_bytes(args.changes // 10)),
+        }
+        report_runs(runs, base)
 
 
 if __name__ == "__main__":

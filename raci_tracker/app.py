@@ -371,16 +371,8 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
 
     Returns warnings: a job summary or output file that cannot be written does not fail the run.
     """
-    failed = outcome.summary.failed
-    env = make_environment(config.templates)
-    summary = render_run_summary(
-        outcome.new_texts,
-        failed,
-        outcome.changes,
-        env,
-        skipped=[page for page in outcome.summary.pages if page.skipped],
-    )
-    summary += render_pending(outcome.pending, env)
+    wanted = outcome.did_something or bool(environ.get("GITHUB_STEP_SUMMARY"))
+    summary = _run_summary(config, outcome) if wanted else ""  # templates compile slowly
     if outcome.did_something:
         write_outputs(
             config.reports,
@@ -398,6 +390,18 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
         for name, text in appended.items()
         if environ.get(name) and (warning := _append(name, Path(environ[name]), text))
     ]
+
+
+def _run_summary(config: Config, outcome: RunOutcome) -> str:
+    env = make_environment(config.templates)
+    summary = render_run_summary(
+        outcome.new_texts,
+        outcome.summary.failed,
+        outcome.changes,
+        env,
+        skipped=[page for page in outcome.summary.pages if page.skipped],
+    )
+    return summary + render_pending(outcome.pending, env)
 
 
 def _append(name: str, path: Path, text: str) -> str | None:

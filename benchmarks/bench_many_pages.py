@@ -1,0 +1,164 @@
+"""Many pages in one repository shaped like ovh/docs, as whole `raci-tracker run` processes.
+
+    python benchmarks/bench_many_pages.py [--documents 15] [--locales 15] [--commits 20000]
+
+Builds with `git fast-import` a repository of `--documents` x `--locales` tracked pages (each a
+real OVHcloud page with 20 to 60 dated revisions, silent edits between them, and, for every third
+document, its folder moved half-way through with the `meta.yaml` that names it), among
+`--commits` commits that otherwise touch thousands of unrelated files. Then prints, from one run:
+the first `run` (store and reports), a run with nothing new, a run after one unrelated upstream
+commit, and a run after one page commit, with the files each changed and peak RSS. Targets: a
+first run under a minute on this machine, a no-op run under 2 seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_history import command, page_versions  # noqa: E402
+
+LOCALES = [f"{chr(97 + n)}{chr(97 + n)}-{chr(122 - n)}{chr(122 - n)}" for n in range(20)]
+
+
+def folder(document: int, moved: bool) -> str:
+    return f"pages/moved/doc-{document}" if moved else f"pages/doc-{document}"
+
+
+def plan(documents: int, locales: int, commits: int) -> list[tuple[str, bytes | None]]:
+    """What each commit writes: (path, content), or (folder, None) for a folder move."""
+    rng = random.Random(18)
+    texts = page_versions(60 * 5)
+    edits: list[tuple[str, bytes | None]] = []
+    for document in range(documents):
+        for locale in LOCALES[:locales]:
+            revisions = rng.randint(20, 60)
+            for change in range(revisions * 2):  # a silent edit after each dated revision
+                edits.append((f"{document}/{locale}/{change}", texts[change * 5 // 2]))
+        if document % 3 == 0:
+            edits.append((str(document), None))
+    rng.shuffle(edits)
+    moves = {int(path) for path, content in edits if content is None}
+    moved: set[int] = set()
+    writes: list[tuple[str, bytes | None]] = []
+    for path, content in sorted(edits, key=lambda e: _order(e, moves)):
+        if content is None:
+            moved.add(int(path))
+            writes.append((path, None))
+            continue
+        document, locale, _ = path.split("/")
+        writes.append(
+            (f"{folder(int(document), int(document) in moved)}/guide.{locale}.md", content)
+        )
+    return _spread(writes, commits)
+
+
+def _order(edit: tuple[str, bytes | None], moves: set[int]) -> tuple[int, str]:
+    """Keeps each page's edits in change order; a move comes half-way through its document."""
+    path, content = edit
+    if content is None:
+        return (30, path)
+    return (int(path.rsplit("/", 1)[1]), path)
+
+
+def _spread(writes: list[tuple[str, bytes | None]], commits: int) -> list[tuple[str, bytes | None]]:
+    every = max(1, commits // max(1, len(writes)))
+    spread: list[tuple[str, bytes | None]] = []
+    for write in writes:
+        spread.append(write)
+        spread.extend((f"other/area-{len(spread) % 40}/file-{len(spread) % 4000}.md",
+                       f"{len(spread)}\n".encode()) for _ in range(every - 1))  # fmt: skip
+    return spread[:commits] if len(spread) > commits else spread
+
+
+def build(repo: Path, documents: int, locales: int, commits: int) -> int:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    stream = bytearray()
+    for number, (path, content) in enumerate(plan(documents, locales, commits), start=1):
+        stream += (
+            f"commit refs/heads/main\nmark :{number}\n"
+            f"committer Bench <bench@example.invalid> {1600000000 + number * 600} +0000\n"
+            f"data 8\ncommit {number % 10}\n"
+        ).encode()
+        if number > 1:
+            stream += f"from :{number - 1}\n".encode()
+        if content is None:
+            document = int(path)
+            old, new = folder(document, False), folder(document, True)
+            stream += f'R "{old}" "{new}"\n'.encode()
+        else:
+            stream += _modify(path, content)
+            meta = f"{path.rsplit('/', 1)[0]}/meta.yaml"
+            stream += _modify(meta, f"id: {path.split('/')[-2]}\n".encode())
+    subprocess.run(["git", "fast-import", "--quiet"], input=bytes(stream), cwd=repo, check=True)
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=repo, check=True)
+    return number
+
+
+def _modify(path: str, content: bytes) -> bytes:
+    return f"M 100644 inline {path}\ndata {len(content)}\n".encode() + content + b"\n"
+
+
+def config(repo: Path, documents: int, locales: int) -> str:
+    lines = ['[output]\nsnapshots = "snapshots"\nreports = "reports"\n']
+    for document in range(documents):
+        lines.append(
+            f'[[documents]]\nid = "doc-{document}"\nrepo = "{repo}"\n'
+            f'path = "{folder(document, False)}/guide.{{locale}}.md"\n'
+            f"locales = {LOCALES[:locales]!r}\n".replace("'", '"')
+        )
+    return "\n".join(lines)
+
+
+def changed_files(work: Path, before: dict[Path, int]) -> int:
+    now = {p: p.stat().st_mtime_ns for p in work.rglob("*") if p.is_file()}
+    return sum(1 for p, stamp in now.items() if before.get(p) != stamp)
+
+
+def timed_run(work: Path, label: str) -> None:
+    before = {p: p.stat().st_mtime_ns for p in work.rglob("*") if p.is_file()}
+    seconds, rss = command("run", "--no-progress", cwd=work)
+    print(f"{label:<34} {seconds:8.2f} s  {changed_files(work, before):5d} file(s) written  "
+          f"peak RSS {rss:.0f} MiB")  # fmt: skip
+
+
+def commit(repo: Path, path: str, text: str) -> None:
+    (repo / path).parent.mkdir(parents=True, exist_ok=True)
+    (repo / path).write_text(text, encoding="utf-8")
+    subprocess.run(["git", "add", path], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", path], cwd=repo, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=15)
+    parser.add_argument("--locales", type=int, default=15)
+    parser.add_argument("--commits", type=int, default=20000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        total = build(work / "repo", args.documents, args.locales, args.commits)
+        print(f"{args.documents * args.locales} tracked pages, {total} commits")
+        run_folder = work / "run"
+        run_folder.mkdir()
+        toml = config(work / "repo", args.documents, args.locales)
+        (run_folder / "raci-tracker.toml").write_text(toml, encoding="utf-8")
+        timed_run(run_folder, "first run")
+        timed_run(run_folder, "nothing new")
+        commit(work / "repo", "other/unrelated.md", "unrelated\n")
+        timed_run(run_folder, "one unrelated commit")
+        page = next((work / "repo/pages").glob("**/guide.*.md")).relative_to(work / "repo")
+        text = (work / "repo" / page).read_text(encoding="utf-8")
+        commit(work / "repo", str(page), text.replace("updated: ", "updated: 2099-01-01\nx: ", 1))
+        timed_run(run_folder, "one page commit")
+
+
+if __name__ == "__main__":
+    main()
