@@ -11,8 +11,6 @@ import logging
 import warnings
 from collections.abc import Iterable
 
-import apprise
-
 ENVIRONMENT = "RACI_TRACKER_NOTIFY"
 """Space-separated Apprise URLs, so secrets stay in CI secrets and out of the config."""
 
@@ -36,6 +34,8 @@ def _send_one(url: str, title: str, body: str) -> str | None:
 
 
 def _notify(url: str, title: str, body: str) -> str | None:
+    import apprise  # noqa: PLC0415 - here, not at the top: importing it takes a quarter second
+
     service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if service is None:
         return f"notification URL {_masked(url)} is malformed or not one Apprise knows"

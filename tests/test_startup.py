@@ -1,4 +1,4 @@
-"""Start-up: `raci-tracker --help` imports neither GitPython, Jinja2 nor deepdiff."""
+"""Start-up: `raci-tracker --help` imports neither GitPython, Jinja2, deepdiff nor Apprise."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from tests.helpers import CORPUS
 
 PAGES = ("2023-07-05__2255c02.md", "2023-07-06__seed.md")
-HEAVY = ("git", "jinja2", "deepdiff")
+HEAVY = ("git", "jinja2", "deepdiff", "apprise")
 PROBE = """
 import sys
 from raci_tracker.cli import main

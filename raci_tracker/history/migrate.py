@@ -45,6 +45,7 @@ def migrated_index(
         revisions=[group.entry() for group in groups],
         notes=kept + [skipped_note(s) for s in legacy.skipped] + derived_notes(groups),
         current_path=_current_path(legacy, versions),
+        last_commit=versions[-1].ref.commit if versions else legacy.last_commit,
     )
     return index, objects
 
@@ -92,4 +93,5 @@ def recoded_index(
             addresses[version.object], objects[key] = key, content
         new = addresses.get(version.object or "")
         versions.append(replace(version, object=new))
-    return replace(index, versions=versions), objects
+    last = versions[-1].ref.commit if versions else index.last_commit
+    return replace(index, versions=versions, last_commit=last), objects

@@ -2,7 +2,8 @@
 
 `reports/.rendered` holds one SHA-256 over everything a report is made of: the raci-tracker
 version, the config file, the user's templates, and every configured page's `index.json` (a
-page's objects never change under the same index). A run whose pages took nothing in renders
+page's objects never change under the same index); and over the record of alerted shifts, so
+that shifts an earlier run never alerted are found. A run whose pages took nothing in renders
 again only when that digest moved: a run killed between the store and the reports, an edited
 template, a deleted report folder, or alerts a failed notification left pending. `raci-tracker
 report` always renders everything.
@@ -17,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from raci_tracker.config import Config
 from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
+from raci_tracker.output.alerts import ALERTED, AWAITING
 
 STAMP = ".rendered"
 
@@ -27,23 +29,30 @@ def inputs_digest(
     failed: Iterable[tuple[tuple[str, str], str]],
     checked: str | None,
 ) -> str:
-    """`failed` and `checked` are what the site says beyond the store (`site.SiteStatus`)."""
+    """The same inputs give the same digest wherever the folders are. `failed` and `checked`
+    are what the site says beyond the store (`site.SiteStatus`)."""
     digest = hashlib.sha256(_version().encode())
     digest.update(repr((list(failed), checked)).encode())
     store = SnapshotStore(config.snapshots)
-    files = [config.file]
+    files = {"config": config.file, ALERTED: config.reports / ALERTED}
     if config.templates is not None:
-        files += sorted(p for p in config.templates.rglob("*") if p.is_file())
-    files += [store.folder(document, locale) / INDEX for document, locale in pages]
-    for path in files:
-        digest.update(f"\0{path}\0".encode())
+        for path in sorted(p for p in config.templates.rglob("*") if p.is_file()):
+            files[f"templates/{path.relative_to(config.templates).as_posix()}"] = path
+    for document, locale in pages:
+        files[f"{document}/{locale}"] = store.folder(document, locale) / INDEX
+    for name, path in files.items():
+        digest.update(f"\0{name}\0".encode())
         digest.update(path.read_bytes() if path.is_file() else b"\0missing")
     return digest.hexdigest()
 
 
 def reports_current(config: Config, digest: str) -> bool:
+    """True when the reports were rendered from these inputs, and no alert awaits its
+    acknowledgement (a plain run settles those, so it has to look at them)."""
     stamp = config.reports / STAMP
-    return stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest
+    if (config.reports / AWAITING).exists() or not stamp.is_file():
+        return False
+    return stamp.read_text(encoding="ascii").strip() == digest
 
 
 def stamp_reports(config: Config, digest: str) -> bool:
