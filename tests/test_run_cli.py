@@ -279,3 +279,22 @@ def test_a_run_after_one_killed_before_its_reports_renders_them(
     assert after_run != before
     assert after_run == report_files(tmp_path / "reports")
     assert b"2023-03-01" in after_run["logs-data-platform/fr-fr/CHANGELOG.md"]
+
+
+def test_a_damaged_repository_record_is_read_again_from_the_indexes(
+    upstream: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = config(tmp_path)
+    run("run", "--config", str(path), "--no-progress", capsys=capsys)
+    (stops,) = (tmp_path / "snapshots/.repos").iterdir()
+    stops.write_text('{"schema_version": 1, "pages": []}\n', encoding="utf-8")
+    page = PAGE.format(locale="en-gb")
+    text = upstream.root.joinpath(page).read_text(encoding="utf-8")
+    upstream.save(page, text.replace("updated: 2023-01-26", "updated: 2023-04-01"))
+
+    code, out, _ = run("run", "--config", str(path), "--no-progress", capsys=capsys)
+
+    assert code == 0
+    assert "logs-data-platform en-gb: 1 revision(s) taken in (2023-04-01)" in out
+    assert "logs-data-platform fr-fr: up to date" in out
+    assert set(json.loads(stops.read_bytes())["pages"].values()) == {upstream.head()}
