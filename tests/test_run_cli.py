@@ -142,7 +142,6 @@ def test_run_fills_the_store_then_changes_nothing(
     assert "0 snapshot file(s) and 0 report file(s) written" in out_again
     assert {p: p.read_bytes() for p in (tmp_path / "snapshots").rglob("*.json")} == stored
     assert sorted(str(p.relative_to(tmp_path / "reports")) for p in reports) == [
-        ".rendered",
         "alerted.json",
         "feed.xml",
         "index.html",

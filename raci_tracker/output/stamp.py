@@ -1,12 +1,13 @@
 """What the reports were last rendered from, so a run with nothing new renders nothing.
 
-`reports/.rendered` holds one SHA-256 over everything a report is made of: the raci-tracker
-version, the config file, the user's templates, and every configured page's `index.json` (a
-page's objects never change under the same index); and over the record of alerted shifts, so
-that shifts an earlier run never alerted are found. A run whose pages took nothing in renders
+A file in the cache folder (`<cache>/rendered/`) holds one SHA-256 over what the reports are made
+of: the raci-tracker version, the config file, the user's templates, every configured page's
+`index.json` (a page's objects never change under the same index), the pages that failed and
+the day upstream was last checked (both shown by the site), and the record of alerted shifts
+(so shifts an earlier run never alerted are found). A run whose pages took nothing in renders
 again only when that digest moved: a run killed between the store and the reports, an edited
-template, a deleted report folder, or alerts a failed notification left pending. `raci-tracker
-report` always renders everything.
+template, a removed reports folder, alerts awaiting acknowledgement or left pending by a failed
+notification. `raci-tracker report` always renders everything.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from raci_tracker.config import Config
 from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
 from raci_tracker.output.alerts import ALERTED, AWAITING
+from raci_tracker.text import short_hash
 
-STAMP = ".rendered"
+STAMP = "rendered"
+
+
+def stamp_path(config: Config) -> Path:
+    """In the cache, beside the clones, keyed by the reports folder: it is only a shortcut, so
+    it is never committed with the reports, and a fresh checkout renders them once."""
+    key = short_hash(str(config.reports.resolve()))
+    return config.cache / STAMP / f"{key}.sha256"
 
 
 def inputs_digest(
@@ -49,19 +59,21 @@ def inputs_digest(
 def reports_current(config: Config, digest: str) -> bool:
     """True when the reports were rendered from these inputs, and no alert awaits its
     acknowledgement (a plain run settles those, so it has to look at them)."""
-    stamp = config.reports / STAMP
+    stamp = stamp_path(config)
     if (config.reports / AWAITING).exists() or not stamp.is_file():
         return False
+    if not any(config.reports.glob("index.*")):
+        return False  # the reports were removed
     return stamp.read_text(encoding="ascii").strip() == digest
 
 
 def stamp_reports(config: Config, digest: str) -> bool:
-    return write_atomic(config.reports / STAMP, f"{digest}\n".encode("ascii"))
+    return write_atomic(stamp_path(config), f"{digest}\n".encode("ascii"))
 
 
 def forget_rendered(config: Config) -> None:
     """The next run renders (and looks for pending alerts) even with nothing new."""
-    (config.reports / STAMP).unlink(missing_ok=True)
+    stamp_path(config).unlink(missing_ok=True)
 
 
 def _version() -> str:
