@@ -161,6 +161,27 @@ def test_run_says_the_page_moved_in_its_line_last_run_index_and_changelog(
     assert f"**Note (page-moved):** {OLD} moved to {NEW}" in changelog.replace("\\_", "_")
 
 
+def test_setting_the_moved_path_in_the_config_takes_in_nothing_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Following the page-moved advice re-reads the page, but nothing upstream is new: no new
+    revision, no shift to alert, and `--exit-code` exits 0."""
+    moved_repo(tmp_path / "upstream", meta=True)
+    config = configure(tmp_path, OLD)
+    first, _, _ = cli("run", "--config", str(config), "--no-progress", "--exit-code", capsys=capsys)
+    configure(tmp_path, NEW)
+
+    code, out, _ = cli(
+        "run", "--config", str(config), "--no-progress", "--exit-code", capsys=capsys
+    )
+
+    assert (first, code) == (1, 0)
+    assert "0 new revision(s); 0 major, 0 minor" in out.splitlines()[-1]
+    last_run = json.loads((tmp_path / "reports/last-run.json").read_text(encoding="utf-8"))
+    assert last_run["pages"][0]["new_commits"] == []
+    assert last_run["totals"]["shifts"] == 0
+
+
 # --- deletions, restores, copies ------------------------------------------------------------------
 
 

@@ -168,14 +168,15 @@ def update_page(
     files_written = len(written) + int(store.write_index(new_index))
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
-    new = {c.commit for c in new_commits}
+    unseen = [c for c in new_commits if c.commit not in _taken_in(index)]
+    new = {c.commit for c in unseen}
     return PageUpdate(
         target.document,
         target.locale,
         status=PageStatus.UPDATED if files_written else PageStatus.UNCHANGED,
         changed_dates=[g.key for g in groups if any(v.ref.commit in new for v in g.versions)],
         files_written=files_written,
-        new_commits=[c.commit for c in new_commits],
+        new_commits=[c.commit for c in unseen],
         rewritten=rewritten,
         skipped=len(read.skipped),
         moved_to=new_index.current_path,
@@ -214,6 +215,14 @@ def _refuse_emptier(old: PageIndex | None, new: PageIndex, target: PageTarget) -
             f"no commit of {target.path!r} has a readable page any more; the {kept} stored "
             "version(s) are kept (check the path and ref)"
         )
+
+
+def _taken_in(index: PageIndex | None) -> set[str]:
+    """Commits an earlier run already took in: read again after a config or parser change, they
+    are not new to the user, so they are neither new revisions nor alerts."""
+    if index is None:
+        return set()
+    return {v.ref.commit for v in index.versions} | {s.commit for s in index.skipped}
 
 
 def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str]:
