@@ -307,13 +307,22 @@ def render_portfolio(
     """A portfolio summary (per document: letters each party lost and gained), then each page."""
     env = env or make_environment()
     documents = tallies_by_document([(page.document or "", page.net) for page in view.pages])
-    names = PartyNames.of(*(page.net.end.snapshot for page in view.pages))
     return env.get_template(f"portfolio.{output_format}.j2").render(
         view=view,
         pages=[_compare_context(page) for page in view.pages],
         documents=documents,
-        names=names,
+        names=names_by_document(view.pages),
     )
+
+
+def names_by_document(pages: Sequence[CompareView]) -> dict[str, PartyNames]:
+    """document -> how its parties are named: by its own pages' texts, never another document's
+    (a provider column is "OVHcloud" on one page, "Rôle Cloud Temple" on another)."""
+    snapshots: dict[str, list[Snapshot]] = {}
+    for page in pages:
+        found = snapshots.setdefault(page.document or "", [])
+        found += [page.net.end.snapshot, page.net.start_snapshot]
+    return {document: PartyNames.of(*texts) for document, texts in snapshots.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,117 @@
+"""Diligence views over a page deleted and restored, and over documents whose provider is named
+differently: a real git history, committed on the days below.
+
+object-storage fr-fr (the real 2022-12-23 page): on 2023-05-10 a silent edit moves "Administrer
+le service de stockage" from OVHcloud to the customer; on 06-01 the page is moved (`git mv`); on
+07-01 it is deleted; on 08-01 it is restored with the customer no longer accountable for the
+incidents row. Cloud Temple IaaS (its real 2025-01-06 page, committed 2023-03-01): a provider
+column named "Rôle Cloud Temple"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.cli import main
+from tests.diligence_history import noon
+from tests.gitrepo import GitRepo
+from tests.helpers import FIXTURES, corpus_page
+
+OLD = "pages/os/guide.fr-fr.md"
+NEW = "pages/storage/os/guide.fr-fr.md"
+ADMIN = "Administrer le service de stockage"
+INCIDENTS = "Traiter les incidents sur le service (tickets et contacts téléphoniques)"
+BACKUPS = "Réaliser les backups"
+SEED = corpus_page("object-storage/fr-fr/2022-12-23__1fb28ea.md").decode("utf-8")
+CLOUD_TEMPLE = FIXTURES / "external/cloud-temple-iaas/2025-01-06__d293284.md"
+
+CONFIG = f"""\
+[[documents]]
+id = "os"
+repo = "upstream"
+path = "{NEW}"
+locales = ["fr-fr"]
+
+[[documents]]
+id = "ct"
+repo = "upstream"
+path = "ct/raci.md"
+locales = ["fr"]
+"""
+
+
+def replaced(text: str, *pairs: tuple[str, str]) -> str:
+    for before, after in pairs:
+        assert before in text, before
+        text = text.replace(before, after)
+    return text
+
+
+SILENT = replaced(SEED, (f"| {ADMIN} | I | RA  |", f"| {ADMIN} | RA | I |"))
+RESTORED = replaced(SILENT, (f"| {INCIDENTS} | AI | RA |", f"| {INCIDENTS} | I | RA |"))
+
+
+def build(root: Path) -> dict[str, str]:
+    repo = GitRepo(root / "upstream")
+    repo.write(OLD, SEED)
+    commits = {"seed": repo.commit("seed", at=noon("2022-12-23"))}
+    repo.write("ct/raci.md", CLOUD_TEMPLE.read_bytes())
+    commits["ct"] = repo.commit("ct", at=noon("2023-03-01"))
+    repo.write(OLD, SILENT)
+    commits["silent"] = repo.commit("silent", at=noon("2023-05-10"))
+    (repo.root / NEW).parent.parent.mkdir(parents=True)
+    repo.git("mv", "pages/os", "pages/storage/os")
+    commits["move"] = repo.commit("move", at=noon("2023-06-01"))
+    repo.git("rm", "-q", NEW)
+    commits["delete"] = repo.commit("delete", at=noon("2023-07-01"))
+    repo.write(NEW, RESTORED)
+    commits["restore"] = repo.commit("restore", at=noon("2023-08-01"))
+    (root / "raci-tracker.toml").write_text(CONFIG, encoding="utf-8")
+    return commits
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> dict[str, str]:
+    commits = build(tmp_path)
+    assert run("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
+    return commits
+
+
+def run(*args: str) -> int:
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    return int(done.value.code or 0)
+
+
+def command(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = run(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_each_document_names_its_own_provider_in_the_portfolio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, out, err = command(tmp_path, capsys, "compare", "--from", "2023-01-01")
+    code_html, html, _ = command(
+        tmp_path, capsys, "compare", "--from", "2023-01-01", "--format", "html"
+    )
+
+    assert (code, code_html, err) == (0, 0, "")
+    table = [line for line in out.splitlines() if line.startswith("| ct |")]
+    assert table and all("OVHcloud" not in line for line in table)
+    assert any("Cloud Temple" in line for line in table)
+    assert "<td>ct</td><td>OVHcloud</td>" not in html
+
+
+def test_a_document_with_no_shift_says_so_in_the_portfolio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, out, _ = command(tmp_path, capsys, "compare", "--from", "2023-09-01")
+
+    assert code == 0
+    assert "| nobody |" not in out
+    assert "| os | no party lost or gained A or R | 0 | 0 | 0 | 0 |" in out
