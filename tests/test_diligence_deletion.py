@@ -115,3 +115,41 @@ def test_a_document_with_no_shift_says_so_in_the_portfolio(
     assert code == 0
     assert "| nobody |" not in out
     assert "| os | no party lost or gained A or R | 0 | 0 | 0 | 0 |" in out
+
+
+def test_compare_traces_changes_through_a_deletion_and_restore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    args = ("compare", "--doc", "os", "--from", "2023-04-01")
+    code, out, err = command(tmp_path, capsys, *args, "--format", "json")
+    code_md, markdown, _ = command(tmp_path, capsys, *args)
+
+    assert (code, code_md, err) == (0, 0, "")
+    data = json.loads(out)
+    cited = {r["activity"]: [c["commit"] for c in r["commits"]] for r in data["rows"]}
+    assert cited == {ADMIN: [history["silent"]], INCIDENTS: [history["restore"]]}
+    assert all(change["commits"] for change in data["changes"] if change["kind"] == "role_changed")
+    gaps = data["deletions"]
+    assert [(g["commit"], g["restored_commit"]) for g in gaps] == [
+        (history["delete"], history["restore"])
+    ]
+    assert "(not traced)" not in markdown
+    assert (
+        f"The page was deleted on 2023-07-01 (commit `{history['delete'][:12]}`) and restored"
+        f" on 2023-08-01 (commit `{history['restore'][:12]}`)"
+    ) in markdown
+
+
+def test_history_of_follows_an_activity_through_a_deletion_and_restore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, out, err = command(tmp_path, capsys, "history-of", BACKUPS, "--doc", "os")
+    code_json, raw, _ = command(
+        tmp_path, capsys, "history-of", BACKUPS, "--doc", "os", "--format", "json"
+    )
+
+    assert (code, code_json, err) == (0, 0, "")
+    activities = json.loads(raw)["activities"]
+    assert len(activities) == 1
+    assert activities[0]["removed"] is False
+    assert "(removed)" not in out

@@ -20,6 +20,7 @@ from raci_tracker.model import (
     Diff,
     DocumentInfo,
     PartyTally,
+    RevisionStatus,
     Snapshot,
     SourceInfo,
     Transfer,
@@ -89,6 +90,15 @@ class ActivityRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Deletion:
+    """The page deleted between the two dates, then restored (`restored` None: still deleted at
+    the end); the restored text is compared with the text before the deletion."""
+
+    deleted: Version
+    restored: Version | None
+
+
+@dataclass(frozen=True, slots=True)
 class NetChange:
     """From the text in force at the start (None: the page did not exist) to the one at the end."""
 
@@ -96,6 +106,7 @@ class NetChange:
     end: Version
     diff: Diff
     cited: tuple[Cited, ...]
+    deletions: tuple[Deletion, ...] = ()
 
     @property
     def start_snapshot(self) -> Snapshot:
@@ -260,17 +271,35 @@ class _Trace:
 def net_change(history: Sequence[Version], start: Version | None, end: Version) -> NetChange:
     """What changed from `start` to `end`, net: a flip that flipped back is not there, and an
     activity reworded along the way is still the same activity. `history` is every version in
-    commit order; each one between the two is read, silent edits included."""
+    commit order; each one between the two is read, silent edits included. A deletion followed by
+    a restore is stepped over: the restored text is compared with the text before the deletion,
+    so an activity keeps its identity (and its commits) through it."""
     first = 0 if start is None else history.index(start) + 1
     chain = history[first : history.index(end) + 1]
     before = start.snapshot if start else NOTHING
     trace = _Trace({a.id: a.id for a in before.activities})
     origins = set(trace.identity)
     for version in chain:
+        if is_deleted(version) and version is not end:
+            continue
         trace.step(before, version.snapshot, version.ref)
         before = version.snapshot
     anchors = {origin: now for now, origin in trace.identity.items() if origin in origins}
     start_snapshot = start.snapshot if start else NOTHING
     diff = diff_snapshots(start_snapshot, end.snapshot, anchors)
     cited = tuple(Cited(change, trace.commits_for(change)) for change in diff.changes)
-    return NetChange(start, end, diff, cited)
+    return NetChange(start, end, diff, cited, deletions(chain))
+
+
+def is_deleted(version: Version) -> bool:
+    return version.revision.status is RevisionStatus.DELETED
+
+
+def deletions(chain: Sequence[Version]) -> tuple[Deletion, ...]:
+    """Each deletion in `chain`, with the version that restored the page (None: none did)."""
+    found = []
+    for index, version in enumerate(chain):
+        if is_deleted(version):
+            after = next((v for v in chain[index + 1 :] if not is_deleted(v)), None)
+            found.append(Deletion(version, after))
+    return tuple(found)

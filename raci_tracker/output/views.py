@@ -22,7 +22,7 @@ from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import NewText
 from raci_tracker.compare.diligence import Consistency
 from raci_tracker.compare.in_force import Version, commit_day
-from raci_tracker.compare.net import ActivityRow, NetChange, tallies_by_document
+from raci_tracker.compare.net import ActivityRow, Deletion, NetChange, tallies_by_document
 from raci_tracker.history.walk import HistoryListing
 from raci_tracker.model import (
     Activity,
@@ -214,7 +214,18 @@ def net_change_to_dict(
         "from": version_ref(net.start, start_date),
         "to": version_ref(net.end, end_date),
         "rows": [row_to_dict(row, link, sections) for row in net.rows()],
+        "deletions": [deletion_to_dict(gap, link) for gap in net.deletions],
         **body,
+    }
+
+
+def deletion_to_dict(gap: Deletion, link: Link) -> dict[str, Any]:
+    """A deletion between the two dates and the commit that restored the page (null: none)."""
+    restored = gap.restored.ref if gap.restored else None
+    return {
+        **cited_ref(gap.deleted.ref, link),
+        "restored_commit": restored.commit if restored else None,
+        "restored_date": commit_day(restored) if restored else None,
     }
 
 
