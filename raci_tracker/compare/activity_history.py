@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from raci_tracker.compare.diff import diff_and_matching
 from raci_tracker.compare.in_force import Version
-from raci_tracker.compare.net import NOTHING
+from raci_tracker.compare.net import NOTHING, is_deleted
 from raci_tracker.model import Activity
 from raci_tracker.text import fold
 
@@ -45,11 +45,13 @@ class Lineage:
 
 
 def lineages(history: Sequence[Version]) -> list[Lineage]:
-    """Every activity the page ever listed, in the order it first appeared."""
+    """Every activity the page ever listed, in the order it first appeared. A deletion followed
+    by a restore is stepped over (the restored text is compared with the text before it), so an
+    activity restored with the page is one lineage; a page still deleted removes every one."""
     found: list[Lineage] = []
     current: dict[str, Lineage] = {}
     before = NOTHING
-    for version in history:
+    for version in _without_restored_deletions(history):
         _, matching = diff_and_matching(before, version.snapshot)
         before = version.snapshot
         if matching is None:
@@ -70,6 +72,11 @@ def lineages(history: Sequence[Version]) -> list[Lineage]:
             current[activity.id].changes.append(_change(version, activity, None))
         current = following
     return found
+
+
+def _without_restored_deletions(history: Sequence[Version]) -> list[Version]:
+    last = len(history) - 1
+    return [v for i, v in enumerate(history) if i == last or not is_deleted(v)]
 
 
 def _change(version: Version, old: Activity | None, new: Activity | None) -> LetterChange:
