@@ -46,7 +46,7 @@ from raci_tracker.history.walk import (
     walk_history,
 )
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
-from raci_tracker.model import CommitRef, Revision, Snapshot
+from raci_tracker.model import CommitRef, Revision, RevisionStatus, Snapshot
 from raci_tracker.notify import send
 from raci_tracker.output.alerts import (
     acknowledge,
@@ -553,14 +553,16 @@ def matrix(query: PageQuery, at: str | None, party: str | None) -> MatrixView:
     """`raci-tracker matrix`: the text in force at a date, optionally one party's share."""
     when = _checked_at(at)
     config = load_config(query.config_file)
-    _, revisions = stored_revisions(config, query.document or "", query.locale)
+    locale, revisions = stored_revisions(config, query.document or "", query.locale)
     version = _in_force_at(revisions, when, query.document or "the page")
     snapshot = version.snapshot
-    if party is not None and party not in {p.id for p in snapshot.parties}:
+    deleted = version.revision.status is RevisionStatus.DELETED
+    if party is not None and not deleted and party not in {p.id for p in snapshot.parties}:
         known = ", ".join(p.id for p in snapshot.parties)
         raise InputError(f"--party: {party!r} is not a party of this page ({known})")
     findings = [f for f in snapshot.findings if f.rule in MATRIX_RULES]
-    return MatrixView(snapshot, version.revision, party, when, findings, version)
+    page = (query.document or "the page", locale)
+    return MatrixView(snapshot, version.revision, party, when, findings, version, page)
 
 
 def activity_history(query: PageQuery, activity: str) -> ActivityHistoryView:

@@ -153,3 +153,39 @@ def test_history_of_follows_an_activity_through_a_deletion_and_restore(
     assert len(activities) == 1
     assert activities[0]["removed"] is False
     assert "(removed)" not in out
+
+
+def test_matrix_on_a_day_the_page_was_deleted_says_no_matrix_was_in_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    args = ("matrix", "--doc", "os", "--at", "2023-07-15")
+    said = f"the page was deleted by commit `{history['delete'][:12]}`, committed 2023-07-01"
+    code, out, err = command(tmp_path, capsys, *args)
+    code_party, by_party, err_party = command(tmp_path, capsys, *args, "--party", "provider")
+    code_html, html, _ = command(tmp_path, capsys, *args, "--format", "html")
+    code_json, raw, _ = command(tmp_path, capsys, *args, "--format", "json")
+    code_csv, table, err_csv = command(tmp_path, capsys, *args, "--format", "csv")
+
+    assert (code, code_party, code_html, code_json, err, err_party) == (0, 0, 0, 0, "", "")
+    assert f"No matrix was in force on 2023-07-15: {said}" in out
+    assert "Findings" not in out and "exactly one A" not in out
+    assert said in by_party and "not a party" not in by_party
+    assert "No matrix was in force on 2023-07-15" in html and "exactly one A" not in html
+    data = json.loads(raw)
+    assert (data["deleted"], data["in_force"]["commit"]) == (True, history["delete"])
+    assert (code_csv, table) == (2, "")
+    assert f"no matrix was in force on 2023-07-15: {said.replace('`', '')}" in err_csv
+
+
+def test_matrix_after_the_restore_is_the_restored_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, raw, _ = command(
+        tmp_path, capsys, "matrix", "--doc", "os", "--at", "2023-08-15", "--format", "json"
+    )
+
+    data = json.loads(raw)
+    assert (code, data["deleted"], data["in_force"]["commit"]) == (0, False, history["restore"])
+    assert any(
+        a["text"] == INCIDENTS and a["assignments"]["customer"] == "I" for a in data["activities"]
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from raci_tracker.codec import dumps
 from raci_tracker.compare.diligence import held_by
+from raci_tracker.errors import InputError
 from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
 from raci_tracker.model import Diff, Finding, Snapshot
 from raci_tracker.output.annotations import github_annotations
@@ -84,11 +85,12 @@ def format_activity_history(view: ActivityHistoryView, output_format: str) -> st
 def format_matrix(view: MatrixView, output_format: str) -> str:
     if output_format == "json":
         held = held_by(view.snapshot, view.party) if view.party else None
-        return _json(
-            matrix_to_dict(
-                view.snapshot, view.revision, view.party, held, list(view.findings), view.version
-            )
+        data = matrix_to_dict(
+            view.snapshot, view.revision, view.party, held, list(view.findings), view.version
         )
+        return _json({**data, "deleted": view.deleted})
+    if output_format == "csv" and view.deleted:
+        raise InputError(f"{view.deleted_note()}; there is no table to write as CSV")
     if output_format == "csv":
         return matrix_csv(view.snapshot, view.party)
     return render_matrix(view, output_format)

@@ -31,7 +31,15 @@ from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import NetChange, tallies_by_document
 from raci_tracker.errors import InputError
-from raci_tracker.model import ChangeSeverity, CommitRef, Diff, Finding, Revision, Snapshot
+from raci_tracker.model import (
+    ChangeSeverity,
+    CommitRef,
+    Diff,
+    Finding,
+    Revision,
+    RevisionStatus,
+    Snapshot,
+)
 from raci_tracker.output.pages import grid, matrix_sections
 from raci_tracker.output.paging import ChangelogPage, revision_hrefs, revision_key
 from raci_tracker.output.prose import (
@@ -357,11 +365,29 @@ class MatrixView:
     at: str
     findings: Sequence[Finding]
     version: Version | None = None  # the text in force, when read from a history
+    page: tuple[str, str] = ("the page", "")  # its document and locale, if the page is deleted
+
+    @property
+    def deleted(self) -> bool:
+        """No matrix was in force: the page was deleted on or before the date."""
+        return self.version is not None and self.version.revision.status is RevisionStatus.DELETED
+
+    def deleted_note(self) -> str:
+        """Why no matrix is shown, plain text: the commit that deleted the page and its day."""
+        assert self.version is not None
+        return (
+            f"no matrix was in force on {self.at}: the page was deleted by commit"
+            f" {self.version.ref.commit[:12]}, committed {self.version.committed}"
+        )
 
 
 def render_matrix(view: MatrixView, output_format: str, env: Environment | None = None) -> str:
     env = env or make_environment()
     snapshot = view.snapshot
+    if view.deleted:
+        return env.get_template(f"matrix_deleted.{output_format}.j2").render(
+            view=view, version=view.version, document=view.page[0], locale=view.page[1]
+        )
     return env.get_template(f"matrix.{output_format}.j2").render(
         snapshot=snapshot,
         revision=view.revision,
