@@ -31,11 +31,11 @@ NEW = "block-storage/fr-fr/unknown__025ffae.md"
 PAGE = "pages/block-storage/guide.fr-fr.md"
 
 
-def readme_example() -> str:
+def readme_example(index: int = 0) -> str:
     readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
-    assert blocks, "README.md has no ```python example"
-    return str(blocks[0])
+    assert len(blocks) > index, f"README.md has no ```python example number {index + 1}"
+    return str(blocks[index])
 
 
 def test_the_readme_example_runs_and_prints_the_changes(tmp_path: Path) -> None:
@@ -53,6 +53,28 @@ def test_the_readme_example_runs_and_prints_the_changes(tmp_path: Path) -> None:
     assert done.stdout.count("\n") == len(
         diff_snapshots(parse_page(corpus_page(OLD)), parse_page(corpus_page(NEW))).changes
     )
+
+
+def test_the_readme_net_change_example_runs_on_a_page_history(tmp_path: Path) -> None:
+    """The README's second example, as written: `page_history(...).revisions` into
+    `net_change_since`, on a repository at the path it names."""
+    repo = GitRepo(tmp_path / "path/to/docs")
+    repo.write("pages/guide.fr-fr.md", corpus_page(OLD))
+    repo.commit("first", at=noon("2022-06-01"))
+    repo.write("pages/guide.fr-fr.md", corpus_page(NEW))
+    moved = repo.commit("second", at=noon("2023-03-01"))
+
+    done = subprocess.run(
+        [sys.executable, "-c", readme_example(1)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    lines = done.stdout.splitlines()
+    assert lines and all(f"['{moved[:12]}']" in line for line in lines)
+    assert any(line.startswith("Administrer les données ('2023-03-01',)") for line in lines)
 
 
 def test_parse_page_takes_text_as_well_as_bytes() -> None:
