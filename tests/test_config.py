@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from raci_tracker import config
 from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
+from tests.helpers import TESTS
 
 VALID = """\
 [output]
@@ -124,3 +126,11 @@ def test_provider_must_be_a_list_of_names(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match=r"documents\[0\]\.provider"):
         load_config(write(tmp_path, text))
+
+
+def test_every_key_the_config_accepts_is_documented() -> None:
+    documented = (TESTS.parent / "docs" / "config.md").read_text(encoding="utf-8")
+    keys = [f"`output.{key}`" for key in sorted(config._OUTPUT_KEYS)]
+    keys += [f"`documents[].{key}`" for key in sorted(config._DOCUMENT_KEYS)]
+
+    assert [key for key in keys if key not in documented] == []
