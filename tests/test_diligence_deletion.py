@@ -189,3 +189,16 @@ def test_matrix_after_the_restore_is_the_restored_text(
     assert any(
         a["text"] == INCIDENTS and a["assignments"]["customer"] == "I" for a in data["activities"]
     )
+
+
+def test_compare_from_a_day_the_page_was_deleted_reports_the_restored_rows_as_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, out, err = command(tmp_path, capsys, "compare", "--doc", "os", "--from", "2023-07-15")
+
+    assert (code, err) == (0, "")
+    assert (
+        f"On 2023-07-15 the page was deleted (commit `{history['delete'][:12]}`, committed"
+        " 2023-07-01): everything it lists later is reported as added;"
+    ) in out
+    assert "reported as removed" not in out
