@@ -20,7 +20,7 @@ from raci_tracker.compare.changelog import NewText, PageChangelog, build_entries
 from raci_tracker.compare.diligence import MATRIX_RULES
 from raci_tracker.compare.diligence import consistency as check_consistency
 from raci_tracker.compare.in_force import Version, check_dates, text_in_force, versions
-from raci_tracker.compare.net import NetChange, net_change
+from raci_tracker.compare.net import NetChange, deletions, net_change
 from raci_tracker.compare.review import PageTexts, Review, check_policy, review
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
 from raci_tracker.errors import InputError, OutputError, UsageError, failure_message
@@ -569,7 +569,8 @@ def activity_history(query: PageQuery, activity: str) -> ActivityHistoryView:
     """`raci-tracker history-of`: each version in which one activity's letters changed."""
     config = load_config(query.config_file)
     locale, revisions = stored_revisions(config, query.document or "", query.locale)
-    found = find_activity(versions(revisions), activity)
+    history = versions(revisions)
+    found = find_activity(history, activity)
     if not found:
         raise InputError(
             f"no activity of {query.document} ({locale}) has the id or contains {activity!r}"
@@ -580,7 +581,8 @@ def activity_history(query: PageQuery, activity: str) -> ActivityHistoryView:
         return permalink(template, commit, locale)
 
     title = revisions[-1].snapshot.document.title or query.document or ""
-    return ActivityHistoryView(tuple(found), title, locale, query.document or "", activity, link)
+    page = (title, locale, query.document or "", activity)
+    return ActivityHistoryView(tuple(found), *page, link, deletions(history))
 
 
 def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:

@@ -153,6 +153,29 @@ def test_history_of_follows_an_activity_through_a_deletion_and_restore(
     assert len(activities) == 1
     assert activities[0]["removed"] is False
     assert "(removed)" not in out
+    gap = json.loads(raw)["deletions"]
+    assert [(g["commit"], g["restored_commit"]) for g in gap] == [
+        (history["delete"], history["restore"])
+    ]
+    assert f"The page was deleted on 2023-07-01 (commit `{history['delete'][:12]}`)" in out
+
+
+def test_history_of_shows_the_change_the_restore_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    args = ("history-of", "Traiter les incidents", "--doc", "os", "--format", "json")
+    code, raw, _ = command(tmp_path, capsys, *args)
+
+    (found,) = json.loads(raw)["activities"]
+    moves = [(c["commit"]["commit"], c["before"], c["after"]) for c in found["changes"]]
+    assert code == 0
+    assert moves[1:] == [
+        (
+            history["restore"],
+            {"customer": "AI", "provider": "RA"},
+            {"customer": "I", "provider": "RA"},
+        )
+    ]
 
 
 def test_matrix_on_a_day_the_page_was_deleted_says_no_matrix_was_in_force(

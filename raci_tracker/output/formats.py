@@ -29,6 +29,7 @@ from raci_tracker.output.render import (
 from raci_tracker.output.tables import CsvPage, matrix_csv, net_change_csv
 from raci_tracker.output.views import (
     consistency_to_dict,
+    deletion_to_dict,
     diff_to_dict,
     history_to_dict,
     lineage_to_dict,
@@ -78,7 +79,9 @@ def format_portfolio(view: PortfolioView, output_format: str) -> str:
 def format_activity_history(view: ActivityHistoryView, output_format: str) -> str:
     if output_format == "json":
         found = [lineage_to_dict(lineage, view.link) for lineage in view.found]
-        return _json({"document": view.document, "locale": view.locale, "activities": found})
+        gaps = [deletion_to_dict(gap, view.link) for gap in view.deletions]
+        page = {"document": view.document, "locale": view.locale}
+        return _json({**page, "activities": found, "deletions": gaps})
     return render_activity_history(view, output_format)
 
 

@@ -29,7 +29,7 @@ from raci_tracker.compare.activity_history import Lineage
 from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
-from raci_tracker.compare.net import NetChange, tallies_by_document
+from raci_tracker.compare.net import Deletion, NetChange, tallies_by_document
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
     ChangeSeverity,
@@ -343,6 +343,7 @@ class ActivityHistoryView:
     document: str
     query: str
     link: Callable[[CommitRef], str | None]
+    deletions: tuple[Deletion, ...] = ()  # the page deleted, then restored (or not)
 
 
 def render_activity_history(
