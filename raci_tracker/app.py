@@ -591,12 +591,23 @@ def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:
     return ConsistencyView(check_consistency(pages), title, PartyNames.of(*pages.values()))
 
 
+def _published_at(revisions: Sequence[Revision], when: str, locale: str) -> Version:
+    """The text in force on `when`; an error if the page was deleted then (nothing to compare)."""
+    version = _in_force_at(revisions, when, locale)
+    if version.revision.status is RevisionStatus.DELETED:
+        raise InputError(
+            f"{locale}: no matrix was in force on {when}: the page was deleted by commit"
+            f" {version.ref.commit[:12]}, committed {version.committed}"
+        )
+    return version
+
+
 def consistency_of_document(config_file: Path, document: str, at: str | None) -> ConsistencyView:
     """`raci-tracker consistency --doc`: where a configured document's locales disagree."""
     config = load_config(config_file)
     when = _checked_at(at)
     pages = {
-        locale: _in_force_at(stored_revisions(config, document, locale)[1], when, locale).snapshot
+        locale: _published_at(stored_revisions(config, document, locale)[1], when, locale).snapshot
         for locale in config.document(document).locales
     }
     title = next(iter(pages.values())).document.title or document

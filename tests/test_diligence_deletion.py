@@ -225,3 +225,16 @@ def test_compare_from_a_day_the_page_was_deleted_reports_the_restored_rows_as_ad
         " 2023-07-01): everything it lists later is reported as added;"
     ) in out
     assert "reported as removed" not in out
+
+
+def test_consistency_on_a_day_the_page_was_deleted_compares_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: dict[str, str]
+) -> None:
+    code, out, err = command(tmp_path, capsys, "consistency", "--doc", "os", "--at", "2023-07-15")
+
+    assert (code, out) == (2, "")
+    assert "agree" not in err
+    assert (
+        f"fr-fr: no matrix was in force on 2023-07-15: the page was deleted by commit"
+        f" {history['delete'][:12]}, committed 2023-07-01"
+    ) in err
