@@ -25,11 +25,11 @@ from raci_tracker.compare.review import PageTexts, Review, check_policy, review
 from raci_tracker.config import DEFAULT_CACHE, Config, check_page_path, load_config
 from raci_tracker.errors import InputError, OutputError, UsageError, failure_message
 from raci_tracker.files import guess_locale, remove_stale_temporaries, write_outputs
+from raci_tracker.history.gitraw import ChangedPage
+from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import (
-    ChangedPage,
     GitSource,
     changed_markdown,
-    check_repository,
     open_local,
     open_source,
     read_at,

@@ -7,13 +7,8 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.errors import InputError
-from raci_tracker.history.source import (
-    GitSource,
-    cache_folder,
-    check_repository,
-    clone_or_fetch,
-    open_source,
-)
+from raci_tracker.history.repositories import cache_folder, check_repository
+from raci_tracker.history.source import GitSource, clone_or_fetch, open_source
 from tests.gitrepo import GitRepo, run_git
 
 

@@ -10,11 +10,10 @@ cloned once into a cache folder as a blob-less partial clone and fetched increme
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -22,54 +21,18 @@ from git import Repo
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from raci_tracker.errors import InputError
+from raci_tracker.history.gitraw import ChangedPage, changed_page, read_page_commit
+from raci_tracker.history.repositories import (
+    COMMIT_ID,
+    RepositorySpec,
+    cache_folder,
+    check_ref,
+    checked_rev,
+)
 from raci_tracker.lock import hold
 from raci_tracker.model import PageCommit
-from raci_tracker.text import short_hash
 
-_NULL_BLOB = "0" * 40
 _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a file name, never a pattern
-_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)[^\s]+$")
-_ALLOWED_SCHEMES = ("https://", "ssh://")
-
-
-@dataclass(frozen=True, slots=True)
-class RepositorySpec:
-    """A repository as configured: a URL or a git bundle file, cloned into the cache, or a local
-    folder, read in place."""
-
-    text: str
-    cloned: bool
-
-
-def check_repository(spec: str, *, base: Path = Path()) -> RepositorySpec:
-    """Accept `https://`, `ssh://`, `git@host:path`, local paths and `.bundle` files; refuse the
-    rest.
-
-    `ext::` and `fd::` transports run commands, and a leading `-` would be read as an option,
-    so they are refused before git ever sees them.
-    """
-    text = spec.strip()
-    if not text:
-        raise InputError("repository is empty")
-    if text.startswith("-"):
-        raise InputError(f"repository {text!r} looks like an option; refused")
-    if "::" in text.split("/", 1)[0] or text.lower().startswith(("ext:", "fd:")):
-        raise InputError(f"repository {text!r} uses a transport that runs commands; refused")
-    if text.startswith(_ALLOWED_SCHEMES) or _SCP_LIKE.match(text):
-        return RepositorySpec(text, cloned=True)
-    if "://" in text:
-        scheme = text.split("://", 1)[0]
-        raise InputError(
-            f"repository {text!r}: scheme {scheme!r} is not supported "
-            "(use https://, ssh://, git@host:path or a local path)"
-        )
-    path = str((base / text).resolve())
-    return RepositorySpec(path, cloned=text.endswith(".bundle"))
-
-
-def cache_folder(cache_root: Path, url: str) -> Path:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", url.split("://", 1)[-1]).strip("-")[-60:]
-    return cache_root / f"{name}-{short_hash(url)}"
 
 
 class GitSource:
@@ -174,7 +137,7 @@ class GitSource:
     def _follow(self, head: str, path: str) -> list[PageCommit]:
         newest_first: list[PageCommit] = []
         for chunk in self._log(head, path).split(b"\x01"):
-            page_commit = _page_commit(chunk)
+            page_commit = read_page_commit(chunk)
             if page_commit is None:
                 continue
             if page_commit.status != "C":
@@ -230,7 +193,7 @@ class GitSource:
             f"{commit}^1", commit, stdout_as_string=False,
         )  # fmt: skip
         entries = output.split(b":")[1:]
-        return [c for e in entries if (c := _page_commit(b"0\x000\x00:" + e)) is not None]
+        return [c for e in entries if (c := read_page_commit(b"0\x000\x00:" + e)) is not None]
 
     def blob_at(self, commit: str, path: str) -> str | None:
         """The blob id of `path` at `commit`, or None when it has no file there."""
@@ -275,38 +238,7 @@ class GitSource:
             )
 
 
-def _page_commit(chunk: bytes) -> PageCommit | None:
-    tokens = [t for t in chunk.split(b"\x00") if t.strip()]
-    if len(tokens) < 4:
-        return None
-    commit, commit_time, raw = tokens[0].decode(), int(tokens[1]), tokens[2].strip().decode()
-    old_mode, new_mode, old_blob, new_blob, status = raw.lstrip(":").split()
-    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[3:5]]
-    renamed = status[0] in "RC" and len(paths) == 2
-    return PageCommit(
-        commit=commit,
-        commit_time=commit_time,
-        path=paths[-1] if renamed else paths[0],
-        blob=None if new_blob == _NULL_BLOB else new_blob,
-        status=status[0],
-        previous_path=paths[0] if renamed else None,
-        previous_blob=None if old_blob == _NULL_BLOB else old_blob,
-        mode=old_mode if new_blob == _NULL_BLOB else new_mode,
-    )
-
-
 _COMPLETE = "raci-tracker-clone-complete"
-_BAD_REF = re.compile(r"^[-+:]|[\s:^~?*\[\\]|\.\.|@\{|\.lock$|/$|^$")
-_COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
-
-
-def check_ref(ref: str | None) -> str:
-    """A branch, tag or full commit id as configured (`HEAD` when none); anything git would read
-    as an option or a refspec is refused."""
-    name = ref or "HEAD"
-    if _BAD_REF.search(name):
-        raise InputError(f"ref {name!r} is not a branch, tag or commit id")
-    return name
 
 
 def clone_or_fetch(url: str, folder: Path, ref: str | None) -> None:
@@ -345,7 +277,7 @@ def _clone(url: str, folder: Path) -> None:
 
 def _fetch(folder: Path, name: str) -> None:
     with Repo(folder) as repo:
-        if _COMMIT_ID.match(name) and _has_commit(repo, name):
+        if COMMIT_ID.match(name) and _has_commit(repo, name):
             return  # a commit never changes: nothing to fetch
         repo.git.fetch("origin", "--no-tags", "--no-write-fetch-head", f"+{name}:refs/raci/{name}")
 
@@ -385,23 +317,6 @@ def open_source(spec: RepositorySpec, cache_root: Path, ref: str | None) -> GitS
 # --- reading revisions for `diff REV:PATH` and `review` -----------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ChangedPage:
-    """A Markdown file that differs between two revisions; a rename keeps its old path."""
-
-    path: str
-    previous_path: str | None
-    status: str
-    old_blob: str | None
-    new_blob: str | None
-
-
-def _checked_rev(rev: str) -> str:
-    if not rev or rev.startswith("-") or "\n" in rev:
-        raise InputError(f"revision {rev!r} is not a revision name")
-    return rev
-
-
 def open_local(path: Path) -> GitSource:
     """A local repository (or the one a folder is inside), read in place."""
     try:
@@ -413,7 +328,7 @@ def open_local(path: Path) -> GitSource:
 
 def read_at(source: GitSource, rev: str, path: str) -> bytes:
     """The bytes of `path` at revision `rev` (`git show REV:PATH`)."""
-    spec = f"{_checked_rev(rev)}:{path.lstrip('/')}"
+    spec = f"{checked_rev(rev)}:{path.lstrip('/')}"
     try:
         blob = str(source._repo.git.rev_parse("--verify", "--quiet", spec))
         kind = str(source._repo.git.cat_file("-t", blob))
@@ -427,7 +342,7 @@ def read_at(source: GitSource, rev: str, path: str) -> bytes:
 def review_base(source: GitSource, base: str, head: str) -> str:
     """Where a pull request from `head` into `base` starts: their merge base, as GitHub's
     "Files changed" shows it; `base` itself when the two share no history."""
-    start, end = source.resolve(_checked_rev(base)), source.resolve(_checked_rev(head))
+    start, end = source.resolve(checked_rev(base)), source.resolve(checked_rev(head))
     try:
         return str(source._repo.git.merge_base(start, end)).strip()
     except GitCommandError:
@@ -441,8 +356,8 @@ def changed_markdown(source: GitSource, base: str, head: str) -> list[ChangedPag
         "-M",
         "--no-abbrev",
         "-z",
-        _checked_rev(base),
-        _checked_rev(head),
+        checked_rev(base),
+        checked_rev(head),
         "--",
         "*.md",
         "*.markdown",
@@ -452,21 +367,6 @@ def changed_markdown(source: GitSource, base: str, head: str) -> list[ChangedPag
     pages: list[ChangedPage] = []
     index = 0
     while index < len(tokens) - 1:
-        page, index = _changed_page(tokens, index)
+        page, index = changed_page(tokens, index)
         pages.append(page)
     return sorted(pages, key=lambda page: page.path)
-
-
-def _changed_page(tokens: list[bytes], index: int) -> tuple[ChangedPage, int]:
-    """One `--raw -z` record from `index`: the status line, then one path or two (a rename)."""
-    _, _, old_blob, new_blob, status = tokens[index].decode().lstrip(":").split()
-    count = 2 if status[0] in "RC" else 1
-    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[index + 1 : index + 1 + count]]
-    page = ChangedPage(
-        path=paths[-1],
-        previous_path=paths[0] if count == 2 else None,
-        status=status[0],
-        old_blob=None if old_blob == _NULL_BLOB else old_blob,
-        new_blob=None if new_blob == _NULL_BLOB else new_blob,
-    )
-    return page, index + 1 + count
