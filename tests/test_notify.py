@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from raci_tracker.app import _without_credentials
+from raci_tracker.app.run import _without_credentials
 from raci_tracker.cli import main
 from raci_tracker.notify import notification_urls
 from tests.gitrepo import GitRepo

@@ -1,0 +1,331 @@
+"""The scheduled job: update every configured page from git, render the reports, alert and
+record what the run took in (`reports/last-run.*`, the GitHub job summary and outputs)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from raci_tracker.codec import dumps
+from raci_tracker.compare.changelog import NewText, PageChangelog, build_entries
+from raci_tracker.config import Config
+from raci_tracker.errors import InputError, OutputError, failure_message
+from raci_tracker.files import remove_stale_temporaries, write_outputs
+from raci_tracker.history.repositories import check_repository
+from raci_tracker.history.source import GitSource, open_source
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSummary, update_page
+from raci_tracker.lock import DEFAULT_WAIT, hold_folders
+from raci_tracker.notify import send
+from raci_tracker.output.alerts import (
+    acknowledge,
+    notification,
+    pending_alerts,
+    record_alerted,
+    render_pending,
+    write_heartbeat,
+)
+from raci_tracker.output.formats import run_line
+from raci_tracker.output.lastrun import RunOutcome
+from raci_tracker.output.render import make_environment, render_run_summary
+from raci_tracker.output.site import SiteStatus, read_status, render_reports
+from raci_tracker.output.stamp import forget_rendered, inputs_digest, reports_current, stamp_reports
+from raci_tracker.output.views import run_to_dict
+
+
+def targets(config: Config) -> list[PageTarget]:
+    return [
+        PageTarget(
+            document.id,
+            locale,
+            document.repo,
+            document.ref,
+            document.page_path(locale),
+            document.parties,
+        )
+        for document in config.documents
+        for locale in document.locales
+    ]
+
+
+def run(
+    config: Config,
+    on_page: Callable[[PageUpdate], None] | None = None,
+    heads: dict[str, str] | None = None,
+) -> RunSummary:
+    """Update every configured page and locale; one failing page does not stop the others.
+
+    `heads`, when given, receives the upstream head of each repository it could read."""
+    summary = RunSummary()
+    for root in (config.snapshots, config.reports):
+        remove_stale_temporaries(root)
+    store = SnapshotStore(config.snapshots)
+    for document in config.documents:
+        pages = [t for t in targets(config) if t.document == document.id]
+        pages_of = _update_document(config, store, document.repo, document.ref, pages, heads)
+        for page in pages_of:
+            summary.pages.append(page)
+            if on_page is not None:
+                on_page(page)
+    return summary
+
+
+def _update_document(
+    config: Config,
+    store: SnapshotStore,
+    repository: str,
+    ref: str | None,
+    pages: Sequence[PageTarget],
+    heads: dict[str, str] | None = None,
+) -> Iterable[PageUpdate]:
+    """Open (clone or fetch) the document's repository once, then update each locale.
+
+    Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
+    """
+    source = _open(config, repository, ref)
+    if isinstance(source, str):
+        first, *others = pages
+        yield _failed(first, source)
+        yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
+        return
+    stops = _stops(store, repository)
+    with source:
+        if heads is not None:
+            _record_head(source, repository, ref, heads)
+        for target in pages:
+            key = f"{target.document}/{target.locale}"
+            try:
+                update: PageUpdate | None = update_page(source, store, target, stops.get(key))
+            except OutputError:
+                raise  # an unwritable store stops the run: every page would fail the same way
+            except MemoryError:
+                update = None  # nothing can be allocated until the error's frames are freed
+            except Exception as error:
+                update = _failed(target, error)
+            if update is not None and update.head is not None:
+                stops[key] = update.head
+            # yielded outside the handler, once the error's traceback (and everything its frames
+            # hold) is freed
+            yield update or _failed(target, "out of memory")
+    store.write_stops(repository, stops)
+
+
+def _stops(store: SnapshotStore, repository: str) -> dict[str, str]:
+    """Where each page of the repository stopped; an unreadable record is read again from
+    each page's index (it is only a shortcut)."""
+    try:
+        return store.load_stops(repository)
+    except InputError:
+        return {}
+
+
+def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:
+    """The opened repository, or why it cannot be opened (in one line)."""
+    try:
+        return open_source(check_repository(repository, base=config.base), config.cache, ref)
+    except Exception as error:
+        return failure_message(error)
+
+
+def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:
+    return PageUpdate(
+        target.document, target.locale, status=PageStatus.FAILED, error=failure_message(error)
+    )
+
+
+def _record_head(
+    source: GitSource, repository: str, ref: str | None, heads: dict[str, str]
+) -> None:
+    """The upstream head, for the heartbeat; a ref that does not resolve fails its pages anyway."""
+    try:
+        heads[f"{_without_credentials(repository)}#{ref or 'HEAD'}"] = source.resolve(ref)
+    except InputError:
+        return
+
+
+def _without_credentials(url: str) -> str:
+    """A repository URL fit for a committed file: no `user:token@`."""
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url, flags=re.IGNORECASE)
+
+
+PageFailures = dict[tuple[str, str], str]
+
+
+def load_changelogs(config: Config, failures: PageFailures | None = None) -> list[PageChangelog]:
+    """Every configured page and locale, its stored revisions diffed one after the other.
+
+    With `failures`, a page whose store cannot be read is recorded there and left out, instead of
+    stopping every page's reports.
+    """
+    store = SnapshotStore(config.snapshots)
+    pages = []
+    for target in targets(config):
+        try:
+            entries = build_entries(store.revisions(target.document, target.locale))
+        except Exception as error:
+            if failures is None:
+                raise
+            failures[(target.document, target.locale)] = failure_message(error)
+            continue
+        title = entries[-1].revision.snapshot.document.title if entries else None
+        permalink = config.document(target.document).permalink
+        pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
+    return pages
+
+
+def write_reports(
+    config: Config, failures: PageFailures | None = None, status: SiteStatus | None = None
+) -> tuple[int, list[PageChangelog]]:
+    """Render every report from the stored snapshots (git is not read); `status` (failed pages,
+    last check) defaults to what the reports folder recorded.
+
+    When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
+    written, and the shared ones (index, feed, consistency) keep their last complete version.
+    """
+    status = status or read_status(config.reports)
+    digest = _inputs_digest(config, status)
+    pages = load_changelogs(config, failures)
+    outputs = render_reports(config, pages, status)
+    if failures:
+        folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
+        outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
+    written = write_outputs(config.reports, outputs)
+    if not failures:
+        stamp_reports(config, digest)
+    return written, pages
+
+
+def _inputs_digest(config: Config, status: SiteStatus) -> str:
+    pages = [(t.document, t.locale) for t in targets(config)]
+    return inputs_digest(config, pages, sorted(status.failed.items()), status.checked)
+
+
+def _run_status(config: Config, summary: RunSummary) -> SiteStatus:
+    """The pages this run failed on, and the last check the reports folder recorded."""
+    failed = {(p.document, p.locale): p.error or "failed" for p in summary.failed}
+    return SiteStatus(failed, read_status(config.reports).checked)
+
+
+def lock_outputs(
+    config: Config, wait: float = DEFAULT_WAIT, on_wait: Callable[[str], None] | None = None
+) -> AbstractContextManager[None]:
+    """One run at a time on the same outputs: hold the snapshots' and reports' locks."""
+    return hold_folders((config.snapshots, config.reports), wait, on_wait)
+
+
+def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[NewText]:
+    """The texts this run read, page by page in date order."""
+    new = {(p.document, p.locale): set(p.new_commits) for p in summary.pages}
+    for page in pages:
+        commits = new.get((page.document, page.locale), set())
+        for entry in page.entries:
+            for step in entry.steps:
+                if step.ref.commit in commits:
+                    yield NewText(page, entry, step)
+
+
+def run_and_report(
+    config: Config, on_page: Callable[[PageUpdate], None] | None = None
+) -> RunOutcome:
+    """Update every page from git, then every report: what the run did, for people and CI."""
+    heads: dict[str, str] = {}
+    summary = run(config, on_page, heads)
+    # the heartbeat first, so the index says the last check it records
+    checked = write_heartbeat(config.reports, heads, datetime.now(UTC))
+    status = _run_status(config, summary)
+    quiet = all(page.status is PageStatus.UNCHANGED for page in summary.pages)
+    if quiet and reports_current(config, _inputs_digest(config, status)):
+        return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
+    failures: PageFailures = {}
+    written, pages = write_reports(config, failures, status)
+    for page in summary.pages:
+        if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
+            page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
+            if on_page is not None:
+                on_page(page)
+    new_texts = tuple(_new_texts(summary, pages))
+    pending = pending_alerts(config.reports, pages, new_texts)
+    return RunOutcome(summary, new_texts, written + checked, pending, tuple(pages))
+
+
+def alert(
+    config: Config, outcome: RunOutcome, urls: Sequence[str], *, await_ack: bool = False
+) -> list[str]:
+    """Send the run's one notification to every URL, when it has shifts to tell, and record
+    them as alerted; after a failed notification they stay pending for the next run. With
+    `await_ack`, a later step delivers them too (the workflow's issue): they await
+    `acknowledge_alerts` instead of being recorded.
+    Returns the problems, one line each (a failed notification never fails the run)."""
+    if not outcome.pages:
+        return []  # a quiet run (see `run_and_report`): nothing new and nothing pending
+    problems: list[str] = []
+    if outcome.alerts and urls:
+        message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
+        problems = send(urls, message.title, message.body)
+    status = _run_status(config, outcome.summary)
+    rendered = reports_current(config, _inputs_digest(config, status))
+    unsent = outcome.alerts if problems else ()
+    awaiting = outcome.alerts if await_ack and not problems else ()
+    record_alerted(config.reports, outcome.pages, unsent, awaiting)
+    if problems:
+        forget_rendered(config)  # so the next run, even a quiet one, finds them pending
+    elif rendered:
+        stamp_reports(config, _inputs_digest(config, status))  # the record is in the digest
+    return problems
+
+
+def acknowledge_alerts(config: Config) -> int:
+    """Record as alerted what the last `run --await-ack` alerted; how many texts that was."""
+    return acknowledge(config.reports)
+
+
+def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) -> list[str]:
+    """`reports/last-run.json` and `.md` when the run took something in or failed (a run with
+    nothing new changes no file); in GitHub Actions, a job summary and `shifts=<count>`.
+
+    Returns warnings: a job summary or output file that cannot be written does not fail the run.
+    """
+    wanted = outcome.did_something or bool(environ.get("GITHUB_STEP_SUMMARY"))
+    summary = _run_summary(config, outcome) if wanted else ""  # templates compile slowly
+    if outcome.did_something:
+        write_outputs(
+            config.reports,
+            {
+                "last-run.json": dumps(run_to_dict(outcome)).decode("utf-8"),
+                "last-run.md": summary,
+            },
+        )
+    appended = {
+        "GITHUB_STEP_SUMMARY": summary,
+        "GITHUB_OUTPUT": f"shifts={outcome.alert_count}\n",
+    }
+    return [
+        warning
+        for name, text in appended.items()
+        if environ.get(name) and (warning := _append(name, Path(environ[name]), text))
+    ]
+
+
+def _run_summary(config: Config, outcome: RunOutcome) -> str:
+    env = make_environment(config.templates)
+    summary = render_run_summary(
+        outcome.new_texts,
+        outcome.summary.failed,
+        outcome.changes,
+        env,
+        skipped=[page for page in outcome.summary.pages if page.skipped],
+    )
+    return summary + render_pending(outcome.pending, env)
+
+
+def _append(name: str, path: Path, text: str) -> str | None:
+    """Append to a file CI named; a warning instead of an error when it cannot be written."""
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        return f"warning: {name}: cannot write {path}: {error.strerror or error}"
+    return None
