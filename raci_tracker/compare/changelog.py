@@ -86,10 +86,21 @@ class NewText:
 
 
 def texts(revision: Revision) -> list[tuple[CommitRef, Snapshot]]:
-    """The texts a revision went through, in commit order: silent edits first, itself last."""
-    return [(e.ref, e.snapshot) for e in revision.silent_edits] + [
-        (revision.ref, revision.snapshot)
-    ]
+    """The texts a revision went through, in commit order, each with the commit that FIRST
+    published it: a later commit that left the text alone (a pure move) is not its source.
+
+    A stored text is addressed by its blob, so a revision's texts are its runs of commits with
+    one blob; the store names each by a commit of its run (today the last one)."""
+    page_texts = [e.snapshot for e in revision.silent_edits] + [revision.snapshot]
+    firsts = _first_commits(revision.commits)
+    if len(firsts) != len(page_texts):  # not one run per text: keep the store's own names
+        firsts = [e.ref for e in revision.silent_edits] + [revision.ref]
+    return list(zip(firsts, page_texts, strict=True))
+
+
+def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
+    """The first commit of each run of commits that left the same blob."""
+    return [ref for i, ref in enumerate(commits) if i == 0 or ref.blob != commits[i - 1].blob]
 
 
 def build_entries(revisions: Iterable[Revision]) -> tuple[Entry, ...]:

@@ -47,17 +47,9 @@ def versions(revisions: Sequence[Revision]) -> list[Version]:
 
 
 def _revision_versions(revision: Revision) -> list[Version]:
-    """A revision's texts, each with the first commit that carried it: the commit after the
-    last one of the text before (a commit that left the text alone is not a new text)."""
-    commits = list(revision.commits)
-    result = []
-    start = 0
-    for ref, snapshot in texts(revision):
-        last = next((i for i, c in enumerate(commits) if c.commit == ref.commit), len(commits) - 1)
-        first = commits[start] if start <= last else ref
-        result.append(Version(first, snapshot, revision))
-        start = last + 1
-    return result
+    """A revision's texts, each with the first commit that carried it (a commit that left the
+    text alone is not a new text)."""
+    return [Version(ref, snapshot, revision) for ref, snapshot in texts(revision)]
 
 
 def text_in_force(revisions: Sequence[Revision], date: str) -> Version | None:

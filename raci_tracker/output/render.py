@@ -243,7 +243,7 @@ def _feed_entry(
     return {
         "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
-        "updated": iso_time(max(ref.commit_time for ref in revision.commits)),
+        "updated": iso_time(max(step.ref.commit_time for step in entry.steps)),
         "link": base_url + local if base_url else source or local,
         "related": source if base_url else None,
         "summary": summary,

@@ -1,0 +1,79 @@
+"""What the changelog, the feed, the page home and the run's alerts say about a page's history, on
+real git histories: each text is named by the commit that first published it, parties by the
+name the page gave them then, removed activities counted, restored texts placed when published."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.cli import main
+from tests.gitrepo import GitRepo
+
+PATH = "a/guide.en-gb.md"
+MOVED = "b/guide.en-gb.md"
+DAY = 86400
+
+
+def page(backups: str = "I | RA", provider: str = "OVHcloud", extra: str = "") -> str:
+    return (
+        f"---\ntitle: RACI\nupdated: 2023-01-01\n---\n\n### 1. Service\n\n"
+        f"| Activity | Customer | {provider} |\n| --- | --- | --- |\n"
+        f"| Back up the data | {backups} |\n| Install the cluster | I | RA |\n{extra}"
+    )
+
+
+def configure(folder: Path, path: str) -> Path:
+    config = folder / "raci-tracker.toml"
+    config.write_text(
+        '[output]\nsnapshots = "snapshots"\nreports = "reports"\ncache = "cache"\n\n'
+        f'[[documents]]\nid = "kube"\nrepo = "upstream"\npath = "{path}"\n'
+        'locales = ["en-gb"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def run(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as done:
+        main(["run", "--config", str(config), "--no-progress", "--exit-code"])
+    out, _ = capsys.readouterr()
+    return int(done.value.code or 0), out
+
+
+def report(folder: Path, name: str) -> str:
+    return (folder / "reports" / name).read_text(encoding="utf-8")
+
+
+# --- a silent edit, then a pure move ------------------------------------------------------------
+
+
+def test_a_silent_edit_is_credited_to_its_commit_and_a_later_move_alerts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save(PATH, page())
+    edit = repo.save(PATH, page(backups="RA | I"), "Silent role edit")
+    config = configure(tmp_path, PATH)
+    first_code, _ = run(config, capsys)
+    feed_before = report(tmp_path, "feed.xml")
+    alerted_before = json.loads(report(tmp_path, "alerted.json"))
+    move = repo.move(PATH, MOVED)
+
+    code, _ = run(config, capsys)
+
+    changelog = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    assert first_code == 1 and code == 0
+    assert f"**Silent edit** in commit `{edit[:12]}`" in changelog
+    assert f"**Silent edit** in commit `{move[:12]}`" not in changelog
+    assert "This run took in 0 new texts" in report(tmp_path, "last-run.md")
+    assert json.loads(report(tmp_path, "alerted.json")) == alerted_before
+    assert alerted_before["alerted"] == [f"kube/en-gb/{edit}"]
+    edited_at = "2023-06-29T02:53:20Z"  # the edit commit, an hour after the first
+    assert re.findall(r"<updated>([^<]+)</updated>", report(tmp_path, "feed.xml"))[1] == edited_at
+    assert report(tmp_path, "feed.xml") == feed_before
+    home = report(tmp_path, "kube/en-gb/index.html")
+    assert f"(commit {edit[:12]})" in home and f"(commit {move[:12]})" not in home
