@@ -77,3 +77,23 @@ def test_a_silent_edit_is_credited_to_its_commit_and_a_later_move_alerts_nothing
     assert report(tmp_path, "feed.xml") == feed_before
     home = report(tmp_path, "kube/en-gb/index.html")
     assert f"(commit {edit[:12]})" in home and f"(commit {move[:12]})" not in home
+
+
+# --- A and R lost with a removed activity --------------------------------------------------------
+
+
+def test_the_headline_counts_a_and_r_lost_with_a_removed_activity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save(PATH, page(extra="| Watch the network | I | RA |\n"))
+    repo.save(PATH, page().replace("2023-01-01", "2023-02-01"), "Drop the network activity")
+    config = configure(tmp_path, PATH)
+
+    code, _ = run(config, capsys)
+
+    headline = "OVHcloud gave up A and R on 1 activity; 1 activity removed"
+    assert code == 1
+    assert f"**{headline}.**" in report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    assert f"**{headline}.**" in report(tmp_path, "last-run.md")
+    assert f"2023-02-01: {headline}</title>" in report(tmp_path, "feed.xml")

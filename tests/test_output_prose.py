@@ -47,11 +47,12 @@ def test_unequal_counts_are_spelled_letter_by_letter() -> None:
 
 
 def test_added_removed_minor_and_nothing() -> None:
+    """A and R on an activity added or removed are gained or lost by the parties that hold them."""
     assert summary("| Back up | R | A |\n", "| Back up | R | A |\n| Patch | R | A |\n") == (
-        "1 activity added"
+        "The customer gained R on 1 activity; OVHcloud gained A on 1 activity; 1 activity added"
     )
-    assert summary("| Back up | R | A |\n| Patch | R | A |\n", "| Back up | R | A |\n") == (
-        "1 activity removed"
+    assert summary("| Back up | R | A |\n| Patch | RA | C |\n", "| Back up | R | A |\n") == (
+        "The customer gave up A and R on 1 activity; 1 activity removed"
     )
     assert summary("| Back up | R | A |\n", "| Back up | RC | A |\n") == "C or I changed only"
     assert summary("| Back up | R | A |\n", "| Back up | R | A |\n") == "No responsibility shift"

@@ -88,8 +88,8 @@ def test_changelog_content(tracked: Path, capsys: pytest.CaptureFixture[str]) ->
 
     assert text.index("## 2023-01-26") < text.index("## 2022-07-28 (first record)")
     assert (
-        "**OVHcloud gave up A and R on 1 activity; the customer gained A and R on 1 activity; "
-        "2 activities added.**"
+        "**OVHcloud gave up A and R on 1 activity and gained A and R on 1 activity; the customer "
+        "gained A and R on 2 activities; 2 activities added.**"
     ) in text
     assert "R and A moved from OVHcloud to the customer" in text
     assert "**Silent edit** in commit" in text

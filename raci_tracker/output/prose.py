@@ -3,11 +3,12 @@ diff. Pure Python; the templates (`output/templates/`) call these through `rende
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.compare.net import party_labels
 from raci_tracker.model import ROLES, Change, ChangeKind, Diff, PartyTally, Snapshot
 from raci_tracker.page.tables import PATH_SEPARATOR
 
@@ -113,11 +114,11 @@ def _titles(snapshot: Snapshot | None) -> dict[str, str]:
 def summary_sentence(
     diff: Diff, names: PartyNames, parties: Mapping[str, PartyTally] | None = None
 ) -> str:
-    """One line a reader acts on: who gave up or gained A and R; what was added or removed.
-    `parties` replaces the diff's own tallies (a net change counts added and removed rows)."""
+    """One line a reader acts on: who gave up or gained A and R, on activities added and removed
+    too; what was added or removed. `parties` replaces the tallies taken from the diff."""
     parts = []
     givers_first = sorted(
-        (diff.summary.parties if parties is None else parties).items(),
+        (party_tallies(diff.changes) if parties is None else parties).items(),
         key=lambda item: (not (item[1].accountable_lost or item[1].responsible_lost), item[0]),
     )
     for party, tally in givers_first:
@@ -136,6 +137,26 @@ def summary_sentence(
         parts.append("C or I changed only" if summary.minor else "no responsibility shift")
     sentence = "; ".join(parts)
     return upper_first(sentence)
+
+
+def party_tallies(changes: Iterable[Change]) -> dict[str, PartyTally]:
+    """What each party gained and lost, A and R, in activities: a role changed, and every
+    letter of an activity added or removed (as `compare` counts them; the diff's own summary
+    counts role changes only)."""
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for change in changes:
+        for party, label in party_labels(change):
+            labels[party][label] += 1
+    tallies = {
+        party: PartyTally(
+            accountable_gained=counts["accountability-gained"],
+            accountable_lost=counts["accountability-lost"],
+            responsible_gained=counts["responsibility-gained"],
+            responsible_lost=counts["responsibility-lost"],
+        )
+        for party, counts in sorted(labels.items())
+    }
+    return {party: tally for party, tally in tallies.items() if tally != PartyTally()}
 
 
 def _counted(counts: Mapping[str, int]) -> str:
