@@ -97,3 +97,28 @@ def test_the_headline_counts_a_and_r_lost_with_a_removed_activity(
     assert f"**{headline}.**" in report(tmp_path, "kube/en-gb/CHANGELOG.md")
     assert f"**{headline}.**" in report(tmp_path, "last-run.md")
     assert f"2023-02-01: {headline}</title>" in report(tmp_path, "feed.xml")
+
+
+# --- a party column renamed ----------------------------------------------------------------------
+
+
+def test_older_entries_name_parties_as_the_page_did_then(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save(PATH, page())
+    repo.save(PATH, page(backups="RA | I"), "Silent role edit")
+    renamed = page(backups="RA | I", provider="OVH").replace("2023-01-01", "2023-09-01")
+    repo.save(PATH, renamed, "Rename the provider's column")
+    config = configure(tmp_path, PATH)
+
+    run(config, capsys)
+
+    changelog = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    older = changelog.split("## 2023-01-01")[1]
+    assert "OVHcloud is accountable for 2 activities." in older
+    assert "OVHcloud gave up A and R on 1 activity; the customer gained" in older
+    assert "| Back up the data | OVHcloud | RA | I |" in older
+    assert "OVH " not in older.replace("OVHcloud", "")
+    assert "OVHcloud gave up A and R" in report(tmp_path, "feed.xml")
+    assert "OVHcloud gave up A and R" in report(tmp_path, "last-run.md")

@@ -186,9 +186,7 @@ def notification(alerts: Sequence[NewText], summary_line: str, pending: int = 0)
             pending=pending,
             pages=list(by_page.values()),
             summary=summary_sentence,
-            names_of=lambda page: PartyNames.of(
-                *(e.revision.snapshot for e in reversed(page.entries))
-            ),
+            names_of=lambda text: PartyNames.of_step(text.step),
             link=lambda text: permalink(text.page.permalink, text.step.ref, text.page.locale),
         )
     )
@@ -205,8 +203,6 @@ def render_pending(pending: Sequence[NewText], env: Any) -> str:
         env.get_template("pending.md.j2").render(
             texts=pending,
             summary=summary_sentence,
-            names_of=lambda page: PartyNames.of(
-                *(e.revision.snapshot for e in reversed(page.entries))
-            ),
+            names_of=lambda text: PartyNames.of_step(text.step),
         )
     )

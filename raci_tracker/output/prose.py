@@ -52,6 +52,12 @@ class PartyNames:
                 labels.setdefault(party.id, party.label)
         return cls(labels)
 
+    @classmethod
+    def of_step(cls, step: Step) -> PartyNames:
+        """The parties of a changelog step as its own texts name them (the page's later texts may
+        have renamed a column): its text first, then the text it was compared with."""
+        return cls.of(step.snapshot, *([step.before] if step.before else []))
+
     def name(self, party: str | None) -> str:
         if party is None:
             return ""

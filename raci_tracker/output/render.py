@@ -26,7 +26,7 @@ from jinja2 import (
 
 from raci_tracker.codec import iso_time
 from raci_tracker.compare.activity_history import Lineage
-from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, Step, permalink
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import Deletion, NetChange, tallies_by_document
@@ -168,7 +168,6 @@ def render_changelog(
     of a long changelog with links to the others and to the site's pages."""
     env = env or make_environment()
     latest = page.latest
-    names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
 
     def link(ref: CommitRef) -> str | None:
         return permalink(page.permalink, ref, page.locale)
@@ -178,14 +177,19 @@ def render_changelog(
         entries=part.entries if part else page.newest_first(),
         part=part,
         latest=latest,
-        names=names,
         link=link,
         sections=SectionNames.of_step,
-        summary=lambda diff: summary_sentence(diff, names),
-        holdings=lambda snapshot: holdings(snapshot, names),
+        step_names=PartyNames.of_step,
+        summary=step_summary,
+        holdings=lambda snapshot: holdings(snapshot, PartyNames.of(snapshot)),
         date_sources=DATE_SOURCES,
         dated_from=dated_from,
     )
+
+
+def step_summary(step: Step) -> str:
+    """A changelog step's one-line summary, its parties named as its own texts name them."""
+    return summary_sentence(step.diff, PartyNames.of_step(step)) if step.diff else ""
 
 
 def dated_from(revision: Revision) -> str:
@@ -204,12 +208,11 @@ def render_feed(
     env = env or make_environment()
     entries = []
     for page in pages:
-        names = PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
         hrefs = revision_hrefs(page)
         for entry in page.entries:
             if entry.has_shifts:
                 local = f"{page.document}/{page.locale}/{hrefs[revision_key(entry.revision)]}"
-                entries.append(_feed_entry(page, entry, names, env, local, base_url))
+                entries.append(_feed_entry(page, entry, env, local, base_url))
     entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
     return env.get_template("feed.xml.j2").render(
@@ -223,7 +226,6 @@ FEED_TAG = "tag:raci-tracker.invalid,2026"
 def _feed_entry(
     page: PageChangelog,
     entry: Entry,
-    names: PartyNames,
     env: Environment,
     local: str,
     base_url: str | None,
@@ -232,13 +234,13 @@ def _feed_entry(
     related), else the source, else the changelog by its relative path."""
     revision = entry.revision
     shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
-    summary = "; ".join(summary_sentence(s.diff, names) for s in shifted if s.diff)
+    summary = "; ".join(step_summary(s) for s in shifted)
     source = permalink(page.permalink, revision.ref, page.locale)
     html = env.get_template("feed_entry.html.j2").render(
         entry=entry,
-        names=names,
         sections=SectionNames.of_step,
-        summary=lambda diff: summary_sentence(diff, names),
+        step_names=PartyNames.of_step,
+        summary=step_summary,
     )
     return {
         "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
@@ -458,5 +460,5 @@ def render_run_summary(
         counts=counts,
         summary=summary_sentence,
         sections=SectionNames.of_step,
-        names_of=lambda page: PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries))),
+        names_of=lambda text: PartyNames.of_step(text.step),
     )
