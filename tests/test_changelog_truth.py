@@ -76,7 +76,7 @@ def test_a_silent_edit_is_credited_to_its_commit_and_a_later_move_alerts_nothing
     assert re.findall(r"<updated>([^<]+)</updated>", report(tmp_path, "feed.xml"))[1] == edited_at
     assert report(tmp_path, "feed.xml") == feed_before
     home = report(tmp_path, "kube/en-gb/index.html")
-    assert f"(commit {edit[:12]})" in home and f"(commit {move[:12]})" not in home
+    assert f"(commit {edit[:12]}, committed" in home and f"(commit {move[:12]}" not in home
 
 
 # --- A and R lost with a removed activity --------------------------------------------------------
@@ -122,3 +122,43 @@ def test_older_entries_name_parties_as_the_page_did_then(
     assert "OVH " not in older.replace("OVHcloud", "")
     assert "OVHcloud gave up A and R" in report(tmp_path, "feed.xml")
     assert "OVHcloud gave up A and R" in report(tmp_path, "last-run.md")
+
+
+# --- a page deleted, then restored under its old date -------------------------------------------
+
+
+def restored_history(root: Path) -> GitRepo:
+    """Dated 2023-01-01 (committed 2023-06-29), then 2023-03-16 (2023-06-30), deleted on
+    2023-07-09, restored on 2023-07-19 with its 2023-03-16 date and other roles."""
+    repo = GitRepo(root)
+    day = repo.clock
+    repo.save(PATH, page())
+    repo.write(PATH, page(backups="RA | I").replace("2023-01-01", "2023-03-16"))
+    repo.commit("A new revision", at=day + DAY)
+    repo.git("rm", "-q", PATH)
+    repo.commit("Delete the guide", at=day + 10 * DAY)
+    repo.write(PATH, page().replace("2023-01-01", "2023-03-16"))
+    repo.commit("Restore the guide", at=day + 20 * DAY)
+    return repo
+
+
+def test_a_restore_under_an_old_date_is_told_apart_and_placed_when_it_came_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    restored_history(tmp_path / "upstream")
+    config = configure(tmp_path, PATH)
+
+    run(config, capsys)
+
+    changelog = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    assert "## 2023-03-16 (restored on 2023-07-19)\n" in changelog
+    assert changelog.count("## 2023-03-16\n") == 1
+    assert "## 2023-07-09 (page deleted)\n\nDated from the commit that deleted the page." in (
+        changelog
+    )
+    home = report(tmp_path, "kube/en-gb/index.html")
+    assert "last major change 2023-07-19;" in home
+    assert "2023-03-16: revision, major (commit" in home and "committed 2023-07-19)" in home
+    svg = home[home.index("<svg") : home.index("</svg>")]
+    labels = re.findall(r">(\d{4}-\d\d-\d\d)</text>", svg)
+    assert labels == ["2023-06-29", "2023-07-19"]  # the axis ends at the latest text

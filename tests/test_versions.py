@@ -225,7 +225,8 @@ def test_a_restore_with_the_same_text_nets_to_no_shift_in_the_changelog(
     assert code == 0
     assert "(2023-01-01, 2023-06-29, 2023-01-01.2)" in out
     assert "deleted by commit" not in restore
-    assert restore.startswith("2023-01-01\n")  # newest first: the restore, under its own date
+    # newest first: the restore, under its own date and the day it came back
+    assert restore.startswith("2023-01-01 (restored on 2023-07-02)\n")
     assert "**Note (page-restored):**" in restore
     assert "**No responsibility shift.**" in restore
     assert "(page deleted)" in changelog

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from raci_tracker.compare.diff import diff_snapshots
@@ -38,6 +39,26 @@ class Entry:
     @property
     def first(self) -> bool:
         return self.published.diff is None
+
+    @property
+    def committed(self) -> str:
+        """The day (UTC) the revision's first text was committed."""
+        return commit_day(self.published.ref)
+
+    @property
+    def date_reused(self) -> bool:
+        """The page's date came back after another revision (a restore, a backdated text)."""
+        return bool(self.revision.key) and self.revision.key != self.revision.date
+
+    @property
+    def restored(self) -> bool:
+        return any(note.rule == "page-restored" for note in self.revision.notes)
+
+    @property
+    def day(self) -> str:
+        """The day to name the revision by: its date, or the day it was committed when the date
+        came back (the date then belongs to an earlier revision)."""
+        return self.committed if self.date_reused else self.revision.date
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -83,6 +104,11 @@ class NewText:
     @property
     def has_shifts(self) -> bool:
         return self.step.diff is not None and self.step.diff.has_shifts
+
+
+def commit_day(ref: CommitRef) -> str:
+    """The day (UTC) of a commit."""
+    return datetime.fromtimestamp(ref.commit_time, tz=UTC).date().isoformat()
 
 
 def texts(revision: Revision) -> list[tuple[CommitRef, Snapshot]]:

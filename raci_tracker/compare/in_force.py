@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from raci_tracker.compare.changelog import texts
+from raci_tracker.compare.changelog import commit_day, texts
 from raci_tracker.errors import InputError
 from raci_tracker.model import CommitRef, Revision, Snapshot
+
+__all__ = ["Version", "check_dates", "commit_day", "text_in_force", "versions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +34,6 @@ class Version:
     def committed(self) -> str:
         """The day (UTC) the commit that published this text was made."""
         return commit_day(self.ref)
-
-
-def commit_day(ref: CommitRef) -> str:
-    return datetime.fromtimestamp(ref.commit_time, tz=UTC).date().isoformat()
 
 
 def versions(revisions: Sequence[Revision]) -> list[Version]:

@@ -195,6 +195,8 @@ def step_summary(step: Step) -> str:
 def dated_from(revision: Revision) -> str:
     """Where a revision's date came from, naming the front-matter field that gave it."""
     field = revision.snapshot.document.date_field
+    if revision.status is RevisionStatus.DELETED:
+        return "commit that deleted the page"
     if revision.date_source == "front-matter" and field:
         return f"page's `{field}` field"
     return DATE_SOURCES[revision.date_source]

@@ -1,6 +1,8 @@
 """The timeline picture of a page's home: its revisions on a time axis, marked by severity (silent
 edits apart), and how many activities each party is accountable and responsible for over time.
-Pure geometry; `templates/_timeline.html.j2` draws it as inline SVG (no script)."""
+Each text is placed on the day it was published in history (the day of the commit that first
+carried it), not at the date the page carries, so a restored or backdated text sits where it came
+back. Pure geometry; `templates/_timeline.html.j2` draws it as inline SVG (no script)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.compare.changelog import PageChangelog, Step, commit_day
 from raci_tracker.model import ROLES, Revision, Snapshot
 from raci_tracker.output.paging import revision_key
 from raci_tracker.output.prose import PartyNames
@@ -91,11 +93,14 @@ def _scale(days: Sequence[int]) -> Callable[[int], float]:
 
 
 def _placed(page: PageChangelog) -> Iterator[tuple[int, Revision, Step]]:
-    """(day on the axis, revision date, step): every text at the date its page carries, silent
-    edits too (they kept the date; the lower row tells them apart)."""
+    """(day on the axis, revision, step): every text, silent edits too (the lower row tells them
+    apart), on the day its first commit was made; a commit dated before the text it followed
+    (a clock-skewed or rebased commit) is drawn on that text's day, so the axis runs one way."""
+    latest = 0
     for entry in page.entries:
         for step in entry.steps:
-            yield _day(entry.revision.date), entry.revision, step
+            latest = max(latest, _day(commit_day(step.ref)))
+            yield latest, entry.revision, step
 
 
 def _markers(
@@ -108,7 +113,7 @@ def _markers(
         severity = _severity(step)
         what = "silent edit" if step.silent else "revision"
         title = f"{revision.date}: {what}, {severity if severity != 'first' else 'first record'}"
-        title += f" (commit {step.ref.commit[:12]})"
+        title += f" (commit {step.ref.commit[:12]}, committed {date.fromordinal(day)})"
         y = SILENT_Y if step.silent else LANE_Y
         href = hrefs.get(revision_key(revision), "")
         markers.append(Marker(x(day), y, severity, step.silent, title, href))
@@ -122,7 +127,7 @@ def _count(snapshot: Snapshot, party: str, letter: str) -> int:
 def _series(
     page: PageChangelog, x: Callable[[int], float], y: Callable[[int], float], names: PartyNames
 ) -> list[Series]:
-    snapshots = [(_day(e.revision.date), e.revision.snapshot) for e in page.entries]
+    snapshots = [(day, step.snapshot) for day, _, step in _placed(page)]
     parties = list(names.labels)
     counts = {
         (party, letter): [(day, _count(s, party, letter)) for day, s in snapshots]
@@ -171,20 +176,16 @@ def _y_ticks(top: int, y: Callable[[int], float]) -> tuple[Tick, ...]:
 
 
 def _top_count(page: PageChangelog) -> Iterator[int]:
-    for entry in page.entries:
-        snapshot = entry.revision.snapshot
+    for step in (step for entry in page.entries for step in entry.steps):
+        snapshot = step.snapshot
         for party in snapshot.parties:
             for letter in COUNTED:
                 yield _count(snapshot, party.id, letter)
 
 
 def timeline(page: PageChangelog, hrefs: Mapping[str, str], names: PartyNames) -> Timeline | None:
-    """The picture of a page with at least one revision; `hrefs` links each revision date. A page
-    whose dates are not all calendar dates gets no picture rather than a wrong one."""
-    try:
-        placed = list(_placed(page))
-    except ValueError:
-        return None
+    """The picture of a page with at least one revision; `hrefs` links each revision."""
+    placed = list(_placed(page))
     if not placed:
         return None
     days = [day for day, _, _ in placed]
