@@ -12,6 +12,7 @@ import pytest
 
 from raci_tracker.cli import main
 from tests.gitrepo import GitRepo
+from tests.helpers import corpus_page
 
 PATH = "a/guide.en-gb.md"
 MOVED = "b/guide.en-gb.md"
@@ -162,3 +163,28 @@ def test_a_restore_under_an_old_date_is_told_apart_and_placed_when_it_came_back(
     svg = home[home.index("<svg") : home.index("</svg>")]
     labels = re.findall(r">(\d{4}-\d\d-\d\d)</text>", svg)
     assert labels == ["2023-06-29", "2023-07-19"]  # the axis ends at the latest text
+
+
+# --- the legend and the page's date, as the page gave them ----------------------------------------
+
+
+def test_a_deleted_legend_and_a_body_date_are_named_as_the_page_had_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save(PATH, corpus_page("object-storage/fr-fr/2023-03-16__534213c.md"))
+    repo.remove(PATH)
+    body = "**Last updated {} 1st, 2023**\n\n" + page().split("---\n\n", 1)[1]
+    repo.save("c/guide.en-gb.md", body.format("January"))
+    repo.save("c/guide.en-gb.md", body.format("February"))
+    config = configure(tmp_path, PATH)
+    run(config, capsys)
+    deleted = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    configure(tmp_path, "c/guide.en-gb.md")
+    run(config, capsys)
+
+    legend = [line for line in deleted.splitlines() if line.startswith("- legend ")]
+    dated = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+
+    assert legend and all(line.endswith(" → (none)") for line in legend)
+    assert '- the page\'s date in its "last updated" line: 2023-01-01 → 2023-02-01' in dated

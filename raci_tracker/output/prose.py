@@ -66,6 +66,15 @@ class PartyNames:
         return self.labels.get(party, party)
 
 
+def date_fields(step: object) -> tuple[str, str] | None:
+    """Where the page's date came from in a step's two texts ("updated", "body"...), or None for
+    a comparison without its texts at hand."""
+    before, after = getattr(step, "before", None), getattr(step, "snapshot", None)
+    if not isinstance(before, Snapshot) or not isinstance(after, Snapshot):
+        return None
+    return (before.document.date_field or "", after.document.date_field or "")
+
+
 def section_name(number: str | None, title: str | None) -> str:
     """How prose names a section: "2.2 Reversibility model". A section named by its heading
     (`Services › Backup`, titled "Backup") already says its title, so it is said once; a section

@@ -46,6 +46,7 @@ from raci_tracker.output.prose import (
     DATE_SOURCES,
     PartyNames,
     SectionNames,
+    date_fields,
     holdings,
     label_words,
     plural,
@@ -128,6 +129,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.globals["changes_roles"] = roles_text
     env.globals["commit_day"] = commit_day
     env.globals["section_name"] = section_name
+    env.globals["date_fields"] = date_fields
     return env
 
 
