@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import PageChangelog, Step
 from raci_tracker.compare.net import party_labels
-from raci_tracker.model import ROLES, Change, ChangeKind, Diff, PartyTally, Snapshot
+from raci_tracker.model import (
+    ROLES,
+    Change,
+    ChangeKind,
+    Diff,
+    PartyTally,
+    Revision,
+    RevisionStatus,
+    Snapshot,
+)
 from raci_tracker.page.tables import PATH_SEPARATOR
 
 LABEL_WORDS = {
@@ -223,3 +232,18 @@ def open_findings(page: PageChangelog) -> str:
 
 def roles_text(assignments: Mapping[str, str]) -> str:
     return ", ".join(f"{party} {letters or '-'}" for party, letters in assignments.items())
+
+
+def step_summary(step: Step) -> str:
+    """A changelog step's one-line summary, its parties named as its own texts name them."""
+    return summary_sentence(step.diff, PartyNames.of_step(step)) if step.diff else ""
+
+
+def dated_from(revision: Revision) -> str:
+    """Where a revision's date came from, naming the front-matter field that gave it."""
+    field = revision.snapshot.document.date_field
+    if revision.status is RevisionStatus.DELETED:
+        return "commit that deleted the page"
+    if revision.date_source == "front-matter" and field:
+        return f"page's `{field}` field"
+    return DATE_SOURCES[revision.date_source]

@@ -26,7 +26,7 @@ from jinja2 import (
 
 from raci_tracker.codec import iso_time
 from raci_tracker.compare.activity_history import Lineage
-from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, Step, permalink
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
 from raci_tracker.compare.diligence import Consistency, held_by
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import Deletion, NetChange, tallies_by_document
@@ -47,11 +47,13 @@ from raci_tracker.output.prose import (
     PartyNames,
     SectionNames,
     date_fields,
+    dated_from,
     holdings,
     label_words,
     plural,
     roles_text,
     section_name,
+    step_summary,
     summary_sentence,
     upper_first,
 )
@@ -187,21 +189,6 @@ def render_changelog(
         date_sources=DATE_SOURCES,
         dated_from=dated_from,
     )
-
-
-def step_summary(step: Step) -> str:
-    """A changelog step's one-line summary, its parties named as its own texts name them."""
-    return summary_sentence(step.diff, PartyNames.of_step(step)) if step.diff else ""
-
-
-def dated_from(revision: Revision) -> str:
-    """Where a revision's date came from, naming the front-matter field that gave it."""
-    field = revision.snapshot.document.date_field
-    if revision.status is RevisionStatus.DELETED:
-        return "commit that deleted the page"
-    if revision.date_source == "front-matter" and field:
-        return f"page's `{field}` field"
-    return DATE_SOURCES[revision.date_source]
 
 
 def render_feed(
