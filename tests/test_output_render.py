@@ -12,7 +12,8 @@ from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.compare.in_force import Version
 from raci_tracker.compare.net import net_change
 from raci_tracker.model import CommitRef, DateSource, Revision, RevisionStatus
-from raci_tracker.output.render import CompareView, render_changelog, render_compare, render_diff
+from raci_tracker.output.diligence import CompareView, render_compare
+from raci_tracker.output.render import render_changelog, render_diff
 from raci_tracker.page.parse import parse_page
 
 HEAD = "---\nupdated: {date}\n---\n# RACI\n\n## 1. Run\n\n| Activity | Customer | OVHcloud |\n"

@@ -24,14 +24,14 @@ from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import CommitRef, Revision, RevisionStatus, Snapshot
-from raci_tracker.output.prose import PartyNames
-from raci_tracker.output.render import (
+from raci_tracker.output.diligence import (
     ActivityHistoryView,
     CompareView,
     ConsistencyView,
     MatrixView,
     PortfolioView,
 )
+from raci_tracker.output.prose import PartyNames
 
 
 def compare(query: PageQuery, start: str, end: str | None, cache: Path) -> CompareView:

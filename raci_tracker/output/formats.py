@@ -12,8 +12,7 @@ from raci_tracker.errors import InputError
 from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
 from raci_tracker.model import Diff, Finding, Snapshot
 from raci_tracker.output.annotations import github_annotations
-from raci_tracker.output.lastrun import RunOutcome
-from raci_tracker.output.render import (
+from raci_tracker.output.diligence import (
     ActivityHistoryView,
     CompareView,
     ConsistencyView,
@@ -22,10 +21,11 @@ from raci_tracker.output.render import (
     render_activity_history,
     render_compare,
     render_consistency,
-    render_diff,
     render_matrix,
     render_portfolio,
 )
+from raci_tracker.output.lastrun import RunOutcome
+from raci_tracker.output.render import render_diff
 from raci_tracker.output.tables import CsvPage, matrix_csv, net_change_csv
 from raci_tracker.output.views import (
     consistency_to_dict,

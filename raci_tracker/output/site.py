@@ -20,6 +20,7 @@ from typing import Any
 from raci_tracker.compare.changelog import PageChangelog
 from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
+from raci_tracker.output.diligence import render_consistency
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
@@ -27,7 +28,6 @@ from raci_tracker.output.render import (
     Templates,
     make_environment,
     render_changelog,
-    render_consistency,
     render_feed,
     render_template,
 )
