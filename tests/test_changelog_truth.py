@@ -64,10 +64,11 @@ def test_a_silent_edit_is_credited_to_its_commit_and_a_later_move_alerts_nothing
     alerted_before = json.loads(report(tmp_path, "alerted.json"))
     move = repo.move(PATH, MOVED)
 
-    code, _ = run(config, capsys)
+    code, out = run(config, capsys)
 
     changelog = report(tmp_path, "kube/en-gb/CHANGELOG.md")
     assert first_code == 1 and code == 0
+    assert "0 new revision(s)" in out.splitlines()[-1]
     assert f"**Silent edit** in commit `{edit[:12]}`" in changelog
     assert f"**Silent edit** in commit `{move[:12]}`" not in changelog
     assert "This run took in 0 new texts" in report(tmp_path, "last-run.md")

@@ -169,7 +169,7 @@ def update_page(
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
     unseen = [c for c in new_commits if c.commit not in _taken_in(index)]
-    new = {c.commit for c in unseen}
+    new = _new_texts(versions, {c.commit for c in unseen})
     return PageUpdate(
         target.document,
         target.locale,
@@ -215,6 +215,17 @@ def _refuse_emptier(old: PageIndex | None, new: PageIndex, target: PageTarget) -
             f"no commit of {target.path!r} has a readable page any more; the {kept} stored "
             "version(s) are kept (check the path and ref)"
         )
+
+
+def _new_texts(versions: Sequence[PageVersion], unseen: set[str]) -> set[str]:
+    """The unseen commits that changed the page's text: a pure move or a commit that left the
+    blob as it was brings in a version, but no new revision."""
+    changed, before = set(), None
+    for version in versions:
+        if version.ref.commit in unseen and version.ref.blob != before:
+            changed.add(version.ref.commit)
+        before = version.ref.blob
+    return changed
 
 
 def _taken_in(index: PageIndex | None) -> set[str]:
