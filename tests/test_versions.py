@@ -512,3 +512,26 @@ def test_the_diligence_texts_cite_the_commit_that_made_each_change(tmp_path: Pat
     (revision,) = found.revisions
     assert len(revision.commits) == 4
     assert [v.ref.commit for v in texts_of(found.revisions)] == [first, edited]
+
+
+def test_a_file_name_that_is_not_utf8_in_history_is_shown_and_stored_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git names files in bytes; a Latin-1 name in a page's history once made every run fail."""
+    repo = GitRepo(tmp_path / "upstream")
+    latin1 = "guide\udce9.en-gb.md"  # the bytes b"guide\xe9.en-gb.md" as the file system keeps them
+    repo.save(latin1, page("2023-01-01"))
+    repo.git("mv", latin1, "guide.en-gb.md")
+    repo.commit("Rename to ASCII")
+    repo.save("guide.en-gb.md", page("2023-02-01", backups="RA | I"))
+    config = configure(tmp_path, "guide.en-gb.md")
+
+    code, out, _ = cli("run", "--config", str(config), "--no-progress", capsys=capsys)
+    again, out_again, _ = cli("run", "--config", str(config), "--no-progress", capsys=capsys)
+
+    assert (code, again) == (0, 0)
+    assert "0 failed" in out.splitlines()[-1] and "0 report file(s)" in out_again.splitlines()[-1]
+    renames = index_of(tmp_path)["renames"]
+    assert renames == [  # the byte git could not decode, written out as \xe9
+        {"commit": renames[0]["commit"], "from": "guide\\xe9.en-gb.md", "to": "guide.en-gb.md"}  # type: ignore[index]
+    ]

@@ -16,7 +16,7 @@ def read_page_commit(chunk: bytes) -> PageCommit | None:
         return None
     commit, commit_time, raw = tokens[0].decode(), int(tokens[1]), tokens[2].strip().decode()
     old_mode, new_mode, old_blob, new_blob, status = raw.lstrip(":").split()
-    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[3:5]]
+    paths = [p.decode("utf-8", "backslashreplace") for p in tokens[3:5]]
     renamed = status[0] in "RC" and len(paths) == 2
     return PageCommit(
         commit=commit,
@@ -45,7 +45,7 @@ def changed_page(tokens: list[bytes], index: int) -> tuple[ChangedPage, int]:
     """One `--raw -z` record from `index`: the status line, then one path or two (a rename)."""
     _, _, old_blob, new_blob, status = tokens[index].decode().lstrip(":").split()
     count = 2 if status[0] in "RC" else 1
-    paths = [p.decode("utf-8", "surrogateescape") for p in tokens[index + 1 : index + 1 + count]]
+    paths = [p.decode("utf-8", "backslashreplace") for p in tokens[index + 1 : index + 1 + count]]
     page = ChangedPage(
         path=paths[-1],
         previous_path=paths[0] if count == 2 else None,

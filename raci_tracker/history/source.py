@@ -167,7 +167,9 @@ class GitSource:
             tokens = output.split(b"\x00")
             # a newline separates commits: kept both ways, since a page's name may hold one too
             names = {*tokens, *(t.lstrip(b"\n") for t in tokens)}
-            self._changed[key] = frozenset(n.decode("utf-8", "surrogateescape") for n in names if n)
+            self._changed[key] = frozenset(
+                n.decode("utf-8", "backslashreplace") for n in names if n
+            )
         return self._changed[key]
 
     def _log(self, head: str, path: str) -> bytes:
