@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from raci_tracker.cli import main
+
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 CORPUS = FIXTURES / "corpus"
@@ -18,3 +22,10 @@ def corpus_entries() -> list[dict[str, str]]:
 
 def corpus_page(name: str) -> bytes:
     return (CORPUS / name).read_bytes()
+
+
+def run_cli(*args: str) -> int:
+    """Run `raci-tracker ARGS` in this process; its exit code."""
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    return int(done.value.code or 0)

@@ -13,28 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from raci_tracker.cli import main
 from tests import diligence_history as h
 from tests.gitrepo import GitRepo
-from tests.helpers import CORPUS, corpus_page
+from tests.helpers import CORPUS, corpus_page, run_cli
 
 
 @pytest.fixture
 def history(tmp_path: Path) -> dict[str, str]:
     commits = h.build(tmp_path)
-    assert run("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
+    assert run_cli("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
     return commits
-
-
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    return int(done.value.code or 0)
 
 
 def command(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = run(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
+    code = run_cli(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -217,7 +210,7 @@ def test_dates_that_cannot_be_answered_exit_2(
 def test_help_says_dates_are_yyyy_mm_dd(capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("compare", "matrix", "consistency"):
         capsys.readouterr()
-        assert run(name, "--help") == 0
+        assert run_cli(name, "--help") == 0
         assert "YYYY-MM-DD" in capsys.readouterr().out, name
 
 
@@ -288,7 +281,7 @@ def test_compare_straight_from_a_repository(
     history: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    code = run(
+    code = run_cli(
         "compare",
         "--repo",
         str(tmp_path / "upstream"),
@@ -393,7 +386,7 @@ def test_locales_of_logs_data_platform_agree(capsys: pytest.CaptureFixture[str])
     pages = sorted(CORPUS.glob("logs-data-platform/*/2023-01-26__08070d4.md"))
     capsys.readouterr()
 
-    code = run("consistency", "--format", "json", *map(str, pages))
+    code = run_cli("consistency", "--format", "json", *map(str, pages))
     data = json.loads(capsys.readouterr().out)
 
     assert code == 0
@@ -426,7 +419,7 @@ def test_locales_that_disagree(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     capsys.readouterr()
 
-    code = run(
+    code = run_cli(
         "consistency", "--format", "json", str(pages["de-de"]), str(pages["en-gb"]), str(crafted)
     )
     data = json.loads(capsys.readouterr().out)
@@ -460,10 +453,10 @@ def test_consistency_from_the_store_and_in_the_reports(
         'locales = ["en-gb", "fr-fr"]\n',
         encoding="utf-8",
     )
-    run("run", "--config", str(config))
+    run_cli("run", "--config", str(config))
     capsys.readouterr()
 
-    code = run("consistency", "--config", str(config), "--doc", "ldp")
+    code = run_cli("consistency", "--config", str(config), "--doc", "ldp")
     out = capsys.readouterr().out
 
     assert code == 0
@@ -485,10 +478,10 @@ def test_the_readme_diligence_excerpts_are_what_compare_prints(
     shutil.copy(root / "raci-tracker.toml", tmp_path)
     shutil.copytree(root / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
-    assert run("run", "--no-progress") == 0
+    assert run_cli("run", "--no-progress") == 0
     capsys.readouterr()
 
-    assert run("compare", "--from", "2023-01-01", "--to", "2023-12-31") == 0
+    assert run_cli("compare", "--from", "2023-01-01", "--to", "2023-12-31") == 0
     out = capsys.readouterr().out
 
     assert len(excerpts) == 2
@@ -512,7 +505,7 @@ def test_page_text_is_escaped_in_every_compare_format(
     for output_format in ("md", "html", "csv"):
         capsys.readouterr()
         args = ["--repo", str(repo.root), "--path", "guide.en-gb.md", "--from", "2024-01-15"]
-        assert run("compare", *args, "--format", output_format) == 0
+        assert run_cli("compare", *args, "--format", output_format) == 0
         out[output_format] = capsys.readouterr().out
 
     assert "<script>" not in out["html"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in out["html"]
@@ -532,9 +525,9 @@ def test_a_page_deleted_after_the_date_loses_everything_it_listed(
     args = ["--repo", str(repo.root), "--path", "guide.fr-fr.md", "--from", "2023-08-01"]
     capsys.readouterr()
 
-    assert run("compare", *args, "--to", "2023-12-31", "--format", "json") == 0
+    assert run_cli("compare", *args, "--to", "2023-12-31", "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert run("compare", *args, "--to", "2023-12-31") == 0
+    assert run_cli("compare", *args, "--to", "2023-12-31") == 0
     out = capsys.readouterr().out
 
     assert data["to"]["commit"] == deleted

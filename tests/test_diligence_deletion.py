@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from raci_tracker.cli import main
 from tests.diligence_history import noon
 from tests.gitrepo import GitRepo
-from tests.helpers import FIXTURES, corpus_page
+from tests.helpers import FIXTURES, corpus_page, run_cli
 
 OLD = "pages/os/guide.fr-fr.md"
 NEW = "pages/storage/os/guide.fr-fr.md"
@@ -75,19 +74,13 @@ def build(root: Path) -> dict[str, str]:
 @pytest.fixture
 def history(tmp_path: Path) -> dict[str, str]:
     commits = build(tmp_path)
-    assert run("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
+    assert run_cli("run", "--config", str(tmp_path / "raci-tracker.toml")) == 0
     return commits
-
-
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    return int(done.value.code or 0)
 
 
 def command(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = run(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
+    code = run_cli(*args[:1], "--config", str(tmp_path / "raci-tracker.toml"), *args[1:])
     out, err = capsys.readouterr()
     return code, out, err
 

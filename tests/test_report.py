@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from raci_tracker.cli import main
 from tests.gitrepo import GitRepo
-from tests.helpers import corpus_page
+from tests.helpers import corpus_page, run_cli
 from tests.site_checks import without_check_day
 
 LDP = "pages/platform/logs-data-platform/responsibility-model/guide.{locale}.md"
@@ -59,16 +58,10 @@ locales = ["en-gb"]
     return tmp_path
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    return int(done.value.code or 0)
-
-
 def test_golden_markdown_changelog_and_feed(
     tracked: Path, golden: Callable[[str, bytes], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run("run", "--config", str(tracked / "raci-tracker.toml")) == 0
+    assert run_cli("run", "--config", str(tracked / "raci-tracker.toml")) == 0
     capsys.readouterr()
     reports = tracked / "reports"
 
@@ -82,7 +75,7 @@ def test_golden_markdown_changelog_and_feed(
 
 def test_changelog_content(tracked: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Newest first, the transfer in plain words, the silent edit flagged, the first record."""
-    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tracked / "raci-tracker.toml"))
     capsys.readouterr()
     text = (tracked / "reports/logs-data-platform/fr-fr/CHANGELOG.md").read_text("utf-8")
 
@@ -100,7 +93,7 @@ def test_changelog_content(tracked: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_atom_feed_is_valid(tracked: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """RFC 4287's required elements, unique ids, RFC 3339 times, escaped HTML content."""
-    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tracked / "raci-tracker.toml"))
     capsys.readouterr()
     feed = ET.parse(tracked / "reports/feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
@@ -124,7 +117,7 @@ def test_atom_feed_is_valid(tracked: Path, capsys: pytest.CaptureFixture[str]) -
 def test_hostile_text_is_escaped_everywhere(
     tracked: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tracked / "raci-tracker.toml"))
     capsys.readouterr()
     reports = tracked / "reports/hostile/en-gb"
     markdown = (reports / "CHANGELOG.md").read_text("utf-8")
@@ -161,7 +154,7 @@ def test_user_templates_override_and_extend_the_built_ins(
     config.write_text(
         '[output]\ntemplates = "templates"\n\n' + config.read_text("utf-8"), encoding="utf-8"
     )
-    run("run", "--config", str(config))
+    run_cli("run", "--config", str(config))
     capsys.readouterr()
     text = (tracked / "reports/logs-data-platform/fr-fr/CHANGELOG.md").read_text("utf-8")
 
@@ -174,13 +167,13 @@ def test_report_renders_from_the_store_without_git(
     tracked: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tracked / "raci-tracker.toml"
-    run("run", "--config", str(config))
+    run_cli("run", "--config", str(config))
     changelog = tracked / "reports/logs-data-platform/fr-fr/CHANGELOG.md"
     before = changelog.read_bytes()
     shutil.rmtree(tracked / "upstream")
     changelog.unlink()
 
-    code = run("report", "--config", str(config))
+    code = run_cli("report", "--config", str(config))
 
     assert code == 0
     assert changelog.read_bytes() == before
@@ -227,7 +220,7 @@ def test_html_changelog_in_a_real_browser(
     tracked: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Chromium renders it with no console message, and the hostile activity is plain text."""
-    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tracked / "raci-tracker.toml"))
     capsys.readouterr()
     page = tracked / "reports/hostile/en-gb/CHANGELOG.html"
     screenshot = tmp_path / "changelog.png"
@@ -249,7 +242,7 @@ def test_html_changelog_in_a_real_browser(
 def test_hostile_text_is_escaped_on_the_page_home(
     tracked: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run("run", "--config", str(tracked / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tracked / "raci-tracker.toml"))
     capsys.readouterr()
     home = tracked / "reports/hostile/en-gb"
     markdown, html = (

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from raci_tracker.cli import main
 from raci_tracker.output.paging import PAGE_SIZE
 from tests.gitrepo import GitRepo
-from tests.helpers import FIXTURES, corpus_page
+from tests.helpers import FIXTURES, corpus_page, run_cli
 from tests.site_checks import broken_links, broken_markdown_links, parse_html, without_check_day
 
 LDP = "pages/platform/logs-data-platform/responsibility-model/guide.{locale}.md"
@@ -90,17 +89,11 @@ locales = ["en-gb"]
     return tmp_path
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    return int(done.value.code or 0)
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once for the tests that only read it."""
     site = build_site(tmp_path_factory.mktemp("site"))
-    run("run", "--config", str(site / "raci-tracker.toml"))
+    run_cli("run", "--config", str(site / "raci-tracker.toml"))
     return site / "reports"
 
 
@@ -257,7 +250,7 @@ def test_base_url_makes_feed_links_absolute(site: Path, capsys: pytest.CaptureFi
     config.write_text(
         '[output]\nbase_url = "https://example.org/raci"\n\n' + config.read_text("utf-8")
     )
-    run("run", "--config", str(config))
+    run_cli("run", "--config", str(config))
     capsys.readouterr()
     feed = ET.parse(site / "reports/feed.xml").getroot()
 
@@ -285,12 +278,12 @@ def test_a_run_with_nothing_new_changes_no_site_file(
     """(A failing page is news: every run records it; here every page is readable.)"""
     config = site / "raci-tracker.toml"
     config.write_text(config.read_text("utf-8").split('[[documents]]\nid = "gone"')[0])
-    run("run", "--config", str(config))
+    run_cli("run", "--config", str(config))
     reports = site / "reports"
     before = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
     stamps = {p: p.stat().st_mtime_ns for p in before}
 
-    run("run", "--config", str(site / "raci-tracker.toml"))
+    run_cli("run", "--config", str(site / "raci-tracker.toml"))
     capsys.readouterr()
 
     after = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
@@ -312,7 +305,7 @@ def test_a_page_with_unnumbered_sections_and_its_histories(
         'locales = ["fr"]\n',
         encoding="utf-8",
     )
-    run("run", "--config", str(tmp_path / "raci-tracker.toml"))
+    run_cli("run", "--config", str(tmp_path / "raci-tracker.toml"))
     capsys.readouterr()
     html = (tmp_path / "reports/iaas/fr/index.html").read_text("utf-8")
 
@@ -331,20 +324,20 @@ def test_the_index_says_when_upstream_was_last_checked(
     """The day comes from the run's heartbeat (`status.json`), which a run rewrites only when
     upstream moved or a week went by, so rendering again changes nothing."""
     config = str(site / "raci-tracker.toml")
-    run("run", "--config", config)
+    run_cli("run", "--config", config)
     today = datetime.now(UTC).date().isoformat()
     assert f"Last checked upstream: {today}." in (site / "reports/index.md").read_text("utf-8")
     status = json.loads((site / "reports/status.json").read_text("utf-8"))
     status["checked"] = "2026-11-29"
     (site / "reports/status.json").write_text(json.dumps(status), encoding="utf-8")
 
-    run("report", "--config", config)
+    run_cli("report", "--config", config)
     capsys.readouterr()
 
     assert "Last checked upstream: 2026-11-29." in (site / "reports/index.md").read_text("utf-8")
     assert "Last checked upstream: 2026-11-29." in (site / "reports/index.html").read_text("utf-8")
     index = (site / "reports/index.md").read_bytes()
-    run("report", "--config", config)
+    run_cli("report", "--config", config)
     assert (site / "reports/index.md").read_bytes() == index
 
 
@@ -353,7 +346,7 @@ def test_the_matrix_command_shows_sections_with_their_titles(
 ) -> None:
     config = str(reports.parent / "raci-tracker.toml")
     capsys.readouterr()
-    run("matrix", "--config", config, "--doc", "ldp", "--locale", "fr-fr", "--format", "md")
+    run_cli("matrix", "--config", config, "--doc", "ldp", "--locale", "fr-fr", "--format", "md")
     text = capsys.readouterr().out
 
     assert "## 1.1 Specify service as needed\n\n| Activity | Customer | OVHcloud |\n" in text
@@ -366,11 +359,11 @@ def test_report_alone_marks_the_pages_the_last_run_failed_on(
     """`report` reads no git: the failed page comes from `last-run.json`, so it renders the index
     the run wrote, byte for byte."""
     config = str(site / "raci-tracker.toml")
-    run("run", "--config", config)
+    run_cli("run", "--config", config)
     index = (site / "reports/index.md").read_bytes()
     (site / "reports/index.md").unlink()
 
-    run("report", "--config", config)
+    run_cli("report", "--config", config)
     capsys.readouterr()
 
     assert (site / "reports/index.md").read_bytes() == index
