@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_diligence import command, history, run  # noqa: F401 (the fixture)
+from tests.test_diligence import command, history  # noqa: F401 (the fixture)
 from tests.test_report import browse
 
 
