@@ -7,9 +7,11 @@ code at the old store and the same repository and check the store is migrated in
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.gitrepo import GitRepo
+from tests.helpers import FIXTURES
 
 PATH = "guide.{locale}.md"
 CONFIG = """\
@@ -49,3 +51,12 @@ def write_config(folder: Path) -> Path:
     config = folder / "raci-tracker.toml"
     config.write_text(CONFIG, encoding="utf-8")
     return config
+
+
+def tracker_with_store(folder: Path, fixture: str) -> Path:
+    """`folder` set up as a tracker whose store was written by earlier code: the upstream it was
+    written from, the store from `tests/fixtures/<fixture>`, and the config."""
+    build_upstream(folder / "upstream")
+    shutil.copytree(FIXTURES / fixture, folder / "snapshots")
+    write_config(folder)
+    return folder

@@ -13,6 +13,7 @@ import pytest
 from raci_tracker.cli import main
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
+from tests.test_versions import configure
 
 PATH = "a/guide.en-gb.md"
 MOVED = "b/guide.en-gb.md"
@@ -25,17 +26,6 @@ def page(backups: str = "I | RA", provider: str = "OVHcloud", extra: str = "") -
         f"| Activity | Customer | {provider} |\n| --- | --- | --- |\n"
         f"| Back up the data | {backups} |\n| Install the cluster | I | RA |\n{extra}"
     )
-
-
-def configure(folder: Path, path: str) -> Path:
-    config = folder / "raci-tracker.toml"
-    config.write_text(
-        '[output]\nsnapshots = "snapshots"\nreports = "reports"\ncache = "cache"\n\n'
-        f'[[documents]]\nid = "kube"\nrepo = "upstream"\npath = "{path}"\n'
-        'locales = ["en-gb"]\n',
-        encoding="utf-8",
-    )
-    return config
 
 
 def run(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

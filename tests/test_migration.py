@@ -13,8 +13,7 @@ import pytest
 from raci_tracker.cli import main
 from raci_tracker.errors import InputError
 from raci_tracker.history.store import SnapshotStore
-from tests.helpers import FIXTURES
-from tests.legacy_store import build_upstream, write_config
+from tests.legacy_store import build_upstream, tracker_with_store, write_config
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -25,10 +24,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def legacy(tmp_path: Path) -> Path:
-    build_upstream(tmp_path / "upstream")
-    shutil.copytree(FIXTURES / "store-v1", tmp_path / "snapshots")
-    write_config(tmp_path)
-    return tmp_path
+    return tracker_with_store(tmp_path, "store-v1")
 
 
 def test_the_fixture_matches_the_history_it_was_written_from(legacy: Path) -> None:

@@ -17,8 +17,8 @@ from raci_tracker.history.objects import expanded, object_bytes, object_from_dic
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import CommitRef
 from raci_tracker.page.parse import parse_page
-from tests.helpers import FIXTURES, corpus_entries, corpus_page
-from tests.legacy_store import build_upstream, write_config
+from tests.helpers import corpus_entries, corpus_page
+from tests.legacy_store import build_upstream, tracker_with_store, write_config
 
 REF = CommitRef("c" * 40, 1700000000, "guide.fr-fr.md", "b" * 40)
 
@@ -78,10 +78,7 @@ def test_a_broken_object_is_an_input_error_naming_it() -> None:
 
 @pytest.fixture
 def store_v2(tmp_path: Path) -> Path:
-    build_upstream(tmp_path / "upstream")
-    shutil.copytree(FIXTURES / "store-v2", tmp_path / "snapshots")
-    write_config(tmp_path)
-    return tmp_path
+    return tracker_with_store(tmp_path, "store-v2")
 
 
 def test_reading_a_schema_2_store_recodes_its_objects_in_place(store_v2: Path) -> None:
