@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 
 from raci_tracker.errors import InputError, OutputError
@@ -77,11 +79,57 @@ TEMPORARY_SUFFIX = ".raci-tmp"
 _TEMPORARY_PID = re.compile(r"\.pid(\d+)\.[^.]*\.raci-tmp$")
 
 
+_BATCH: ContextVar[dict[int, Path] | None] = ContextVar("raci_tracker_batch", default=None)
+
+
+@contextlib.contextmanager
+def synced_once() -> Iterator[None]:
+    """Atomic writes inside skip their own fsync; leaving the block syncs them all at once.
+
+    Each write is still a rename (a killed run leaves the old file or the new one); what waits
+    to the end is durability on power loss. A first run writes thousands of objects and report
+    files, and one fsync each costs about 2 ms on this machine against about 40 ms for one sync
+    of the whole file system. Write what names these files (an index, a stamp) after the block.
+    """
+    if _BATCH.get() is not None:
+        yield  # an enclosing block syncs
+        return
+    written: dict[int, Path] = {}  # a folder written to on each file system
+    token = _BATCH.set(written)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        for folder in written.values():
+            sync_file_system(folder)
+
+
+def sync_file_system(folder: Path) -> None:
+    """Make every write on `folder`'s file system durable: Linux's syncfs, else sync."""
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is None:
+        os.sync()
+        return
+    handle = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if syncfs(handle) != 0:
+            os.sync()
+    finally:
+        os.close(handle)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - a platform without a C library to open
+        return None
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file and a rename; False if already identical.
 
     Readers see the old file or the new one, never a part; a failure removes the temporary file
-    and raises `OutputError`.
+    and raises `OutputError`. Inside `synced_once`, the fsync waits for the end of the block.
     """
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
@@ -98,7 +146,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            _sync_or_defer(handle.fileno(), path)
         temp.chmod(0o644)
         temp.replace(path)
     except OSError as error:
@@ -108,6 +156,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
         temp.unlink(missing_ok=True)
         raise
     return True
+
+
+def _sync_or_defer(handle: int, path: Path) -> None:
+    batch = _BATCH.get()
+    if batch is None:
+        os.fsync(handle)
+    else:
+        batch.setdefault(os.fstat(handle).st_dev, path.parent)
 
 
 def remove_stale_temporaries(root: Path) -> int:
@@ -146,9 +202,10 @@ def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:
     """Write each output atomically, skipping those already identical; returns files written."""
     root = root.resolve()
     written = 0
-    for name, text in sorted(outputs.items()):
-        target = (root / name).resolve()
-        if not target.is_relative_to(root):
-            raise InputError(f"{name} would be written outside {root}")
-        written += write_atomic(target, text.encode("utf-8"))
+    with synced_once():
+        for name, text in sorted(outputs.items()):
+            target = (root / name).resolve()
+            if not target.is_relative_to(root):
+                raise InputError(f"{name} would be written outside {root}")
+            written += write_atomic(target, text.encode("utf-8"))
     return written
