@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from raci_tracker import matrix_in_force
+from raci_tracker.app import stored_revisions
+from raci_tracker.config import load_config
 from tests.diligence_history import noon
 from tests.gitrepo import GitRepo
 from tests.helpers import FIXTURES, corpus_page, run_cli
@@ -231,3 +234,21 @@ def test_consistency_on_a_day_the_page_was_deleted_compares_nothing(
         f"fr-fr: no matrix was in force on 2023-07-15: the page was deleted by commit"
         f" {history['delete'][:12]}, committed 2023-07-01"
     ) in err
+
+
+def test_matrix_in_force_from_the_api_says_when_the_page_was_deleted(
+    tmp_path: Path, history: dict[str, str]
+) -> None:
+    config = load_config(tmp_path / "raci-tracker.toml")
+    _, revisions = stored_revisions(config, "os", None)
+
+    deleted = matrix_in_force(revisions, "2023-07-15")
+    restored = matrix_in_force(revisions, "2023-08-15")
+
+    assert (deleted.deleted, deleted.ref.commit, deleted.snapshot.activities) == (
+        True,
+        history["delete"],
+        (),
+    )
+    assert (restored.deleted, restored.ref.commit) == (False, history["restore"])
+    assert restored.snapshot.activities

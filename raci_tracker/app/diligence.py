@@ -23,7 +23,7 @@ from raci_tracker.compare.net import deletions, net_change
 from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.model import CommitRef, Revision, RevisionStatus, Snapshot
+from raci_tracker.model import CommitRef, Revision, Snapshot
 from raci_tracker.output.diligence import (
     ActivityHistoryView,
     CompareView,
@@ -117,7 +117,7 @@ def matrix(query: PageQuery, at: str | None, party: str | None) -> MatrixView:
     locale, revisions = stored_revisions(config, query.document or "", query.locale)
     version = _in_force_at(revisions, when, query.document or "the page")
     snapshot = version.snapshot
-    deleted = version.revision.status is RevisionStatus.DELETED
+    deleted = version.deleted
     if party is not None and not deleted and party not in {p.id for p in snapshot.parties}:
         known = ", ".join(p.id for p in snapshot.parties)
         raise InputError(f"--party: {party!r} is not a party of this page ({known})")
@@ -155,7 +155,7 @@ def consistency_of_files(pages: Mapping[str, Snapshot]) -> ConsistencyView:
 def _published_at(revisions: Sequence[Revision], when: str, locale: str) -> Version:
     """The text in force on `when`; an error if the page was deleted then (nothing to compare)."""
     version = _in_force_at(revisions, when, locale)
-    if version.revision.status is RevisionStatus.DELETED:
+    if version.deleted:
         raise InputError(
             f"{locale}: no matrix was in force on {when}: the page was deleted by commit"
             f" {version.ref.commit[:12]}, committed {version.committed}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from raci_tracker.compare.diff import diff_and_matching
 from raci_tracker.compare.in_force import Version
-from raci_tracker.compare.net import NOTHING, is_deleted
+from raci_tracker.compare.net import NOTHING
 from raci_tracker.model import Activity
 from raci_tracker.text import fold
 
@@ -76,7 +76,7 @@ def lineages(history: Sequence[Version]) -> list[Lineage]:
 
 def _without_restored_deletions(history: Sequence[Version]) -> list[Version]:
     last = len(history) - 1
-    return [v for i, v in enumerate(history) if i == last or not is_deleted(v)]
+    return [v for i, v in enumerate(history) if i == last or not v.deleted]
 
 
 def _change(version: Version, old: Activity | None, new: Activity | None) -> LetterChange:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import commit_day, texts
 from raci_tracker.errors import InputError
-from raci_tracker.model import CommitRef, Revision, Snapshot
+from raci_tracker.model import CommitRef, Revision, RevisionStatus, Snapshot
 
 __all__ = ["Version", "check_dates", "commit_day", "text_in_force", "versions"]
 
@@ -34,6 +34,11 @@ class Version:
     def committed(self) -> str:
         """The day (UTC) the commit that published this text was made."""
         return commit_day(self.ref)
+
+    @property
+    def deleted(self) -> bool:
+        """The commit deleted the page: no matrix was in force (the snapshot is empty)."""
+        return self.revision.status is RevisionStatus.DELETED
 
 
 def versions(revisions: Sequence[Revision]) -> list[Version]:

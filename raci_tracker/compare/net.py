@@ -20,7 +20,6 @@ from raci_tracker.model import (
     Diff,
     DocumentInfo,
     PartyTally,
-    RevisionStatus,
     Snapshot,
     SourceInfo,
     Transfer,
@@ -280,7 +279,7 @@ def net_change(history: Sequence[Version], start: Version | None, end: Version) 
     trace = _Trace({a.id: a.id for a in before.activities})
     origins = set(trace.identity)
     for version in chain:
-        if is_deleted(version) and version is not end:
+        if version.deleted and version is not end:
             continue
         trace.step(before, version.snapshot, version.ref)
         before = version.snapshot
@@ -291,15 +290,11 @@ def net_change(history: Sequence[Version], start: Version | None, end: Version) 
     return NetChange(start, end, diff, cited, deletions(chain))
 
 
-def is_deleted(version: Version) -> bool:
-    return version.revision.status is RevisionStatus.DELETED
-
-
 def deletions(chain: Sequence[Version]) -> tuple[Deletion, ...]:
     """Each deletion in `chain`, with the version that restored the page (None: none did)."""
     found = []
     for index, version in enumerate(chain):
-        if is_deleted(version):
-            after = next((v for v in chain[index + 1 :] if not is_deleted(v)), None)
+        if version.deleted:
+            after = next((v for v in chain[index + 1 :] if not v.deleted), None)
             found.append(Deletion(version, after))
     return tuple(found)

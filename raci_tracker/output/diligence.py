@@ -15,7 +15,6 @@ from raci_tracker.model import (
     CommitRef,
     Finding,
     Revision,
-    RevisionStatus,
     Snapshot,
 )
 from raci_tracker.output.pages import grid, matrix_sections
@@ -146,7 +145,7 @@ class MatrixView:
     @property
     def deleted(self) -> bool:
         """No matrix was in force: the page was deleted on or before the date."""
-        return self.version is not None and self.version.revision.status is RevisionStatus.DELETED
+        return self.version is not None and self.version.deleted
 
     def deleted_note(self) -> str:
         """Why no matrix is shown, plain text: the commit that deleted the page and its day."""
