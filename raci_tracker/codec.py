@@ -105,6 +105,16 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    return Finding(
+        rule=data["rule"],
+        severity=Severity(data["severity"]),
+        line=data["line"],
+        message=data["message"],
+        activity=data.get("activity_id", data.get("activity")),
+    )
+
+
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
@@ -156,16 +166,7 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
             )
             for a in data["activities"]
         ),
-        findings=tuple(
-            Finding(
-                rule=f["rule"],
-                severity=Severity(f["severity"]),
-                line=f["line"],
-                message=f["message"],
-                activity=f.get("activity_id", f.get("activity")),
-            )
-            for f in data["findings"]
-        ),
+        findings=tuple(finding_from_dict(f) for f in data["findings"]),
         tables=TableCounts(**data.get("tables", {})),
     )
 

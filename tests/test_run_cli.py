@@ -135,7 +135,9 @@ def test_run_fills_the_store_then_changes_nothing(
         versions = json.loads((tmp_path / index).read_text(encoding="utf-8"))["versions"]
         objects = {p.name for p in (tmp_path / index).parent.joinpath("objects").iterdir()}
         assert objects == {f"{v['object']}.json" for v in versions if v["object"]}
-    assert len(stored) == 3 + sum(1 for p in stored if p.parent.name == "objects")
+    diffs = [p for p in stored if p.parent.name == "diffs"]
+    assert [p.parent.parent.name for p in diffs] == ["fr-fr"]  # its two texts' diff, kept
+    assert len(stored) == 3 + len(diffs) + sum(1 for p in stored if p.parent.name == "objects")
     assert [p.parent.name for p in stored if p.parent.parent.name == "snapshots"] == [".repos"]
     assert "logs-data-platform fr-fr: up to date" in out_again
     assert "0 new revision(s)" in out_again

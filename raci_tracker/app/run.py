@@ -9,8 +9,9 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from raci_tracker.app.changelogs import stored_entries
 from raci_tracker.codec import dumps
-from raci_tracker.compare.changelog import NewText, PageChangelog, build_entries
+from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
 from raci_tracker.errors import InputError, OutputError, failure_message
 from raci_tracker.files import remove_stale_temporaries, write_outputs
@@ -164,7 +165,7 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
     pages = []
     for target in targets(config):
         try:
-            entries = build_entries(store.revisions(target.document, target.locale))
+            entries = stored_entries(store, target.document, target.locale)
         except Exception as error:
             if failures is None:
                 raise

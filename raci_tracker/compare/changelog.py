@@ -8,7 +8,7 @@ that comes back unchanged shows no shift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -129,12 +129,18 @@ def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
     return [ref for i, ref in enumerate(commits) if i == 0 or ref.blob != commits[i - 1].blob]
 
 
-def build_entries(revisions: Iterable[Revision]) -> tuple[Entry, ...]:
+DiffOf = Callable[[Snapshot, Snapshot], Diff]
+"""How two texts' diff is found: `diff_snapshots`, or a lookup of diffs kept in the store."""
+
+
+def build_entries(
+    revisions: Iterable[Revision], diff_of: DiffOf = diff_snapshots
+) -> tuple[Entry, ...]:
     """Entries for revisions in date order, each diffed against the text before it."""
     entries = []
     previous: Snapshot | None = None
     for revision in revisions:
-        steps = _steps(texts(revision), previous)
+        steps = _steps(texts(revision), previous, diff_of)
         entries.append(Entry(revision, steps[0], tuple(steps[1:])))
         if revision.status is not RevisionStatus.DELETED:
             # a restored page is compared with the text it had before it was deleted
@@ -142,10 +148,12 @@ def build_entries(revisions: Iterable[Revision]) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def _steps(page_texts: Sequence[tuple[CommitRef, Snapshot]], before: Snapshot | None) -> list[Step]:
+def _steps(
+    page_texts: Sequence[tuple[CommitRef, Snapshot]], before: Snapshot | None, diff_of: DiffOf
+) -> list[Step]:
     steps = []
     for index, (ref, snapshot) in enumerate(page_texts):
-        diff = None if before is None else diff_snapshots(before, snapshot)
+        diff = None if before is None else diff_of(before, snapshot)
         steps.append(Step(ref, snapshot, diff, silent=index > 0, before=before))
         before = snapshot
     return steps

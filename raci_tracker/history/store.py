@@ -11,7 +11,7 @@ is; it only keeps versions and objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,15 @@ from raci_tracker.history.dating import (
     revision_of,
     snapshot_of,
 )
+from raci_tracker.history.diffs import diff_bytes, diff_from_dict
 from raci_tracker.history.migrate import migrated_index, recoded_index
 from raci_tracker.history.objects import object_from_dict
-from raci_tracker.model import PageIndex, PageVersion, Revision, Snapshot
+from raci_tracker.model import Diff, PageIndex, PageVersion, Revision, Snapshot
 from raci_tracker.text import short_hash
 
 INDEX = "index.json"
 OBJECTS = "objects"
+DIFFS = "diffs"
 STOPS = ".repos"
 
 
@@ -70,9 +72,12 @@ class SnapshotStore:
         path = self.object_path(document, locale, version.object or "")
         return object_from_dict(_json(path), version.ref, path=str(path))
 
-    def revisions(self, document: str, locale: str) -> Iterator[Revision]:
-        """The page's revisions in commit order, each read when it is reached."""
-        index = self.load_index(document, locale)
+    def revisions(
+        self, document: str, locale: str, index: PageIndex | None = None
+    ) -> Iterator[Revision]:
+        """The page's revisions in commit order, each read when it is reached (from `index`
+        when the caller has read it)."""
+        index = index or self.load_index(document, locale)
         if index is None:
             return
         load = self._loader(document, locale)
@@ -138,6 +143,34 @@ class SnapshotStore:
         """Remove the objects no version refers to any more (a parser upgrade re-parsed them)."""
         wanted = {f"{v.object}.json" for v in keep if v.object}
         folder = self.folder(document, locale) / OBJECTS
+        stale = [p for p in folder.glob("*.json") if p.name not in wanted]
+        for path in stale:
+            path.unlink()
+        return len(stale)
+
+    def diff_path(self, document: str, locale: str, pair: tuple[str, str]) -> Path:
+        """`diffs/<before>-<after>.json`, each object named by the start of its address (the
+        file names the whole pair)."""
+        for key in pair:
+            self.object_path(document, locale, key)  # a real address, or an InputError
+        return self.folder(document, locale) / DIFFS / f"{pair[0][:16]}-{pair[1][:16]}.json"
+
+    def load_diff(self, document: str, locale: str, pair: tuple[str, str]) -> Diff | None:
+        """The stored diff of two objects; None when there is none, or none to trust (of
+        another format or pair, unreadable): the caller computes it again."""
+        path = self.diff_path(document, locale, pair)
+        try:
+            return diff_from_dict(_json(path), pair, path=str(path))
+        except (InputError, OSError):
+            return None
+
+    def write_diff(self, document: str, locale: str, pair: tuple[str, str], diff: Diff) -> bool:
+        return write_atomic(self.diff_path(document, locale, pair), diff_bytes(pair, diff))
+
+    def prune_diffs(self, document: str, locale: str, keep: Iterable[tuple[str, str]]) -> int:
+        """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""
+        wanted = {self.diff_path(document, locale, pair).name for pair in keep}
+        folder = self.folder(document, locale) / DIFFS
         stale = [p for p in folder.glob("*.json") if p.name not in wanted]
         for path in stale:
             path.unlink()

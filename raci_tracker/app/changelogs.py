@@ -1,0 +1,76 @@
+"""A page's changelog read from the store, with the diffs the store keeps: a report never diffs
+again two texts it diffed before (docs/decisions/0011-stored-diffs-and-incremental-reports.md).
+
+A diff depends only on the two stored objects, so it is kept under their pair of addresses; a
+diff missing (a store written before diffs were kept) or not to be trusted is computed and
+written, and the diffs of pairs no longer consecutive are removed.
+"""
+
+from __future__ import annotations
+
+from raci_tracker.compare.changelog import Entry, build_entries
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.errors import OutputError
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.model import Diff, PageIndex, Snapshot
+
+Pair = tuple[str, str]
+
+
+class StoredDiffs:
+    """`build_entries`' diff lookup for one page: the store's diff of two objects, or a new one
+    computed and kept. Texts without an object (a deletion) are diffed every time."""
+
+    def __init__(self, store: SnapshotStore, index: PageIndex) -> None:
+        self.store, self.document, self.locale = store, index.document, index.locale
+        self.objects: dict[str, str | None] = {}
+        for version in index.versions:
+            seen = self.objects.setdefault(version.ref.commit, version.object)
+            if seen != version.object:  # one commit, two texts: no address to trust
+                self.objects[version.ref.commit] = None
+        self.used: set[Pair] = set()
+        self.computed = 0
+
+    def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
+        pair = self._pair(before, after)
+        if pair is None:
+            return diff_snapshots(before, after)
+        self.used.add(pair)
+        found = self.store.load_diff(self.document, self.locale, pair)
+        if found is None:
+            found = diff_snapshots(before, after)
+            self.computed += 1
+            self._keep(pair, found)
+        return found
+
+    def _pair(self, before: Snapshot, after: Snapshot) -> Pair | None:
+        first = self.objects.get(before.source.commit or "")
+        second = self.objects.get(after.source.commit or "")
+        if first is None or second is None or first == second:
+            return None  # a deleted page, or one text: nothing worth keeping
+        return first, second
+
+    def _keep(self, pair: Pair, diff: Diff) -> None:
+        """A store that cannot be written still gets its reports: the diff is only a shortcut."""
+        try:
+            self.store.write_diff(self.document, self.locale, pair, diff)
+        except OutputError:
+            return
+
+    def prune(self) -> int:
+        """Remove the diffs this page's history no longer uses."""
+        try:
+            return self.store.prune_diffs(self.document, self.locale, self.used)
+        except OSError:
+            return 0
+
+
+def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
+    """The page's changelog entries, oldest first, diffed through the store's diffs."""
+    index = store.load_index(document, locale)
+    if index is None:
+        return ()
+    diffs = StoredDiffs(store, index)
+    entries = build_entries(store.revisions(document, locale, index), diffs)
+    diffs.prune()
+    return entries

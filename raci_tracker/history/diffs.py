@@ -1,0 +1,139 @@
+"""How the store keeps the diff of two consecutive texts: `diffs/<before>-<after>.json`.
+
+A diff depends only on the two stored objects (it never looks at where a text was), so it is
+kept once per pair of object addresses and reused by every report. The file is compact JSON on
+one line: a change keeps only the fields it sets, a word diff is `[op, text]` pairs (`=`, `-`,
+`+`), and the file names the full addresses of its pair and its format, so a file of another
+format, of another pair, or unreadable is never trusted: the diff is computed again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from raci_tracker.codec import finding_from_dict, finding_to_dict
+from raci_tracker.errors import InputError
+from raci_tracker.model import (
+    Change,
+    ChangeKind,
+    ChangeSeverity,
+    Diff,
+    DiffSummary,
+    FindingDelta,
+    PartyTally,
+    Transfer,
+    WordOp,
+)
+
+DIFF_FORMAT = 1
+_OPS = {"equal": "=", "delete": "-", "insert": "+"}
+_OP_NAMES = {short: name for name, short in _OPS.items()}
+_TEXT_FIELDS = (
+    "section",
+    "activity",
+    "activity_id",
+    "previous_section",
+    "previous_activity",
+    "previous_activity_id",
+    "party",
+    "field",
+    "title",
+    "previous_title",
+)
+_TALLY_FIELDS = ("accountable_gained", "accountable_lost", "responsible_gained", "responsible_lost")
+
+
+def diff_bytes(pair: tuple[str, str], diff: Diff) -> bytes:
+    """The diff of the objects `pair` (before, after) as the store keeps it."""
+    data = {
+        "format": DIFF_FORMAT,
+        "pair": list(pair),
+        "changes": [_change_to_dict(c) for c in diff.changes],
+        "summary": _summary_to_dict(diff.summary),
+        "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
+        "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def diff_from_dict(data: Any, pair: tuple[str, str], *, path: str) -> Diff:
+    """A stored diff; an `InputError` for a file of another format or pair, or malformed."""
+    if not isinstance(data, dict) or data.get("format") != DIFF_FORMAT:
+        raise InputError(f"is not a stored diff (format {DIFF_FORMAT})", path=path)
+    if data.get("pair") != list(pair):
+        raise InputError("is the diff of another pair of texts", path=path)
+    try:
+        return Diff(
+            changes=tuple(_change(c) for c in data["changes"]),
+            summary=_summary(data["summary"]),
+            findings=FindingDelta(
+                tuple(finding_from_dict(f) for f in data["introduced"]),
+                tuple(finding_from_dict(f) for f in data["resolved"]),
+            ),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InputError(
+            f"is not a stored diff: {type(error).__name__} {error}", path=path
+        ) from None
+
+
+def _change_to_dict(change: Change) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": change.kind.value, "severity": change.severity.value}
+    data.update({n: getattr(change, n) for n in _TEXT_FIELDS if getattr(change, n) is not None})
+    for name in ("before", "after"):
+        if getattr(change, name) is not None:
+            data[name] = getattr(change, name)
+    if change.labels:
+        data["labels"] = list(change.labels)
+    if change.transfer is not None:
+        t = change.transfer
+        data["transfer"] = [t.role, t.from_party, t.to_party]
+    if change.assignments is not None:
+        data["assignments"] = dict(change.assignments)
+    if change.word_diff is not None:
+        data["words"] = [[_OPS[op.op], op.text] for op in change.word_diff]
+    return data
+
+
+def _change(data: Mapping[str, Any]) -> Change:
+    transfer = data.get("transfer")
+    words = data.get("words")
+    assignments = data.get("assignments")
+    return Change(
+        kind=ChangeKind(data["kind"]),
+        severity=ChangeSeverity(data["severity"]),
+        **{name: data.get(name) for name in _TEXT_FIELDS},
+        before=data.get("before"),
+        after=data.get("after"),
+        labels=tuple(data.get("labels", ())),
+        transfer=Transfer(*transfer) if transfer is not None else None,
+        assignments=dict(assignments) if assignments is not None else None,
+        word_diff=tuple(WordOp(_OP_NAMES[op], text) for op, text in words)
+        if words is not None
+        else None,
+    )
+
+
+def _summary_to_dict(summary: DiffSummary) -> dict[str, Any]:
+    return {
+        "counts": [
+            summary.major,
+            summary.minor,
+            summary.editorial,
+            summary.activities_added,
+            summary.activities_removed,
+        ],
+        "parties": {
+            party: [getattr(tally, name) for name in _TALLY_FIELDS]
+            for party, tally in summary.parties.items()
+        },
+    }
+
+
+def _summary(data: Mapping[str, Any]) -> DiffSummary:
+    major, minor, editorial, added, removed = data["counts"]
+    parties = {party: PartyTally(*values) for party, values in data["parties"].items()}
+    return DiffSummary(major, minor, editorial, added, removed, parties)

@@ -1,0 +1,196 @@
+"""The diffs the store keeps: a complete round trip on real pages, never trusted when they are of
+another format or pair, computed again when missing, removed when no pair uses them, and
+changelogs built with them equal to changelogs diffed afresh."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from raci_tracker.app.changelogs import StoredDiffs, stored_entries
+from raci_tracker.codec import loads
+from raci_tracker.compare.changelog import build_entries
+from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.model import (
+    Change,
+    ChangeKind,
+    ChangeSeverity,
+    Diff,
+    DiffSummary,
+    Finding,
+    FindingDelta,
+    PartyTally,
+    Severity,
+    Snapshot,
+    Transfer,
+    WordOp,
+)
+from raci_tracker.page.parse import parse_page
+from tests.helpers import corpus_entries, corpus_page
+from tests.test_history_properties import Step, Upstream, steps, update
+
+PAIR = ("a" * 64, "b" * 64)
+
+
+def corpus_snapshots() -> list[Snapshot]:
+    """Every corpus page, page by page and locale by locale, in file order."""
+    entries = sorted(corpus_entries(), key=lambda e: e["file"])
+    return [parse_page(corpus_page(e["file"]), path=e["file"], locale=e["locale"]) for e in entries]
+
+
+def round_trip(diff: Diff) -> Diff:
+    return diff_from_dict(loads(diff_bytes(PAIR, diff), path="diff"), PAIR, path="diff")
+
+
+def test_every_diff_of_the_corpus_comes_back_the_same() -> None:
+    """Consecutive corpus pages: revisions of a page, then one locale against the next (real
+    rewordings, moves, metadata and finding changes)."""
+    diffs = [diff_snapshots(old, new) for old, new in pairwise(corpus_snapshots())]
+    kinds = {change.kind for diff in diffs for change in diff.changes}
+
+    assert {ChangeKind.ROLE_CHANGED, ChangeKind.ACTIVITY_REWORDED} <= kinds
+    assert any(d.findings.introduced or d.findings.resolved for d in diffs)
+    assert [round_trip(d) for d in diffs] == diffs
+
+
+def test_every_field_of_a_diff_comes_back() -> None:
+    finding = Finding("rule", Severity.WARNING, 3, "a <message>", "activity-1")
+    diff = Diff(
+        changes=(
+            Change(
+                ChangeKind.ROLE_CHANGED,
+                ChangeSeverity.MAJOR,
+                section="",
+                activity="Back up",
+                activity_id="1-back-up",
+                previous_section="1",
+                previous_activity="Backup",
+                previous_activity_id="1-backup",
+                party="customer",
+                before="RA",
+                after="I",
+                labels=("responsibility-lost", "accountability-lost"),
+                transfer=Transfer("RA", "customer", "provider"),
+                assignments={"provider": "RA", "customer": ""},
+                word_diff=(WordOp("equal", "Back"), WordOp("delete", "up"), WordOp("insert", "")),
+                field="ms.date",
+                title="Title",
+                previous_title="Old title",
+            ),
+            Change(
+                ChangeKind.METADATA_CHANGED,
+                ChangeSeverity.EDITORIAL,
+                field="tags",
+                before=[1, {"b": 2, "a": None}],
+                after=0.5,
+            ),
+        ),
+        summary=DiffSummary(
+            1, 0, 1, 0, 0, {"provider": PartyTally(1, 0, 1, 0), "customer": PartyTally()}
+        ),
+        findings=FindingDelta((finding,), (Finding("other", Severity.INFO, None, "gone"),)),
+    )
+
+    again = round_trip(diff)
+
+    assert again == diff
+    assert list(again.summary.parties) == ["provider", "customer"]
+    assert list(again.changes[0].assignments or {}) == ["provider", "customer"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"format": DIFF_FORMAT + 1, "pair": list(PAIR), "changes": []},
+        {"format": DIFF_FORMAT, "pair": [PAIR[1], PAIR[0]], "changes": []},
+        {"format": DIFF_FORMAT, "pair": list(PAIR), "changes": [{"kind": "nope"}]},
+        {"format": DIFF_FORMAT, "pair": list(PAIR)},
+        [],
+    ],
+)
+def test_a_diff_of_another_format_or_pair_is_not_trusted(data: object) -> None:
+    with pytest.raises(Exception, match="diff") as raised:
+        diff_from_dict(data, PAIR, path="diffs/x.json")
+    assert "diffs/x.json" in str(raised.value)
+
+
+def page_store(root: Path, history: list[Step]) -> SnapshotStore:
+    upstream = Upstream(root / "upstream")
+    store = SnapshotStore(root / "store")
+    update(upstream.repo, store)
+    for step in history:
+        upstream.apply(step)
+        update(upstream.repo, store)
+    return store
+
+
+def fresh_entries(store: SnapshotStore) -> tuple[object, ...]:
+    return build_entries(store.revisions("kube", "en-gb"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_changelogs_with_stored_diffs_equal_changelogs_diffed_afresh(history: list[Step]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = page_store(Path(folder), history)
+        computed = stored_entries(store, "kube", "en-gb")  # the diffs written
+        diffs = sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json"))
+        read = stored_entries(store, "kube", "en-gb")  # the diffs read back
+
+        assert computed == read == fresh_entries(store)
+        assert sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json")) == diffs
+
+
+def damaged_store(root: Path) -> tuple[SnapshotStore, list[Path]]:
+    store = page_store(root, [("edit", 1, 1), ("edit", 2, 2), ("edit", 2, 3)])
+    stored_entries(store, "kube", "en-gb")
+    return store, sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json"))
+
+
+def test_a_damaged_or_foreign_diff_is_computed_and_written_again(tmp_path: Path) -> None:
+    store, diffs = damaged_store(tmp_path)
+    good = {path: path.read_bytes() for path in diffs}
+    diffs[0].write_text("{not json", encoding="utf-8")
+    foreign = json.loads(good[diffs[1]])
+    diffs[1].write_text(json.dumps({**foreign, "format": DIFF_FORMAT + 1}), encoding="utf-8")
+
+    entries = stored_entries(store, "kube", "en-gb")
+
+    assert len(diffs) == 3
+    assert {path: path.read_bytes() for path in diffs} == good
+    assert entries == fresh_entries(store)
+
+
+def test_diffs_no_pair_uses_are_removed_and_missing_ones_written(tmp_path: Path) -> None:
+    store, diffs = damaged_store(tmp_path)
+    stale = diffs[0].with_name(f"{'c' * 16}-{'d' * 16}.json")
+    stale.write_bytes(diffs[0].read_bytes())
+    diffs[1].unlink()
+    index = store.load_index("kube", "en-gb")
+    assert index is not None
+    lookup = StoredDiffs(store, index)
+
+    entries = build_entries(store.revisions("kube", "en-gb"), lookup)
+
+    assert lookup.computed == 1
+    assert lookup.prune() == 1
+    assert sorted(stale.parent.glob("*.json")) == diffs
+    assert entries == fresh_entries(store)
+
+
+def test_an_unwritable_store_still_gets_its_changelog(tmp_path: Path) -> None:
+    store, diffs = damaged_store(tmp_path)
+    folder = diffs[0].parent
+    for path in diffs:
+        path.unlink()
+    folder.rmdir()
+    folder.write_text("not a folder", encoding="utf-8")  # no diff can be written under it
+
+    assert stored_entries(store, "kube", "en-gb") == fresh_entries(store)
