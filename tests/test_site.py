@@ -118,7 +118,7 @@ def test_golden_markdown_pages(reports: Path, golden: Callable[[str, bytes], Non
         "ldp/consistency.md",
         "ldp/fr-fr/index.md",
         "long/en-gb/index.md",
-        "long/en-gb/CHANGELOG-2.md",
+        "long/en-gb/CHANGELOG-1-25.md",
     ):
         text = without_check_day((reports / name).read_bytes())
         golden(f"site/{name.replace('/', '-')}", text)
@@ -126,17 +126,23 @@ def test_golden_markdown_pages(reports: Path, golden: Callable[[str, bytes], Non
 
 def test_a_long_changelog_is_paged_and_linked(reports: Path) -> None:
     folder = reports / "long/en-gb"
-    first, second = (
+    newest, archive = (
         (folder / "CHANGELOG.html").read_text("utf-8"),
-        (folder / "CHANGELOG-2.html").read_text("utf-8"),
+        (folder / "CHANGELOG-1-25.html").read_text("utf-8"),
     )
 
-    assert first.count('<section id="revision-') == PAGE_SIZE
-    assert second.count('<section id="revision-') == REVISIONS - PAGE_SIZE
-    assert 'href="CHANGELOG-2.html">Older revisions' in first
-    assert 'href="CHANGELOG.html">Newer revisions' in second
-    assert "(first record)" in second and "(first record)" not in first
-    assert not (folder / "CHANGELOG-3.html").exists()
+    assert newest.count('<section id="revision-') == REVISIONS - PAGE_SIZE
+    assert archive.count('<section id="revision-') == PAGE_SIZE
+    assert 'href="CHANGELOG-1-25.html">Older revisions' in newest
+    assert "<span>Revisions 26 to 30</span>" in newest
+    assert 'href="CHANGELOG.html">Newest revisions' in archive
+    assert "<span>Revisions 1 to 25</span>" in archive
+    assert "Older revisions" not in archive
+    assert "(first record)" in archive and "(first record)" not in newest
+    assert sorted(p.name for p in folder.glob("CHANGELOG*.html")) == [
+        "CHANGELOG-1-25.html",
+        "CHANGELOG.html",
+    ]
 
 
 def test_an_activity_history_follows_it_through_a_rewording(reports: Path) -> None:
@@ -258,7 +264,7 @@ def test_base_url_makes_feed_links_absolute(site: Path, capsys: pytest.CaptureFi
     assert self_link is not None and self_link.get("href") == "https://example.org/raci/feed.xml"
     hrefs = [link.get("href") or "" for link in feed.iter(f"{ATOM}link")]
     assert hrefs and all(href.startswith("https://") for href in hrefs)
-    assert "https://example.org/raci/long/en-gb/CHANGELOG-2.html#revision-2020-01-03" in hrefs
+    assert "https://example.org/raci/long/en-gb/CHANGELOG-1-25.html#revision-2020-01-03" in hrefs
 
 
 def test_without_base_url_the_feed_has_no_self_link_and_still_validates(reports: Path) -> None:

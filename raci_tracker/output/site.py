@@ -5,7 +5,7 @@ index.md/.html                      every document, its locales as rows
 feed.xml                            responsibility shifts (Atom)
 <doc>/consistency.md/.html          where the locales disagree, as a grid
 <doc>/<locale>/index.md/.html       the page's home: matrix, findings, timeline, histories
-<doc>/<locale>/CHANGELOG.md/.html   the newest revisions; CHANGELOG-2, -3... the older ones
+<doc>/<locale>/CHANGELOG.md/.html   the newest revisions; CHANGELOG-1-25, -26-50... the older
 ```
 """
 
