@@ -65,12 +65,33 @@ class StoredDiffs:
             return 0
 
 
-def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
-    """The page's changelog entries, oldest first, diffed through the store's diffs."""
+TextIds = dict[str, str]
+"""A page's texts by the commit the store names them by -> what names their content for good:
+the object's address, or for a deletion the commit and path (its text says them)."""
+
+
+def text_ids(index: PageIndex) -> TextIds:
+    ids: dict[str, str | None] = {}
+    for version in index.versions:
+        name = version.object or f"deleted {version.ref.commit} {version.ref.path}"
+        if ids.setdefault(version.ref.commit, name) != name:
+            ids[version.ref.commit] = None  # one commit, two texts: nothing to trust
+    return {commit: name for commit, name in ids.items() if name is not None}
+
+
+def stored_page(
+    store: SnapshotStore, document: str, locale: str
+) -> tuple[tuple[Entry, ...], TextIds]:
+    """The page's changelog entries, oldest first, diffed through the store's diffs, and what
+    names each of their texts."""
     index = store.load_index(document, locale)
     if index is None:
-        return ()
+        return (), {}
     diffs = StoredDiffs(store, index)
     entries = build_entries(store.revisions(document, locale, index), diffs)
     diffs.prune()
-    return entries
+    return entries, text_ids(index)
+
+
+def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
+    return stored_page(store, document, locale)[0]

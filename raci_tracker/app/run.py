@@ -3,13 +3,14 @@ record what the run took in (`reports/last-run.*`, the GitHub job summary and ou
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from raci_tracker.app.changelogs import stored_entries
+from raci_tracker.app.changelogs import TextIds, stored_page
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
@@ -20,6 +21,7 @@ from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSummary, update_page
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
+from raci_tracker.model import Snapshot
 from raci_tracker.notify import send
 from raci_tracker.output.alerts import (
     acknowledge,
@@ -32,8 +34,19 @@ from raci_tracker.output.alerts import (
 from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import make_environment, render_run_summary
-from raci_tracker.output.site import SiteStatus, read_status, render_reports
-from raci_tracker.output.stamp import forget_rendered, inputs_digest, reports_current, stamp_reports
+from raci_tracker.output.reuse import Reuse
+from raci_tracker.output.site import Site, SiteStatus, read_status, render_site
+from raci_tracker.output.stamp import (
+    Rendered,
+    environment_digest,
+    file_sha256,
+    forget_rendered,
+    inputs_digest,
+    read_rendered,
+    record_rendered,
+    reports_current,
+    stamp_reports,
+)
 from raci_tracker.output.views import run_to_dict
 
 
@@ -161,11 +174,23 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
     With `failures`, a page whose store cannot be read is recorded there and left out, instead of
     stopping every page's reports.
     """
+    return _load_pages(config, failures)[0]
+
+
+PageTexts = dict[tuple[str, str], TextIds]
+
+
+def _load_pages(
+    config: Config, failures: PageFailures | None = None
+) -> tuple[list[PageChangelog], PageTexts]:
+    """`load_changelogs`, and what names each page's texts (`app.changelogs.text_ids`)."""
     store = SnapshotStore(config.snapshots)
-    pages = []
+    pages, ids = [], {}
     for target in targets(config):
         try:
-            entries = stored_entries(store, target.document, target.locale)
+            entries, ids[(target.document, target.locale)] = stored_page(
+                store, target.document, target.locale
+            )
         except Exception as error:
             if failures is None:
                 raise
@@ -174,29 +199,59 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
         title = entries[-1].revision.snapshot.document.title if entries else None
         permalink = config.document(target.document).permalink
         pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
-    return pages
+    return pages, ids
 
 
 def write_reports(
-    config: Config, failures: PageFailures | None = None, status: SiteStatus | None = None
+    config: Config,
+    failures: PageFailures | None = None,
+    status: SiteStatus | None = None,
+    *,
+    incremental: bool = False,
 ) -> tuple[int, list[PageChangelog]]:
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
-    last check) defaults to what the reports folder recorded.
+    last check) defaults to what the reports folder recorded. `incremental` leaves alone the
+    page files last rendered from the same inputs (`output.reuse`): the files are the same.
 
     When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
     written, and the shared ones (index, feed, consistency) keep their last complete version.
     """
     status = status or read_status(config.reports)
     digest = _inputs_digest(config, status)
-    pages = load_changelogs(config, failures)
-    outputs = render_reports(config, pages, status)
+    pages, ids = _load_pages(config, failures)
+    rendered = read_rendered(config) if incremental else {}
+    site = render_site(config, pages, status, _reuse(config, ids, rendered))
+    outputs = site.outputs
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
     written = write_outputs(config.reports, outputs)
     if not failures:
+        record_rendered(config, _rendered(site, rendered))
         stamp_reports(config, digest)
     return written, pages
+
+
+def _reuse(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
+    def text_id(page: PageChangelog, snapshot: Snapshot) -> str | None:
+        return ids.get((page.document, page.locale), {}).get(snapshot.source.commit or "")
+
+    def current(name: str, key: str) -> bool:
+        key_then, sha = rendered.get(name, ("", ""))
+        return key_then == key and file_sha256(config.reports / name) == sha
+
+    return Reuse(environment_digest(config), text_id, current)
+
+
+def _rendered(site: Site, before: Rendered) -> Rendered:
+    """The record of the page files now: those rendered, and those left as they were."""
+    record = {}
+    for name, key in site.keys.items():
+        if name in site.outputs and key is not None:
+            record[name] = (key, hashlib.sha256(site.outputs[name].encode("utf-8")).hexdigest())
+        elif key is not None and name in before:
+            record[name] = before[name]
+    return record
 
 
 def _inputs_digest(config: Config, status: SiteStatus) -> str:
@@ -241,7 +296,7 @@ def run_and_report(
     if quiet and reports_current(config, _inputs_digest(config, status)):
         return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
     failures: PageFailures = {}
-    written, pages = write_reports(config, failures, status)
+    written, pages = write_reports(config, failures, status, incremental=True)
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]

@@ -186,16 +186,19 @@ def render_changelog(
 def render_feed(
     pages: Sequence[PageChangelog], env: Environment | None = None, base_url: str | None = None
 ) -> str:
-    """An Atom feed: one entry per revision whose R, A, C or I moved, newest first. With
-    `base_url` (where the reports are published) its links are absolute and it names itself."""
+    """An Atom feed: one entry per revision whose R, A, C or I moved, the newest `FEED_SIZE`,
+    newest first. With `base_url` (where the reports are published) its links are absolute and
+    it names itself."""
     env = env or make_environment()
     entries = []
-    for page in pages:
-        hrefs = revision_hrefs(page)
-        for entry in page.entries:
-            if entry.has_shifts:
-                local = f"{page.document}/{page.locale}/{hrefs[revision_key(entry.revision)]}"
-                entries.append(_feed_entry(page, entry, env, local, base_url))
+    hrefs: dict[tuple[str, str], dict[str, str]] = {}
+    for page, entry in _latest_shifts(pages):
+        where = (page.document, page.locale)
+        if where not in hrefs:
+            hrefs[where] = revision_hrefs(page)
+        href = hrefs[where][revision_key(entry.revision)]
+        local = f"{page.document}/{page.locale}/{href}"
+        entries.append(_feed_entry(page, entry, env, local, base_url))
     entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
     return env.get_template("feed.xml.j2").render(
@@ -204,6 +207,24 @@ def render_feed(
 
 
 FEED_TAG = "tag:raci-tracker.invalid,2026"
+FEED_SIZE = 100
+"""The feed's entries: readers poll it often, so the latest shifts are enough."""
+
+
+def _latest_shifts(pages: Sequence[PageChangelog]) -> list[tuple[PageChangelog, Entry]]:
+    """The `FEED_SIZE` revisions with shifts that the feed lists, in its order."""
+    shifted = [(page, entry) for page in pages for entry in page.entries if entry.has_shifts]
+    shifted.sort(key=lambda item: (_updated(item[1]), _feed_id(*item)), reverse=True)
+    return shifted[:FEED_SIZE]
+
+
+def _updated(entry: Entry) -> int:
+    return max(step.ref.commit_time for step in entry.steps)
+
+
+def _feed_id(page: PageChangelog, entry: Entry) -> str:
+    revision = entry.revision
+    return f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}"
 
 
 def _feed_entry(
@@ -226,9 +247,9 @@ def _feed_entry(
         summary=step_summary,
     )
     return {
-        "id": f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}",
+        "id": _feed_id(page, entry),
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
-        "updated": iso_time(max(step.ref.commit_time for step in entry.steps)),
+        "updated": iso_time(_updated(entry)),
         "link": base_url + local if base_url else source or local,
         "related": source if base_url else None,
         "summary": summary,

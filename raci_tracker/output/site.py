@@ -22,7 +22,7 @@ from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
 from raci_tracker.output.pages import DocumentGroup, home
-from raci_tracker.output.paging import changelog_pages
+from raci_tracker.output.paging import ChangelogPage, changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
 from raci_tracker.output.render import (
     Templates,
@@ -31,6 +31,7 @@ from raci_tracker.output.render import (
     render_feed,
     render_template,
 )
+from raci_tracker.output.reuse import PageKeys, Reuse, unchanged
 
 FORMATS = ("md", "html")
 LAST_RUN = "last-run.json"
@@ -71,23 +72,49 @@ def _latest_by_locale(pages: Sequence[PageChangelog]) -> dict[str, Any]:
     return {p.locale: p.latest.revision.snapshot for p in pages if p.latest is not None}
 
 
-def _page_reports(
-    page: PageChangelog, document: DocumentConfig, group: DocumentGroup, env: Templates
-) -> dict[str, str]:
-    folder = f"{page.document}/{page.locale}"
-    outputs = {}
-    view = home(
-        page, document.locales, group.consistency is not None, group.failed.get(page.locale)
-    )
+def _page_keys(
+    page: PageChangelog, parts: Sequence[ChangelogPage], shown: Sequence[object], reuse: Reuse
+) -> dict[str, str | None]:
+    """Each file of the page's folder and the key of what it is rendered from."""
+    folder, keys = f"{page.document}/{page.locale}", PageKeys(page, reuse)
+    names: dict[str, str | None] = {}
     for output_format in FORMATS:
-        for part in changelog_pages(page):
-            outputs[f"{folder}/{part.name(output_format)}"] = render_changelog(
-                page, output_format, env, part
-            )
-        outputs[f"{folder}/index.{output_format}"] = render_template(
-            env, f"home.{output_format}.j2", view=view, open_findings=open_findings
+        for part in parts:
+            name = f"{folder}/{part.name(output_format)}"
+            names[name] = keys.part(part, name)
+        names[f"{folder}/index.{output_format}"] = keys.home(
+            f"{folder}/index.{output_format}", shown
         )
-    return outputs
+    return names
+
+
+def _page_reports(
+    page: PageChangelog,
+    document: DocumentConfig,
+    group: DocumentGroup,
+    env: Templates,
+    reuse: Reuse | None,
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The page's files that changed (every file without `reuse`), and every file's key."""
+    folder = f"{page.document}/{page.locale}"
+    failed = group.failed.get(page.locale)
+    shown = (tuple(document.locales), group.consistency is not None, failed)
+    parts = changelog_pages(page)
+    keys = _page_keys(page, parts, shown, reuse) if reuse else {}
+    keep = unchanged(keys, reuse)
+    outputs = {}
+    view = None
+    for output_format in FORMATS:
+        for part in parts:
+            name = f"{folder}/{part.name(output_format)}"
+            if name not in keep:
+                outputs[name] = render_changelog(page, output_format, env, part)
+        if f"{folder}/index.{output_format}" not in keep:
+            view = view or home(page, document.locales, group.consistency is not None, failed)
+            outputs[f"{folder}/index.{output_format}"] = render_template(
+                env, f"home.{output_format}.j2", view=view, open_findings=open_findings
+            )
+    return outputs, keys
 
 
 def _group(
@@ -112,23 +139,56 @@ def _consistency_reports(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The files a render wrote (`outputs`, by path under the reports folder) and the key of
+    what each of the pages' files is rendered from (None: no key, rendered every time)."""
+
+    outputs: dict[str, str]
+    keys: dict[str, str | None]
+
+
 def render_reports(
     config: Config, pages: Sequence[PageChangelog], status: SiteStatus | None = None
 ) -> dict[str, str]:
     """Every report, by its path under the reports folder."""
+    return render_site(config, pages, status).outputs
+
+
+def render_site(
+    config: Config,
+    pages: Sequence[PageChangelog],
+    status: SiteStatus | None = None,
+    reuse: Reuse | None = None,
+) -> Site:
+    """Every report, but with `reuse` the pages' files rendered last from the same inputs; the
+    index, the feed and the consistency grids always."""
     env = make_environment(config.templates)
     status = status or SiteStatus()
-    outputs: dict[str, str] = {}
+    site = Site({}, {})
     groups = []
     for document in config.documents:
         group = _group(document, [p for p in pages if p.document == document.id], status)
         groups.append(group)
         for page in group.pages:
-            outputs.update(_page_reports(page, document, group, env))
+            outputs, keys = _page_reports(page, document, group, env, reuse)
+            site.outputs.update(outputs)
+            site.keys.update(keys)
         if group.consistency is not None:
-            outputs.update(_consistency_reports(group, group.consistency, env))
-    for output_format in FORMATS:
-        outputs[f"index.{output_format}"] = render_template(
+            site.outputs.update(_consistency_reports(group, group.consistency, env))
+    site.outputs.update(_shared_reports(config, groups, pages, status, env))
+    return site
+
+
+def _shared_reports(
+    config: Config,
+    groups: Sequence[DocumentGroup],
+    pages: Sequence[PageChangelog],
+    status: SiteStatus,
+    env: Templates,
+) -> dict[str, str]:
+    outputs = {
+        f"index.{output_format}": render_template(
             env,
             f"index.{output_format}.j2",
             groups=groups,
@@ -136,5 +196,7 @@ def render_reports(
             checked=status.checked,
             open_findings=open_findings,
         )
+        for output_format in FORMATS
+    }
     outputs["feed.xml"] = render_feed(pages, env, config.base_url)
     return outputs

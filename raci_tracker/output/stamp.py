@@ -13,9 +13,11 @@ notification. `raci-tracker report` always renders everything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from raci_tracker.config import Config
 from raci_tracker.files import write_atomic
@@ -24,6 +26,7 @@ from raci_tracker.output.alerts import ALERTED, AWAITING
 from raci_tracker.text import short_hash
 
 STAMP = "rendered"
+RENDERED_FORMAT = 1
 
 
 def stamp_path(config: Config) -> Path:
@@ -44,16 +47,67 @@ def inputs_digest(
     digest = hashlib.sha256(_version().encode())
     digest.update(repr((list(failed), checked)).encode())
     store = SnapshotStore(config.snapshots)
-    files = {"config": config.file, ALERTED: config.reports / ALERTED}
+    files = {**_environment_files(config), ALERTED: config.reports / ALERTED}
+    for document, locale in pages:
+        files[f"{document}/{locale}"] = store.folder(document, locale) / INDEX
+    return _files_digest(digest, files)
+
+
+def environment_digest(config: Config) -> str:
+    """What every report is rendered with: the raci-tracker version, the config file and the
+    user's templates."""
+    return _files_digest(hashlib.sha256(_version().encode()), _environment_files(config))
+
+
+def _environment_files(config: Config) -> dict[str, Path]:
+    files = {"config": config.file}
     if config.templates is not None:
         for path in sorted(p for p in config.templates.rglob("*") if p.is_file()):
             files[f"templates/{path.relative_to(config.templates).as_posix()}"] = path
-    for document, locale in pages:
-        files[f"{document}/{locale}"] = store.folder(document, locale) / INDEX
+    return files
+
+
+def _files_digest(digest: Any, files: Mapping[str, Path]) -> str:
     for name, path in files.items():
         digest.update(f"\0{name}\0".encode())
         digest.update(path.read_bytes() if path.is_file() else b"\0missing")
-    return digest.hexdigest()
+    return str(digest.hexdigest())
+
+
+Rendered = dict[str, tuple[str, str]]
+"""Each page file last rendered: its path in the reports folder -> (the key of what it was
+rendered from, `output.reuse`; the SHA-256 of the bytes written)."""
+
+
+def rendered_path(config: Config) -> Path:
+    return stamp_path(config).with_suffix(".files.json")
+
+
+def read_rendered(config: Config) -> Rendered:
+    """What the reports' page files were last rendered from; nothing when unknown or unreadable
+    (everything is rendered then)."""
+    try:
+        data = json.loads(rendered_path(config).read_bytes())
+        files = data["files"] if data.get("format") == RENDERED_FORMAT else {}
+        return {str(name): (str(key), str(sha)) for name, (key, sha) in files.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def record_rendered(config: Config, files: Rendered) -> bool:
+    data = {"format": RENDERED_FORMAT, "files": {k: list(v) for k, v in sorted(files.items())}}
+    return write_atomic(rendered_path(config), json.dumps(data, indent=0).encode("utf-8"))
+
+
+def forget_page_files(config: Config) -> None:
+    rendered_path(config).unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def reports_current(config: Config, digest: str) -> bool:

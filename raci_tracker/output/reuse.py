@@ -1,0 +1,102 @@
+"""Which report files a run need not render again: each file of a page's folder gets a key over
+everything it is rendered from, and a file whose key is the one it was last rendered with (and
+whose bytes are still those written then) is left as it is.
+
+A key covers the rendering environment (raci-tracker's version, the config file, the user's
+templates: `stamp.environment_digest`) and the file's own inputs: for a changelog page, the
+page's title and permalink, which revisions it holds and, for each of their texts, the stored
+object it was read from (`TextId`), so a text re-parsed into another object changes the key;
+for a page's home, every revision of the page and what the home shows beside them. A text with
+no known object makes its files render every time. The index, the feed and the consistency
+grids are rendered on every run that renders at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from raci_tracker.compare.changelog import Entry, PageChangelog, commit_day
+from raci_tracker.model import Snapshot
+from raci_tracker.output.paging import ChangelogPage
+
+TextId = Callable[[Snapshot], str | None]
+"""What names a text's content for good: the address of its stored object (None: unknown)."""
+PageTextId = Callable[[PageChangelog, Snapshot], str | None]
+"""The same, for a text of a page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """What a run may leave unrendered: `environment` is the rendering environment's digest,
+    and `current(name, key)` says whether the file `name` was last rendered from `key` and
+    still holds what was written then."""
+
+    environment: str
+    text_id: PageTextId
+    current: Callable[[str, str], bool] = field(default=lambda name, key: False)
+
+
+def _key(parts: Iterable[object]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def entry_fingerprint(entry: Entry, text_id: TextId) -> str | None:
+    """Everything an entry is made of, with each text named by its object; None when a text
+    has none (the entry is then rendered every time)."""
+    revision = entry.revision
+    parts: list[object] = [
+        (revision.date, revision.date_source, revision.status, revision.key),
+        (revision.ref, revision.commits, revision.notes),
+    ]
+    for step in entry.steps:
+        texts = (text_id(step.snapshot), text_id(step.before) if step.before else "")
+        if None in texts:
+            return None
+        parts.append((step.ref, step.silent, texts))
+    return _key(parts)
+
+
+class PageKeys:
+    """The keys of one page's files, its entries' fingerprints worked out once."""
+
+    def __init__(self, page: PageChangelog, reuse: Reuse) -> None:
+        self.page, self.reuse = page, reuse
+        text_id: TextId = lambda snapshot: reuse.text_id(page, snapshot)  # noqa: E731
+        self.prints = [entry_fingerprint(entry, text_id) for entry in page.entries]
+
+    def _key(self, name: str, extra: object, prints: Sequence[str | None]) -> str | None:
+        if None in prints:
+            return None
+        page = self.page
+        head = (self.reuse.environment, name, page.document, page.locale, page.title)
+        return _key([head, page.permalink, extra, prints])
+
+    def part(self, part: ChangelogPage, name: str) -> str | None:
+        """A changelog page: the page it belongs to, its place and its revisions."""
+        extra: tuple[object, ...] = (part.number, part.first, part.last)
+        if not part.archive:  # the newest page links the latest archive and says the latest day
+            extra += (part.archives, _data_day(self.page))
+        return self._key(name, extra, self.prints[part.first - 1 : part.last])
+
+    def home(self, name: str, shown: Sequence[object]) -> str | None:
+        """A page's home: every revision of the page, and `shown`, what the home says beside
+        them (the document's locales, whether they are compared, a failure)."""
+        return self._key(name, tuple(shown), self.prints)
+
+
+def _data_day(page: PageChangelog) -> str | None:
+    refs = [entry.revision.ref for entry in page.entries]
+    return commit_day(max(refs, key=lambda ref: ref.commit_time)) if refs else None
+
+
+def unchanged(keys: Mapping[str, str | None], reuse: Reuse | None) -> set[str]:
+    """The files whose key is the one they were last rendered from."""
+    if reuse is None:
+        return set()
+    return {name for name, key in keys.items() if key is not None and reuse.current(name, key)}
