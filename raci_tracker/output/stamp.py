@@ -118,7 +118,9 @@ def reports_current(config: Config, digest: str) -> bool:
         return False
     if not any(config.reports.glob("index.*")):
         return False  # the reports were removed
-    return stamp.read_text(encoding="ascii").strip() == digest
+    if stamp.read_text(encoding="ascii").strip() != digest:
+        return False
+    return all((config.reports / name).is_file() for name in read_rendered(config))
 
 
 def stamp_reports(config: Config, digest: str) -> bool:

@@ -1,0 +1,193 @@
+"""The contract of incremental reports: runs that take in commits one or a few at a time, each
+rendering only what changed, end with a reports folder byte-identical to a full
+`raci-tracker report` of the same store and to one clean run over the whole history."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from raci_tracker.app.run import _load_pages, _reuse
+from raci_tracker.app.run import run as update_store
+from raci_tracker.config import load_config
+from raci_tracker.output.site import render_site
+from raci_tracker.output.stamp import read_rendered
+from tests.gitrepo import GitRepo
+from tests.helpers import run_cli
+from tests.legacy_store import build_upstream, tracker_with_store, write_config
+from tests.test_history_properties import Step, Upstream, steps
+
+CONFIG = """\
+[output]
+snapshots = "snapshots"
+reports = "reports"
+cache = "cache"
+{templates}
+[[documents]]
+id = "kube"
+repo = "upstream"
+path = "pages/a/guide.en-gb.md"
+locales = ["en-gb"]
+permalink = "https://example.org/{{commit}}/{{path}}"
+"""
+RUN_RECORDS = {"last-run.json", "last-run.md", "status.json", "alerted.json"}
+"""What a run writes beside the reports: the record of the run itself."""
+
+
+def page(day: int, letters: str) -> str:
+    return (
+        f"---\ntitle: RACI\nupdated: 2023-{1 + day // 28:02d}-{1 + day % 28:02d}\n---\n\n"
+        "### 1. Service\n\n| Activity | Customer | OVHcloud |\n| --- | --- | --- |\n"
+        f"| Back up the data | {letters} |\n| Install | I | RA |\n"
+    )
+
+
+def tracker(folder: Path, templates: bool = False) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    line = 'templates = "templates"\n' if templates else ""
+    (folder / "raci-tracker.toml").write_text(CONFIG.format(templates=line), encoding="utf-8")
+    return folder / "raci-tracker.toml"
+
+
+def run(config: Path) -> None:
+    assert run_cli("run", "--config", str(config), "--no-progress") in (0, 1)
+
+
+def reports(folder: Path) -> dict[str, bytes]:
+    """The reports folder's files, the run's own records left out."""
+    root = folder / "reports"
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in RUN_RECORDS
+    }
+
+
+def full_report(folder: Path) -> dict[str, bytes]:
+    """A fresh `raci-tracker report` of the tracker's store, in a copy of it."""
+    copy = folder.with_name(folder.name + "-report")
+    shutil.copytree(folder / "snapshots", copy / "snapshots")
+    shutil.copy(folder / "raci-tracker.toml", copy / "raci-tracker.toml")
+    (copy / "reports").mkdir()
+    for record in ("status.json", "last-run.json"):  # what the site says beyond the store
+        if (folder / "reports" / record).exists():
+            shutil.copy(folder / "reports" / record, copy / "reports" / record)
+    if (folder / "templates").exists():
+        shutil.copytree(folder / "templates", copy / "templates")
+    assert run_cli("report", "--config", str(copy / "raci-tracker.toml")) == 0
+    return reports(copy)
+
+
+def clean_run(folder: Path) -> dict[str, bytes]:
+    """One run over the whole history, in a tracker of its own."""
+    clean = folder.with_name(folder.name + "-clean")
+    shutil.copytree(folder / "upstream", clean / "upstream")
+    if (folder / "templates").exists():
+        shutil.copytree(folder / "templates", clean / "templates")
+    run(tracker(clean, (folder / "templates").exists()))
+    return reports(clean)
+
+
+def assert_same_as_full_and_clean(folder: Path) -> None:
+    incremental = reports(folder)
+    assert incremental == full_report(folder)
+    assert incremental == clean_run(folder)
+
+
+def long_history(folder: Path, revisions: int, per_run: int) -> GitRepo:
+    """`revisions` dated texts (letters moving back and forth), a run after every `per_run`."""
+    repo = GitRepo(folder / "upstream")
+    config = tracker(folder, (folder / "templates").exists())
+    for day in range(revisions):
+        repo.save("pages/a/guide.en-gb.md", page(day, ("I | RA", "RA | I", "C | RA")[day % 3]))
+        if day % per_run == per_run - 1 or day == revisions - 1:
+            run(config)
+    return repo
+
+
+def test_runs_a_commit_at_a_time_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    long_history(folder, 28, 1)  # past the first archive page (25)
+
+    assert "kube/en-gb/CHANGELOG-1-25.html" in reports(folder)
+    assert_same_as_full_and_clean(folder)
+
+
+def test_a_new_revision_renders_the_newest_page_and_home_not_the_archive(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 27, 9)
+    config = load_config(folder / "raci-tracker.toml")
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    update_store(config)  # the store takes the commit in; the reports are not rendered yet
+    pages, ids = _load_pages(config)
+
+    site = render_site(config, pages, None, _reuse(config, ids, read_rendered(config)))
+
+    rendered = {name for name in site.outputs if name.startswith("kube/")}
+    assert rendered == {
+        f"kube/en-gb/{name}.{f}" for name in ("CHANGELOG", "index") for f in ("md", "html")
+    }
+    assert "kube/en-gb/CHANGELOG-1-25.html" in site.keys
+    assert {"index.html", "index.md", "feed.xml"} <= set(site.outputs)
+
+
+def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    (folder / "templates").mkdir(parents=True)
+    repo = long_history(folder, 27, 27)
+    (folder / "templates/CHANGELOG.md.j2").write_text(
+        '{% extends "builtin/CHANGELOG.md.j2" %}{% block title %}# Edited\n{% endblock %}',
+        encoding="utf-8",
+    )
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    run(folder / "raci-tracker.toml")
+
+    archive = (folder / "reports/kube/en-gb/CHANGELOG-1-25.md").read_text("utf-8")
+    assert archive.startswith("# Edited\n")
+    assert_same_as_full_and_clean(folder)
+
+
+@pytest.mark.parametrize("damage", ["delete", "edit"])
+def test_a_deleted_or_edited_report_file_is_rendered_again(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 27, 27)
+    archive = folder / "reports/kube/en-gb/CHANGELOG-1-25.html"
+    if damage == "delete":
+        archive.unlink()  # and nothing new upstream: a run still sees the file is missing
+    else:
+        archive.write_text("edited by hand", encoding="utf-8")
+        repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+
+    run(folder / "raci-tracker.toml")
+
+    assert_same_as_full_and_clean(folder)
+
+
+def test_a_store_written_by_earlier_code_renders_as_a_clean_run(tmp_path: Path) -> None:
+    old = tracker_with_store(tmp_path / "old", "store-v2")
+    run(old / "raci-tracker.toml")
+    clean = tmp_path / "clean"
+    build_upstream(clean / "upstream")
+    run(write_config(clean))
+
+    assert reports(old) == reports(clean)
+    assert reports(old) == full_report(old)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_any_history_taken_in_step_by_step_renders_as_a_clean_run(history: list[Step]) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "tracker"
+        upstream = Upstream(folder / "upstream")
+        config = tracker(folder)
+        run(config)
+        for step in history:
+            upstream.apply(step)
+            run(config)
+
+        assert_same_as_full_and_clean(folder)
