@@ -35,7 +35,7 @@ from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import make_environment, render_run_summary
 from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import Site, SiteStatus, read_status, render_site
+from raci_tracker.output.site import COMPILED, Site, SiteStatus, read_status, render_site
 from raci_tracker.output.stamp import (
     Rendered,
     environment_digest,
@@ -366,7 +366,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
 
 
 def _run_summary(config: Config, outcome: RunOutcome) -> str:
-    env = make_environment(config.templates)
+    env = make_environment(config.templates, config.cache / COMPILED)
     summary = render_run_summary(
         outcome.new_texts,
         outcome.summary.failed,

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
@@ -92,8 +93,13 @@ class _Environment(Environment):
             ) from None
 
 
-def make_environment(user_templates: Path | None = None) -> Environment:
+def make_environment(
+    user_templates: Path | None = None, compiled: Path | None = None
+) -> Environment:
     """Built-in templates, overridable by a user folder; `builtin/NAME` always reaches ours.
+    With `compiled` (a folder of the cache), the compiled templates are kept there: compiling
+    them is most of what a run that renders one page costs. Jinja keys each by its name and
+    source, so an edited template is compiled again.
 
     Every value a template prints passes `xml_safe` (Jinja's `finalize`). A template folder is
     trusted like the workflow that runs it (docs/decisions/0006-template-trust.md).
@@ -101,6 +107,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     builtin = PackageLoader("raci_tracker.output", "templates")
     loaders: list[Any] = [FileSystemLoader(user_templates)] if user_templates else []
     env = _Environment(
+        bytecode_cache=_compiled_cache(compiled),
         finalize=xml_safe,
         loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
         autoescape=select_autoescape(
@@ -125,6 +132,17 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     env.globals["section_name"] = section_name
     env.globals["date_fields"] = date_fields
     return env
+
+
+def _compiled_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+    """A cache folder that cannot be made is no cache: templates compile as they did."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 def render_diff(

@@ -36,6 +36,8 @@ from raci_tracker.output.reuse import PageKeys, Reuse, unchanged
 FORMATS = ("md", "html")
 LAST_RUN = "last-run.json"
 STATUS = "status.json"
+COMPILED = "templates"
+"""The cache folder's compiled templates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ def render_site(
 ) -> Site:
     """Every report, but with `reuse` the pages' files rendered last from the same inputs; the
     index, the feed and the consistency grids always."""
-    env = make_environment(config.templates)
+    env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
     site = Site({}, {})
     groups = []
