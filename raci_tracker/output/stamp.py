@@ -8,6 +8,10 @@ the day upstream was last checked (both shown by the site), and the record of al
 again only when that digest moved: a run killed between the store and the reports, an edited
 template, a removed reports folder, alerts awaiting acknowledgement or left pending by a failed
 notification. `raci-tracker report` always renders everything.
+
+Beside it, `<key>.files.json` records each page file last rendered: the key of what it was
+rendered from (`output/reuse.py`) and the SHA-256 of its bytes, so a run that renders leaves
+alone the files whose inputs did not change, and a quiet run renders when one of them is gone.
 """
 
 from __future__ import annotations
