@@ -15,7 +15,7 @@ from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
 from raci_tracker.errors import InputError, OutputError, failure_message
-from raci_tracker.files import remove_stale_temporaries, write_outputs
+from raci_tracker.files import remove_stale_temporaries, synced_once, write_outputs
 from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -218,7 +218,8 @@ def write_reports(
     """
     status = status or read_status(config.reports)
     digest = _inputs_digest(config, status)
-    pages, ids = _load_pages(config, failures)
+    with synced_once():  # the diffs a store without them gets
+        pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
     site = render_site(config, pages, status, _reuse(config, ids, rendered))
     outputs = site.outputs
