@@ -49,13 +49,18 @@ STOPS = ".repos"
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._folders: dict[tuple[str, str], Path] = {}  # resolving costs a stat per part
 
     def folder(self, document: str, locale: str) -> Path:
+        known = self._folders.get((document, locale))
+        if known is not None:
+            return known
         folder = (self.root / document / locale).resolve()
         if not folder.is_relative_to(self.root) or folder == self.root:
             raise InputError(
                 f"document {document!r} / locale {locale!r} would write outside {self.root}"
             )
+        self._folders[(document, locale)] = folder
         return folder
 
     def object_path(self, document: str, locale: str, key: str) -> Path:
