@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from raci_tracker.app.run import _load_pages, _reuse
+from raci_tracker.app.changelogs import reuse_of
+from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.output.site import render_site
@@ -125,7 +126,7 @@ def test_a_new_revision_renders_the_newest_page_and_home_not_the_archive(tmp_pat
     update_store(config)  # the store takes the commit in; the reports are not rendered yet
     pages, ids = _load_pages(config)
 
-    site = render_site(config, pages, None, _reuse(config, ids, read_rendered(config)))
+    site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
 
     rendered = {name for name in site.outputs if name.startswith("kube/")}
     assert rendered == {

@@ -3,16 +3,23 @@ again two texts it diffed before (docs/decisions/0011-stored-diffs-and-increment
 
 A diff depends only on the two stored objects, so it is kept under their pair of addresses; a
 diff missing (a store written before diffs were kept) or not to be trusted is computed and
-written, and the diffs of pairs no longer consecutive are removed.
+written, and the diffs of pairs no longer consecutive are removed. What names each text for
+good (its object) lets a run leave alone the report files rendered from the same texts.
 """
 
 from __future__ import annotations
 
-from raci_tracker.compare.changelog import Entry, build_entries
+import hashlib
+
+from raci_tracker.compare.changelog import Entry, PageChangelog, build_entries
 from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.config import Config
 from raci_tracker.errors import OutputError
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import Diff, PageIndex, Snapshot
+from raci_tracker.output.reuse import Reuse
+from raci_tracker.output.site import Site
+from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
 
 Pair = tuple[str, str]
 
@@ -95,3 +102,31 @@ def stored_page(
 
 def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
     return stored_page(store, document, locale)[0]
+
+
+PageTexts = dict[tuple[str, str], TextIds]
+
+
+def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
+    """What a run may leave unrendered: the files `rendered` records, when their key and bytes
+    are still those."""
+
+    def text_id(page: PageChangelog, snapshot: Snapshot) -> str | None:
+        return ids.get((page.document, page.locale), {}).get(snapshot.source.commit or "")
+
+    def current(name: str, key: str) -> bool:
+        key_then, sha = rendered.get(name, ("", ""))
+        return key_then == key and file_sha256(config.reports / name) == sha
+
+    return Reuse(environment_digest(config), text_id, current)
+
+
+def rendered_record(site: Site, before: Rendered) -> Rendered:
+    """The record of the page files now: those rendered, and those left as they were."""
+    record = {}
+    for name, key in site.keys.items():
+        if name in site.outputs and key is not None:
+            record[name] = (key, hashlib.sha256(site.outputs[name].encode("utf-8")).hexdigest())
+        elif key is not None and name in before:
+            record[name] = before[name]
+    return record

@@ -3,14 +3,13 @@ record what the run took in (`reports/last-run.*`, the GitHub job summary and ou
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from raci_tracker.app.changelogs import TextIds, stored_page
+from raci_tracker.app.changelogs import PageTexts, rendered_record, reuse_of, stored_page
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
@@ -21,7 +20,6 @@ from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSummary, update_page
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
-from raci_tracker.model import Snapshot
 from raci_tracker.notify import send
 from raci_tracker.output.alerts import (
     acknowledge,
@@ -34,12 +32,8 @@ from raci_tracker.output.alerts import (
 from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import make_environment, render_run_summary
-from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import COMPILED, Site, SiteStatus, read_status, render_site
+from raci_tracker.output.site import COMPILED, SiteStatus, read_status, render_site
 from raci_tracker.output.stamp import (
-    Rendered,
-    environment_digest,
-    file_sha256,
     forget_rendered,
     inputs_digest,
     read_rendered,
@@ -177,9 +171,6 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
     return _load_pages(config, failures)[0]
 
 
-PageTexts = dict[tuple[str, str], TextIds]
-
-
 def _load_pages(
     config: Config, failures: PageFailures | None = None
 ) -> tuple[list[PageChangelog], PageTexts]:
@@ -221,38 +212,16 @@ def write_reports(
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
-    site = render_site(config, pages, status, _reuse(config, ids, rendered))
+    site = render_site(config, pages, status, reuse_of(config, ids, rendered))
     outputs = site.outputs
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
     written = write_outputs(config.reports, outputs)
     if not failures:
-        record_rendered(config, _rendered(site, rendered))
+        record_rendered(config, rendered_record(site, rendered))
         stamp_reports(config, digest)
     return written, pages
-
-
-def _reuse(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
-    def text_id(page: PageChangelog, snapshot: Snapshot) -> str | None:
-        return ids.get((page.document, page.locale), {}).get(snapshot.source.commit or "")
-
-    def current(name: str, key: str) -> bool:
-        key_then, sha = rendered.get(name, ("", ""))
-        return key_then == key and file_sha256(config.reports / name) == sha
-
-    return Reuse(environment_digest(config), text_id, current)
-
-
-def _rendered(site: Site, before: Rendered) -> Rendered:
-    """The record of the page files now: those rendered, and those left as they were."""
-    record = {}
-    for name, key in site.keys.items():
-        if name in site.outputs and key is not None:
-            record[name] = (key, hashlib.sha256(site.outputs[name].encode("utf-8")).hexdigest())
-        elif key is not None and name in before:
-            record[name] = before[name]
-    return record
 
 
 def _inputs_digest(config: Config, status: SiteStatus) -> str:
