@@ -152,6 +152,23 @@ def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
     assert_same_as_full_and_clean(folder)
 
 
+def test_with_templates_of_its_own_every_page_is_rendered(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "templates/CHANGELOG.md.j2").write_text(
+        '{% extends "builtin/CHANGELOG.md.j2" %}'
+        "{% block title %}# Latest: {{ latest.revision.date }}\n{% endblock %}",
+        encoding="utf-8",
+    )
+    repo = long_history(folder, 27, 27)
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    run(folder / "raci-tracker.toml")
+
+    archive = (folder / "reports/kube/en-gb/CHANGELOG-1-25.md").read_text("utf-8")
+    assert archive.startswith("# Latest: 2023-02-13\n")
+    assert_same_as_full_and_clean(folder)
+
+
 @pytest.mark.parametrize("damage", ["delete", "edit"])
 def test_a_deleted_or_edited_report_file_is_rendered_again(tmp_path: Path, damage: str) -> None:
     folder = tmp_path / "tracker"

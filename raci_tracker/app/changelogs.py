@@ -114,7 +114,11 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
     def text_id(page: PageChangelog, snapshot: Snapshot) -> str | None:
         return ids.get((page.document, page.locale), {}).get(snapshot.source.commit or "")
 
+    own_templates = config.templates is not None and any(config.templates.rglob("*.j2"))
+
     def current(name: str, key: str) -> bool:
+        if own_templates:
+            return False  # a template of the user's may show any revision on any page
         key_then, sha = rendered.get(name, ("", ""))
         return key_then == key and file_sha256(config.reports / name) == sha
 
