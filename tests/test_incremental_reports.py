@@ -15,8 +15,10 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
+from raci_tracker.output.render import make_environment
+from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import render_site
-from raci_tracker.output.stamp import read_rendered
+from raci_tracker.output.stamp import environment_digest, read_rendered
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
 from tests.legacy_store import build_upstream, tracker_with_store, write_config
@@ -209,3 +211,27 @@ def test_any_history_taken_in_step_by_step_renders_as_a_clean_run(history: list[
             run(config)
 
         assert_same_as_full_and_clean(folder)
+
+
+def test_a_text_without_a_known_object_renders_its_pages_every_time(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    long_history(folder, 3, 3)
+    config = load_config(folder / "raci-tracker.toml")
+    pages, _ = _load_pages(config)
+    unknown = Reuse(environment_digest(config), lambda page, text: None, lambda name, key: True)
+
+    site = render_site(config, pages, None, unknown)
+
+    assert set(site.keys) == {n for n in site.outputs if n.startswith("kube/")}
+    assert set(site.keys.values()) == {None}
+
+
+def test_templates_compile_without_a_cache_folder_to_keep_them(tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file, not a folder", encoding="utf-8")
+    env = make_environment(None, tmp_path / "cache" / "templates")
+
+    assert env.bytecode_cache is None
+    index = env.get_template("index.md.j2").render(
+        groups=[], pages=[], checked=None, open_findings=str
+    )
+    assert index.startswith("# RACI responsibility tracker\n")

@@ -95,8 +95,6 @@ def _data_day(page: PageChangelog) -> str | None:
     return commit_day(max(refs, key=lambda ref: ref.commit_time)) if refs else None
 
 
-def unchanged(keys: Mapping[str, str | None], reuse: Reuse | None) -> set[str]:
+def unchanged(keys: Mapping[str, str | None], reuse: Reuse) -> set[str]:
     """The files whose key is the one they were last rendered from."""
-    if reuse is None:
-        return set()
     return {name for name, key in keys.items() if key is not None and reuse.current(name, key)}

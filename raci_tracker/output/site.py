@@ -103,7 +103,7 @@ def _page_reports(
     shown = (tuple(document.locales), group.consistency is not None, failed)
     parts = changelog_pages(page)
     keys = _page_keys(page, parts, shown, reuse) if reuse else {}
-    keep = unchanged(keys, reuse)
+    keep = unchanged(keys, reuse) if reuse else set()
     outputs = {}
     view = None
     for output_format in FORMATS:
@@ -148,13 +148,6 @@ class Site:
 
     outputs: dict[str, str]
     keys: dict[str, str | None]
-
-
-def render_reports(
-    config: Config, pages: Sequence[PageChangelog], status: SiteStatus | None = None
-) -> dict[str, str]:
-    """Every report, by its path under the reports folder."""
-    return render_site(config, pages, status).outputs
 
 
 def render_site(

@@ -103,10 +103,6 @@ def record_rendered(config: Config, files: Rendered) -> bool:
     return write_atomic(rendered_path(config), json.dumps(data, indent=0).encode("utf-8"))
 
 
-def forget_page_files(config: Config) -> None:
-    rendered_path(config).unlink(missing_ok=True)
-
-
 def file_sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
