@@ -5,6 +5,11 @@ Sections come from their numbers (`3.1.2.`) when the page numbers its headings; 
 none takes each section from its heading text and the path of its parent headings
 (`Services › Backup`). Text that looks like a table but is not one to Markdown (no delimiter row,
 a broken delimiter row) is noted, so the page can say what it has instead.
+
+Only the block structure is parsed for the whole page; the inline text of a token is parsed when
+it is read (a table cell, a heading, a list item), and cell text with no inline markup in it is
+taken as it is, which is what markdown-it would make of it. The text is the same as a full parse
+gives (tests/test_parse_equivalence.py checks it).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from raci_tracker.model import Finding, Section
@@ -23,6 +29,13 @@ from raci_tracker.page.rules import finding
 from raci_tracker.text import clean_text, has_delimiter_row, strip_invisible
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+_MD.core.ruler.disable(["inline", "text_join"])  # inline text is parsed when read: `inline_text`
+_INLINE_MARKUP = re.compile(r"[\n\\`*_\[\]!<&~]")
+"""Characters where a commonmark inline rule can start (newline, escape, code, emphasis, link,
+image, autolink, entity; `~` and `]` too, to be safe): text without them is one text token."""
+_STRONG = re.compile(r"\*\*([^\n\\`*_\[\]!<&~]+)\*\*")
+"""`**words**` around text without markup: strong emphasis when the words neither start nor end
+with a space, as header cells and numbered headings often are."""
 SECTION_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+|$)(.*)$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -74,12 +87,13 @@ class _Heading:
 
 
 def scan_page(text: str) -> PageScan:
-    tokens = _MD.parse(text)
-    headings = _headings(tokens)
+    env: EnvType = {}  # link reference definitions, for the inline text read later
+    tokens = _MD.parse(text, env)
+    headings = _headings(tokens, env)
     numbered = any(SECTION_NUMBER.match(h.text) for h in headings.values())
     first = next(iter(headings.values()), None)
     scan = PageScan(first_heading=first.text if first else None)
-    _Walker(scan, numbered, headings, _page_title(list(headings.values()))).walk(tokens)
+    _Walker(scan, env, numbered, headings, _page_title(list(headings.values()))).walk(tokens)
     return scan
 
 
@@ -91,14 +105,14 @@ def _page_title(headings: list[_Heading]) -> _Heading | None:
     return headings[0] if headings[0].level == 1 or len(headings) > 1 else None
 
 
-def _headings(tokens: Sequence[Token]) -> dict[int, _Heading]:
+def _headings(tokens: Sequence[Token], env: EnvType) -> dict[int, _Heading]:
     """Headings by the index of their opening token: Markdown ones, and HTML ones (`<h3>`) that
     a page writes as a paragraph of their own."""
     found = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            found[index] = _Heading(level, inline_text(tokens[index + 1]), line_of(token))
+            found[index] = _Heading(level, inline_text(tokens[index + 1], env), line_of(token))
         elif token.type == "paragraph_open" and tokens[index + 1].content.startswith("<h"):
             match = _HTML_HEADING.fullmatch(tokens[index + 1].content.strip())
             if match is not None:
@@ -110,6 +124,7 @@ def _headings(tokens: Sequence[Token]) -> dict[int, _Heading]:
 @dataclass(slots=True)
 class _Walker:
     scan: PageScan
+    env: EnvType
     numbered: bool
     headings: dict[int, _Heading]
     title: _Heading | None
@@ -126,12 +141,13 @@ class _Walker:
             elif index in self.headings:
                 self._enter(self.headings[index])
             elif token.type == "table_open":
-                table, index = _read_table(tokens, index, self.section)
+                table, index = _read_table(tokens, index, self.section, self.env)
                 self.scan.tables.append(table)
             elif token.type == "paragraph_open":
                 self._paragraph(tokens[index + 1], line_of(token))
             elif token.type == "list_item_open" and _item_inline(tokens, index):
-                self.scan.bullets.append(BulletItem(line_of(token), inline_text(tokens[index + 2])))
+                text = inline_text(tokens[index + 2], self.env)
+                self.scan.bullets.append(BulletItem(line_of(token), text))
             index += 1
 
     def _enter(self, heading: _Heading) -> None:
@@ -184,17 +200,29 @@ def _item_inline(tokens: Sequence[Token], index: int) -> bool:
     return index + 2 < len(tokens) and tokens[index + 2].type == "inline"
 
 
-def inline_text(token: Token) -> str:
-    children = token.children or ()
-    if len(children) == 1 and children[0].type == "text":  # most cells: plain words or letters
-        return _without_breaks(clean_text(children[0].content))
+def inline_text(token: Token, env: EnvType) -> str:
+    """The text a reader sees in an inline token (a cell, a heading, a list item): words and
+    code, without markup; breaks read as spaces."""
+    return _without_breaks(clean_text(raw_inline_text(token.content, env)))
+
+
+def raw_inline_text(content: str, env: EnvType) -> str:
+    """The text and code of inline Markdown, as markdown-it's full parse of the page gives it
+    (`env`: the page's link references); breaks as spaces, markup dropped."""
+    if _INLINE_MARKUP.search(content) is None:  # most cells: plain words or letters
+        return content
+    strong = _STRONG.fullmatch(content)
+    if strong is not None and not (content[2].isspace() or content[-3].isspace()):
+        return strong.group(1)
+    children: list[Token] = []
+    _MD.inline.parse(content, _MD, env, children)
     parts = []
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "text_special", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return _without_breaks(clean_text("".join(parts)))
+    return "".join(parts)
 
 
 def _without_breaks(text: str) -> str:
@@ -205,7 +233,9 @@ def _without_breaks(text: str) -> str:
     return clean_text(_LINE_BREAK.sub(" ", text))
 
 
-def _read_table(tokens: Sequence[Token], start: int, section: str) -> tuple[Table, int]:
+def _read_table(
+    tokens: Sequence[Token], start: int, section: str, env: EnvType
+) -> tuple[Table, int]:
     table = Table(line=line_of(tokens[start]), section=section, header=[])
     row: Row | None = None
     index = start
@@ -214,7 +244,7 @@ def _read_table(tokens: Sequence[Token], start: int, section: str) -> tuple[Tabl
         if token.type == "tr_open":
             row = Row(line=line_of(token), cells=[])
         elif token.type == "inline" and row is not None:
-            row.cells.append(inline_text(token))
+            row.cells.append(inline_text(token, env))
         elif token.type == "tr_close" and row is not None:
             if table.header:
                 table.rows.append(row)
