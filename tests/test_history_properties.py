@@ -1,5 +1,6 @@
-"""Property: after any sequence of upstream commits, runs taken after each of them leave the
-store byte-identical to one clean run over the whole history."""
+"""Properties: after any sequence of upstream commits, runs taken after each of them leave the
+store byte-identical to one clean run over the whole history; and `raci-tracker history`'s outline
+lists what the full walk lists."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.history.walk import PageTarget, update_page
+from raci_tracker.history.walk import PageTarget, outline_history, update_page, walk_history
+from raci_tracker.model import IndexEntry
 from tests.gitrepo import GitRepo
 
 FOLDERS = ("pages/a", "pages/b", "pages/c")
@@ -100,3 +102,24 @@ def test_incremental_runs_end_as_one_clean_run(history: list[Step]) -> None:
         assert index is not None
         assert index.versions[-1].ref.path == upstream.path
         assert index.versions[-1].deleted is not upstream.present
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_the_outline_of_a_history_is_the_full_walk_without_snapshots(history: list[Step]) -> None:
+    """Silent edits, deletions, restores, moves and dates going back: the same entries, notes,
+    renames and versions whether the snapshots are kept or not."""
+    with tempfile.TemporaryDirectory() as folder:
+        upstream = Upstream(Path(folder) / "upstream")
+        for step in history:
+            upstream.apply(step)
+        target = PageTarget("kube", "en-gb", "upstream", None, f"{FOLDERS[0]}/guide.en-gb.md")
+        with GitSource(upstream.repo.root) as source:
+            full, outline = walk_history(source, target), outline_history(source, target)
+
+    assert outline.revisions == [IndexEntry.of(revision) for revision in full.revisions]
+    assert (outline.notes, outline.renames, outline.versions) == (
+        full.notes,
+        full.renames,
+        full.versions,
+    )

@@ -13,7 +13,13 @@ from raci_tracker.files import guess_locale
 from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import open_source
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.history.walk import HistoryListing, PageTarget, walk_history
+from raci_tracker.history.walk import (
+    HistoryListing,
+    HistoryOutline,
+    PageTarget,
+    outline_history,
+    walk_history,
+)
 from raci_tracker.model import Revision
 from raci_tracker.page.dates import iso_date
 
@@ -74,6 +80,17 @@ def page_history(
     target = PageTarget("history", chosen, repository, ref, check_page_path(page_path))
     with open_source(check_repository(repository), cache, ref) as source:
         return walk_history(source, target)
+
+
+def page_outline(
+    repository: str, page_path: str, ref: str | None, locale: str | None, cache: Path
+) -> HistoryOutline:
+    """`raci-tracker history` on the command line: what `page_history` lists, without holding
+    every revision's snapshot (a long history costs time, not memory)."""
+    chosen = locale or guess_locale(Path(page_path)) or ""
+    target = PageTarget("history", chosen, repository, ref, check_page_path(page_path))
+    with open_source(check_repository(repository), cache, ref) as source:
+        return outline_history(source, target)
 
 
 @dataclass(frozen=True, slots=True)

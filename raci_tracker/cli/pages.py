@@ -190,5 +190,5 @@ def history(
     repository: str, page_path: str, ref: str | None, locale: str | None, output_format: str
 ) -> None:
     """List the dated revisions of a page in a git repository, following renames."""
-    listing = app.page_history(repository, page_path, ref, locale, CACHE)
+    listing = app.page_outline(repository, page_path, ref, locale, CACHE)
     echo_output(formats.format_history(listing, output_format))

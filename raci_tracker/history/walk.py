@@ -1,7 +1,8 @@
 """The history walk: a page's commits, oldest first, read into versions and viewed as revisions.
 
-`walk_history` lists a page's revisions without a store; `update_page` brings one page and
-locale of the store up to date with its repository, reading only commits it has not seen.
+`walk_history` lists a page's revisions without a store (`outline_history`: without holding their
+snapshots); `update_page` brings one page and locale of the store up to date with its repository,
+reading only commits it has not seen.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
     HistoryNote,
+    IndexEntry,
     PageCommit,
     PageIndex,
     PageVersion,
@@ -130,6 +132,27 @@ def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
     revisions = [revision_of(group, load, move_notes) for group in groups]
     notes = history_notes([], read.skipped, moves, groups)
     return HistoryListing(revisions, renames(commits), notes, read.skipped, read.versions)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryOutline:
+    """A page's history as `raci-tracker history` lists it: each revision's entry (dates,
+    commits, counts), not its snapshots, so memory follows the page's size, not its history."""
+
+    revisions: list[IndexEntry]
+    renames: list[Rename]
+    notes: list[HistoryNote]
+    versions: list[PageVersion]
+
+
+def outline_history(source: GitSource, target: PageTarget) -> HistoryOutline:
+    """What `walk_history` lists, each text parsed and let go once its version is known."""
+    head = source.resolve(target.ref)
+    commits, moves = follow_forward(source, head, target.path)
+    read = Reader(source, target.locale, target.aliases, lambda *_: None).read(commits)
+    groups = group_versions(read.versions)
+    notes = history_notes([], read.skipped, moves, groups)
+    return HistoryOutline([g.entry() for g in groups], renames(commits), notes, read.versions)
 
 
 # --- keeping the store up to date --------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from raci_tracker.codec import dumps
 from raci_tracker.compare.diligence import held_by
 from raci_tracker.errors import InputError
-from raci_tracker.history.walk import HistoryListing, PageStatus, PageUpdate
+from raci_tracker.history.walk import HistoryOutline, PageStatus, PageUpdate
 from raci_tracker.model import Diff, Finding, Snapshot
 from raci_tracker.output.annotations import github_annotations
 from raci_tracker.output.diligence import (
@@ -105,21 +105,21 @@ def format_consistency(view: ConsistencyView, output_format: str) -> str:
     return render_consistency(view.result, output_format, title=view.title, names=view.names)
 
 
-def format_history(listing: HistoryListing, output_format: str) -> str:
+def format_history(listing: HistoryOutline, output_format: str) -> str:
     if output_format == "json":
         return _json(history_to_dict(listing))
     return "".join(f"{line}\n" for line in history_lines(listing))
 
 
-def history_lines(listing: HistoryListing) -> list[str]:
+def history_lines(listing: HistoryOutline) -> list[str]:
     """`raci-tracker history`: a line per revision, rename and note."""
     lines = []
     for r in listing.revisions:
-        edits = f", {len(r.silent_edits)} silent edit(s)" if r.silent_edits else ""
-        state = "deleted" if r.status == "deleted" else f"{len(r.snapshot.activities)} activities"
+        edits = f", {r.silent_edit_count} silent edit(s)" if r.silent_edit_count else ""
+        state = "deleted" if r.status == "deleted" else f"{r.activity_count} activities"
         lines.append(
-            f"{r.key or r.date}  {r.date_source:<12}  {r.ref.commit[:12]}  {state}  "
-            f"({len(r.commits)} commit(s){edits})  {r.ref.path}"
+            f"{r.key or r.date}  {r.date_source:<12}  {r.commit[:12]}  {state}  "
+            f"({len(r.commits)} commit(s){edits})  {r.path}"
         )
     for rename in listing.renames:
         lines.append(f"renamed at {rename.commit[:12]}: {rename.old_path} -> {rename.new_path}")

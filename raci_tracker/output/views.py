@@ -23,7 +23,7 @@ from raci_tracker.compare.changelog import NewText
 from raci_tracker.compare.diligence import Consistency
 from raci_tracker.compare.in_force import Version, commit_day
 from raci_tracker.compare.net import ActivityRow, Deletion, NetChange, tallies_by_document
-from raci_tracker.history.walk import HistoryListing
+from raci_tracker.history.walk import HistoryOutline
 from raci_tracker.model import (
     Activity,
     Change,
@@ -120,7 +120,7 @@ def _diff_body(diff: Diff, old: Snapshot, new: Snapshot) -> dict[str, Any]:
     }
 
 
-def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
+def history_to_dict(listing: HistoryOutline) -> dict[str, Any]:
     """`raci-tracker history --format json`: revisions in commit order, every version, renames,
     findings."""
     return {
@@ -130,11 +130,11 @@ def history_to_dict(listing: HistoryListing) -> dict[str, Any]:
                 "date": r.date,
                 "date_source": r.date_source,
                 "status": r.status,
-                "commit": r.ref.commit,
-                "path": r.ref.path,
-                "commits": [ref.commit for ref in r.commits],
-                "silent_edit_count": len(r.silent_edits),
-                "activity_count": len(r.snapshot.activities),
+                "commit": r.commit,
+                "path": r.path,
+                "commits": list(r.commits),
+                "silent_edit_count": r.silent_edit_count,
+                "activity_count": r.activity_count,
             }
             for r in listing.revisions
         ],
