@@ -74,10 +74,11 @@ def limit_memory() -> None:
 
 
 def test_running_out_of_memory_on_one_page_fails_that_page_only(tmp_path: Path) -> None:
-    """A 4.6 MiB paragraph of 1,200,000 emphasised words is millions of markdown-it tokens (a page
-    of tables is bounded before that); under a 400 MiB limit it fails alone."""
+    """A 4.6 MiB list item of 1,200,000 emphasised words is millions of markdown-it tokens (its
+    text is read, as a legend could be; a page of tables is bounded before that); under a 400 MiB
+    limit it fails alone."""
     wide = GitRepo(tmp_path / "wide")
-    text = "---\nupdated: 2023-01-01\n---\n### 1. A\n\n"
+    text = "---\nupdated: 2023-01-01\n---\n### 1. A\n\n- "
     wide.save("guide.fr-fr.md", text + "*a* " * 1_200_000 + "\n")
     good = GitRepo(tmp_path / "good")
     good.save("guide.fr-fr.md", page("Sauvegarder"))
