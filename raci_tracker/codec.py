@@ -9,6 +9,7 @@ command prints is a view, in `output/views.py`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +47,24 @@ def dumps(data: Any) -> bytes:
     """Deterministic JSON: sorted keys, 2-space indent, UTF-8 unescaped, trailing newline."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def dump_pieces(data: Any, size: int = 1 << 16) -> Iterator[str]:
+    """The text `dumps` makes, in pieces of about `size` characters, written as it is encoded:
+    a long listing is never held whole."""
+    piece: list[str] = []
+    length = 0
+    for chunk in _ENCODER.iterencode(data):
+        piece.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(piece)
+            piece, length = [], 0
+    piece.append("\n")
+    yield "".join(piece)
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from raci_tracker.cli import main
-from raci_tracker.codec import load_snapshot, snapshot_from_dict, snapshot_to_json
+from raci_tracker.codec import (
+    dump_pieces,
+    dumps,
+    load_snapshot,
+    snapshot_from_dict,
+    snapshot_to_dict,
+    snapshot_to_json,
+)
 from raci_tracker.errors import InputError
 from raci_tracker.page.parse import parse_page
 from tests.helpers import corpus_entries, corpus_page
@@ -49,6 +56,16 @@ def test_json_format() -> None:
     assert "Gérer" in text
     assert text.startswith('{\n  "activities": [\n    {\n      "assignments"')
     assert json.loads(text)["schema_version"] == 2
+
+
+@pytest.mark.parametrize("size", [1, 100, 1 << 16])
+def test_json_written_in_pieces_is_the_same_text(size: int) -> None:
+    """A long listing is written as it is encoded: the pieces join to what `dumps` makes."""
+    data = snapshot_to_dict(parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md")))
+    pieces = list(dump_pieces(data, size))
+
+    assert "".join(pieces).encode("utf-8") == dumps(data)
+    assert len(pieces) > 1 if size < 1000 else len(pieces) == 1
 
 
 @pytest.mark.parametrize(

@@ -191,4 +191,5 @@ def history(
 ) -> None:
     """List the dated revisions of a page in a git repository, following renames."""
     listing = app.page_outline(repository, page_path, ref, locale, CACHE)
-    echo_output(formats.format_history(listing, output_format))
+    for piece in formats.history_output(listing, output_format):
+        echo_output(piece)

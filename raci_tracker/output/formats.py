@@ -3,10 +3,10 @@ rendered branching, so every command offers its formats the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from raci_tracker.codec import dumps
+from raci_tracker.codec import dump_pieces, dumps
 from raci_tracker.compare.diligence import held_by
 from raci_tracker.errors import InputError
 from raci_tracker.history.walk import HistoryOutline, PageStatus, PageUpdate
@@ -105,10 +105,12 @@ def format_consistency(view: ConsistencyView, output_format: str) -> str:
     return render_consistency(view.result, output_format, title=view.title, names=view.names)
 
 
-def format_history(listing: HistoryOutline, output_format: str) -> str:
+def history_output(listing: HistoryOutline, output_format: str) -> Iterator[str]:
+    """`raci-tracker history`, in pieces to write one after the other (a long history's JSON
+    is written as it is encoded)."""
     if output_format == "json":
-        return _json(history_to_dict(listing))
-    return "".join(f"{line}\n" for line in history_lines(listing))
+        return dump_pieces(history_to_dict(listing))
+    return iter(["".join(f"{line}\n" for line in history_lines(listing))])
 
 
 def history_lines(listing: HistoryOutline) -> list[str]:
