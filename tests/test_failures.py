@@ -102,6 +102,27 @@ def test_running_out_of_memory_on_one_page_fails_that_page_only(tmp_path: Path) 
     assert (folder / "reports/good/fr-fr/CHANGELOG.md").exists()
 
 
+def test_a_huge_paragraph_is_not_parsed_word_by_word(tmp_path: Path) -> None:
+    """The same 4.6 MiB of emphasised words as a paragraph: no table, heading or list item reads
+    its inline text, so it is never split into millions of tokens; under 400 MiB the page parses."""
+    wide = GitRepo(tmp_path / "wide")
+    wide.save("guide.fr-fr.md", page("Sauvegarder") + "\n" + "*a* " * 1_200_000 + "\n")
+    folder = write_config(tmp_path / "work", document("wide", str(wide.root)))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "raci_tracker", "run", "--no-progress"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_memory,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "wide fr-fr: 1 revision(s) taken in" in done.stdout
+
+
 @pytest.mark.parametrize("bad", ["../x.md", "/etc/passwd", ":(exclude)guide.md", "a/../../b.md"])
 def test_paths_git_would_reject_or_misread_are_config_errors(tmp_path: Path, bad: str) -> None:
     folder = write_config(tmp_path / "work", document("doc", "upstream", path=bad))
