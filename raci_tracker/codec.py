@@ -43,13 +43,13 @@ READABLE_SCHEMA_VERSIONS = (1, 2)
 """PageVersion 2 renamed `finding.activity` to `activity_id` and added `document.date_field`."""
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+
+
 def dumps(data: Any) -> bytes:
     """Deterministic JSON: sorted keys, 2-space indent, UTF-8 unescaped, trailing newline."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
-    return (text + "\n").encode("utf-8")
-
-
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+    return "".join(dump_pieces(data)).encode("utf-8")  # joined from pieces: a long index's
+    # thousands of small fragments are never listed all at once
 
 
 def dump_pieces(data: Any, size: int = 1 << 16) -> Iterator[str]:

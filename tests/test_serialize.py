@@ -60,11 +60,14 @@ def test_json_format() -> None:
 
 @pytest.mark.parametrize("size", [1, 100, 1 << 16])
 def test_json_written_in_pieces_is_the_same_text(size: int) -> None:
-    """A long listing is written as it is encoded: the pieces join to what `dumps` makes."""
+    """A long listing is written as it is encoded: the pieces join to the JSON `dumps` makes,
+    which is the standard library's text with a newline."""
     data = snapshot_to_dict(parse_page(corpus_page("managed-kubernetes/fr-fr/2023-07-06__seed.md")))
     pieces = list(dump_pieces(data, size))
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
-    assert "".join(pieces).encode("utf-8") == dumps(data)
+    assert "".join(pieces) == text
+    assert dumps(data) == text.encode("utf-8")
     assert len(pieces) > 1 if size < 1000 else len(pieces) == 1
 
 
