@@ -179,3 +179,31 @@ def test_run_config_writes_snapshots_reports_and_the_last_run(
     assert (tmp_path / "reports/block-storage/fr-fr/CHANGELOG.md").exists()
     assert (tmp_path / "reports/last-run.json").exists()
     assert again.summary.pages[0].changed_dates == []
+    assert (again.alerts, again.reports_written) == ([], 0)
+
+
+def test_run_config_records_its_alerts_so_a_run_with_nothing_new_renders_nothing(
+    upstream: GitRepo, tmp_path: Path
+) -> None:
+    config = tmp_path / "raci-tracker.toml"
+    config.write_text(
+        f'[[documents]]\nid = "block-storage"\nrepo = "upstream"\npath = "{PAGE}"\n'
+        'locales = ["fr-fr"]\n',
+        encoding="utf-8",
+    )
+    run_config(config)
+    row = "| Choisir la gamme de Block Storage en fonction des besoins (Classic, High speed, ...) |"
+    text = (
+        (upstream.root / PAGE)
+        .read_text("utf-8")
+        .replace("updated: 2022-11-24", "updated: 2022-12-01")
+    )
+    upstream.write(PAGE, text.replace(f"{row} RA | I |", f"{row} I | RA |"))
+    upstream.commit("OVHcloud takes the choice of range", at=noon("2022-12-01"))
+
+    shifted = run_config(config)
+    after = run_config(config)
+
+    assert shifted.alert_count > 0
+    assert after.alerts == []
+    assert after.pages == ()  # the reports were marked current once the alerts were recorded

@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from raci_tracker.app.run import _without_credentials
+from raci_tracker.app.run import _without_credentials, record_run, run_and_report
 from raci_tracker.cli import main
+from raci_tracker.config import load_config
 from raci_tracker.notify import notification_urls
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
@@ -162,6 +163,25 @@ def test_shifts_of_an_interrupted_run_are_alerted_by_the_next(
     (message,) = hook.received
     assert SHIFT in message["message"]
     assert "1 text with role changes was taken in by an earlier run" in message["message"]
+    assert run("--notify", url, "--exit-code") == 0
+
+
+def test_shifts_of_a_run_stopped_between_its_reports_and_its_alert_are_alerted_by_the_next(
+    tracked: GitRepo, webhook: tuple[str, type[Webhook]], tmp_path: Path
+) -> None:
+    """The run wrote the store, the reports and the last-run record, then was killed before it
+    recorded what it alerted: the next run, with nothing new upstream, still tells the shift."""
+    url, hook = webhook
+    shift(tracked)
+    config = load_config(tmp_path / "raci-tracker.toml")
+    outcome = run_and_report(config)
+    record_run(config, outcome, {})
+    assert outcome.alert_count == 2  # what the stopped run would have alerted
+
+    assert run("--notify", url, "--exit-code") == 1
+
+    (message,) = hook.received
+    assert SHIFT in message["message"]
     assert run("--notify", url, "--exit-code") == 0
 
 

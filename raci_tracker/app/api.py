@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from raci_tracker.app.diligence import _checked_at, _in_force_at, compare_dates
-from raci_tracker.app.run import record_run, run_and_report
+from raci_tracker.app.run import alert, record_run, run_and_report
 from raci_tracker.compare.in_force import Version, text_in_force, versions
 from raci_tracker.compare.net import NetChange, net_change
 from raci_tracker.config import load_config
@@ -20,10 +20,12 @@ def run_config(
     config_file: Path | str = "raci-tracker.toml", environ: Mapping[str, str] | None = None
 ) -> RunOutcome:
     """Run a configuration as `raci-tracker run` does: update snapshots, write every report and
-    the last-run summary. `environ` carries `GITHUB_STEP_SUMMARY`/`GITHUB_OUTPUT` if wanted."""
+    the last-run summary, and record the shifts it returns (`outcome.alerts`) as alerted.
+    `environ` carries `GITHUB_STEP_SUMMARY`/`GITHUB_OUTPUT` if wanted."""
     config = load_config(Path(config_file))
     outcome = run_and_report(config)
     record_run(config, outcome, environ or {})
+    alert(config, outcome, ())
     return outcome
 
 

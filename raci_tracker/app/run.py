@@ -203,12 +203,13 @@ def write_reports(
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
     last check) defaults to what the reports folder recorded. `incremental` leaves alone the
     page files last rendered from the same inputs (`output.reuse`): the files are the same.
+    The reports are marked current only by `alert`, once a run recorded its alerts: a run
+    stopped before that renders again, and finds the shifts it never alerted.
 
     When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
     written, and the shared ones (index, feed, consistency) keep their last complete version.
     """
     status = status or read_status(config.reports)
-    digest = _inputs_digest(config, status)
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
@@ -220,7 +221,6 @@ def write_reports(
     written = write_outputs(config.reports, outputs)
     if not failures:
         record_rendered(config, rendered_record(site, rendered))
-        stamp_reports(config, digest)
     return written, pages
 
 
@@ -274,7 +274,9 @@ def run_and_report(
                 on_page(page)
     new_texts = tuple(_new_texts(summary, pages))
     pending = pending_alerts(config.reports, pages, new_texts)
-    return RunOutcome(summary, new_texts, written + checked, pending, tuple(pages))
+    return RunOutcome(
+        summary, new_texts, written + checked, pending, tuple(pages), complete=not failures
+    )
 
 
 def alert(
@@ -292,13 +294,12 @@ def alert(
         message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
         problems = send(urls, message.title, message.body)
     status = _run_status(config, outcome.summary)
-    rendered = reports_current(config, _inputs_digest(config, status))
     unsent = outcome.alerts if problems else ()
     awaiting = outcome.alerts if await_ack and not problems else ()
     record_alerted(config.reports, outcome.pages, unsent, awaiting)
     if problems:
         forget_rendered(config)  # so the next run, even a quiet one, finds them pending
-    elif rendered:
+    elif outcome.complete:
         stamp_reports(config, _inputs_digest(config, status))  # the record is in the digest
     return problems
 

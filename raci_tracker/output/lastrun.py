@@ -18,6 +18,9 @@ class RunOutcome:
     """Shifts an earlier run took in and never alerted (interrupted, or its notification failed)."""
     pages: tuple[PageChangelog, ...] = ()
     """Every page's changelog after the run."""
+    complete: bool = False
+    """Every page's reports were written: once its alerts are recorded, the run marks them
+    current (a quiet run then renders nothing)."""
 
     @property
     def shifts(self) -> list[NewText]:

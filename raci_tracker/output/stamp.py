@@ -4,10 +4,12 @@ A file in the cache folder (`<cache>/rendered/`) holds one SHA-256 over what the
 of: the raci-tracker version, the config file, the user's templates, every configured page's
 `index.json` (a page's objects never change under the same index), the pages that failed and
 the day upstream was last checked (both shown by the site), and the record of alerted shifts
-(so shifts an earlier run never alerted are found). A run whose pages took nothing in renders
-again only when that digest moved: a run killed between the store and the reports, an edited
-template, a removed reports folder, alerts awaiting acknowledgement or left pending by a failed
-notification. `raci-tracker report` always renders everything.
+(so shifts an earlier run never alerted are found). It is written only once a run recorded
+its alerts: a run stopped before that leaves the digest of the run before, so the next one
+renders and finds the shifts it took in. A run whose pages took nothing in renders again only
+when that digest moved: a run killed before its alert record, an edited template, a removed
+reports folder, alerts awaiting acknowledgement or left pending by a failed notification.
+`raci-tracker report` always renders everything, and leaves the stamp to the next run.
 
 Beside it, `<key>.files.json` records each page file last rendered: the key of what it was
 rendered from (`output/reuse.py`) and the SHA-256 of its bytes, so a run that renders leaves
