@@ -36,7 +36,7 @@ from raci_tracker.model import (
     SourceInfo,
     TableCounts,
 )
-from raci_tracker.page.parse import PARSER_VERSION
+from raci_tracker.page.version import PARSER_VERSION
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)

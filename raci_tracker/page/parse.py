@@ -33,12 +33,10 @@ from raci_tracker.page.rules import (
     finding,
 )
 from raci_tracker.page.tables import PageScan, scan_page
+from raci_tracker.page.version import PARSER_VERSION
 from raci_tracker.text import clean_text
 
 __all__ = ["PARSER_VERSION", "decode_page", "parse_page", "read_letters"]
-
-PARSER_VERSION = "3"
-"""Bumped whenever the same page would parse to a different snapshot."""
 
 
 # --- dates -------------------------------------------------------------------------------------
