@@ -15,13 +15,9 @@ stays cheap.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("raci-tracker")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+from raci_tracker.version import __version__
 
 if TYPE_CHECKING:
     from raci_tracker.app import (

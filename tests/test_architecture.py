@@ -45,6 +45,7 @@ LAYERS = {
     "errors": 0,
     "text": 0,
     "lazy": 0,
+    "version": 0,
 }
 """cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which
 reads through files; files and lock over model, errors and text). Two layers of the same rank may

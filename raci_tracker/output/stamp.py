@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
 from raci_tracker.output.alerts import ALERTED, AWAITING
 from raci_tracker.text import short_hash
+from raci_tracker.version import __version__
 
 STAMP = "rendered"
 RENDERED_FORMAT = 1
@@ -50,7 +50,7 @@ def inputs_digest(
 ) -> str:
     """The same inputs give the same digest wherever the folders are. `failed` and `checked`
     are what the site says beyond the store (`site.SiteStatus`)."""
-    digest = hashlib.sha256(_version().encode())
+    digest = hashlib.sha256(__version__.encode())
     digest.update(repr((list(failed), checked)).encode())
     store = SnapshotStore(config.snapshots)
     files = {**_environment_files(config), ALERTED: config.reports / ALERTED}
@@ -62,7 +62,7 @@ def inputs_digest(
 def environment_digest(config: Config) -> str:
     """What every report is rendered with: the raci-tracker version, the config file and the
     user's templates."""
-    return _files_digest(hashlib.sha256(_version().encode()), _environment_files(config))
+    return _files_digest(hashlib.sha256(__version__.encode()), _environment_files(config))
 
 
 def _environment_files(config: Config) -> dict[str, Path]:
@@ -132,10 +132,3 @@ def stamp_reports(config: Config, digest: str) -> bool:
 def forget_rendered(config: Config) -> None:
     """The next run renders (and looks for pending alerts) even with nothing new."""
     stamp_path(config).unlink(missing_ok=True)
-
-
-def _version() -> str:
-    try:
-        return version("raci-tracker")
-    except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
-        return "0.0.0"
