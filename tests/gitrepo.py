@@ -61,5 +61,10 @@ class GitRepo:
         self.git("rm", "-q", path)
         return self.commit(f"Remove {path}")
 
+    def alert_key(self, page: str, commit: str, path: str, occurrence: int = 1) -> str:
+        """The name `alerted.json` gives the text `path` had at `commit` (`<page>` is
+        `<doc>/<locale>`): its blob, and the how-manieth time the page had it."""
+        return f"{page}/{self.git('rev-parse', f'{commit}:{path}').strip()}#{occurrence}"
+
     def head(self) -> str:
         return self.git("rev-parse", "HEAD")

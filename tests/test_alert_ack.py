@@ -10,7 +10,16 @@ import pytest
 
 from raci_tracker.cli import main
 from tests.gitrepo import GitRepo
-from tests.test_notify import SHIFT, Webhook, run, seed, shift, tracked, webhook  # noqa: F401
+from tests.test_notify import (  # noqa: F401
+    PAGE,
+    SHIFT,
+    Webhook,
+    run,
+    seed,
+    shift,
+    tracked,
+    webhook,
+)
 
 AWAITING = Path("reports/awaiting-ack.json")
 ALERTED = Path("reports/alerted.json")
@@ -49,8 +58,8 @@ def test_an_unacknowledged_alert_is_sent_again_and_an_acknowledged_one_is_not(
     alerted = json.loads(ALERTED.read_bytes())
     assert run("--notify", url, "--await-ack") == 0
 
-    key = f"managed-kubernetes/fr-fr/{commit}"
-    assert awaiting == {"schema": 1, "awaiting": [key]}
+    key = tracked.alert_key("managed-kubernetes/fr-fr", commit, PAGE)
+    assert awaiting == {"schema": 2, "awaiting": [key]}
     assert ALERTED.read_bytes() != before and key in alerted["alerted"]
     assert (code, out) == (0, f"1 alerted text(s) recorded in {tmp_path / ALERTED}\n")
     assert not AWAITING.exists()
@@ -125,7 +134,7 @@ def test_a_failed_notification_leaves_nothing_to_acknowledge(
     [
         ("awaiting-ack.json", "{", "awaiting-ack.json: cannot be read"),
         ("awaiting-ack.json", '{"schema": 1, "awaiting": [1]}', "is not a list of texts"),
-        ("awaiting-ack.json", '{"schema": 2, "awaiting": []}', "is not a schema 1 record"),
+        ("awaiting-ack.json", '{"schema": 3, "awaiting": []}', "is not a schema 2 record"),
         ("alerted.json", '{"schema": 1, "alerted": "x"}', "'alerted' is not a list of texts"),
     ],
 )
@@ -163,6 +172,7 @@ def test_a_run_without_await_ack_records_what_awaited(
 
     assert run("--exit-code") == 1
     assert not AWAITING.exists()
-    assert f"managed-kubernetes/fr-fr/{commit}" in json.loads(ALERTED.read_bytes())["alerted"]
+    key = tracked.alert_key("managed-kubernetes/fr-fr", commit, PAGE)
+    assert key in json.loads(ALERTED.read_bytes())["alerted"]
     assert run("--exit-code") == 0
     assert shifts_output(outputs) == ["shifts=2", "shifts=2", "shifts=0"]

@@ -63,7 +63,7 @@ def test_a_silent_edit_is_credited_to_its_commit_and_a_later_move_alerts_nothing
     assert f"**Silent edit** in commit `{move[:12]}`" not in changelog
     assert "This run took in 0 new texts" in report(tmp_path, "last-run.md")
     assert json.loads(report(tmp_path, "alerted.json")) == alerted_before
-    assert alerted_before["alerted"] == [f"kube/en-gb/{edit}"]
+    assert alerted_before["alerted"] == [repo.alert_key("kube/en-gb", edit, PATH)]
     edited_at = "2023-06-29T02:53:20Z"  # the edit commit, an hour after the first
     assert re.findall(r"<updated>([^<]+)</updated>", report(tmp_path, "feed.xml"))[1] == edited_at
     assert report(tmp_path, "feed.xml") == feed_before

@@ -185,6 +185,24 @@ def test_shifts_of_a_run_stopped_between_its_reports_and_its_alert_are_alerted_b
     assert run("--notify", url, "--exit-code") == 0
 
 
+def test_a_record_naming_texts_by_commit_is_read_and_rewritten_by_content(
+    tracked: GitRepo, tmp_path: Path
+) -> None:
+    """`alerted.json` of schema 1 (written by earlier versions) named texts by commit."""
+    commit = shift(tracked)
+    assert run() == 0
+    record = tmp_path / "reports/alerted.json"
+    record.write_text(
+        json.dumps({"schema": 1, "alerted": [f"managed-kubernetes/fr-fr/{commit}"]}),
+        encoding="utf-8",
+    )
+
+    assert run("--exit-code") == 0  # the shift was alerted: nothing pending
+
+    key = tracked.alert_key("managed-kubernetes/fr-fr", commit, PAGE)
+    assert json.loads(record.read_bytes()) == {"schema": 2, "alerted": [key]}
+
+
 def test_a_damaged_record_is_one_message(
     tracked: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

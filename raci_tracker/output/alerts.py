@@ -2,7 +2,9 @@
 
 - `alerted.json` (in the reports folder): which texts with role shifts were already alerted.
   A run alerts its own shifts and any shift an earlier run took in but never alerted (it was
-  interrupted, or its notification failed), then records them.
+  interrupted, or its notification failed), then records them. A text is named by its content,
+  not its commit (`text_key`), so an upstream history rewritten with the same texts (a
+  reworded commit message, a rebase) alerts nothing again.
 - `awaiting-ack.json` (in the reports folder): the texts a run alerted whose delivery is left to
   a later step (`run --await-ack`, e.g. the workflow's issue); `ack-alerts` moves them into
   `alerted.json` once that step succeeded. Until then they count as never alerted.
@@ -30,13 +32,30 @@ from raci_tracker.output.render import make_environment
 ALERTED = "alerted.json"
 AWAITING = "awaiting-ack.json"
 STATUS = "status.json"
-SCHEMA = 1
+SCHEMA = 2
+READABLE = (1, 2)
+"""Schema 1 named texts by commit (`<doc>/<locale>/<commit>`); those names are still read."""
 HEARTBEAT = timedelta(days=7)
 
 
-def text_key(text: NewText) -> str:
-    """A text's identity in the record: its page, locale and commit."""
+def commit_key(text: NewText) -> str:
+    """A text's name in a schema-1 record: its page, locale and commit."""
     return f"{text.page.document}/{text.page.locale}/{text.step.ref.commit}"
+
+
+def text_keys(page: PageChangelog) -> dict[str, str]:
+    """Each text's name in the record, by its commit key: its page, locale, blob and how many
+    times the page had that text so far (`<doc>/<locale>/<blob>#2` when a text comes back),
+    which a history rewritten with the same texts keeps."""
+    seen: dict[str, int] = {}
+    keys = {}
+    for entry in page.entries:
+        for step in entry.steps:
+            blob = step.ref.blob or "deleted"
+            seen[blob] = seen.get(blob, 0) + 1
+            text = NewText(page, entry, step)
+            keys[commit_key(text)] = f"{page.document}/{page.locale}/{blob}#{seen[blob]}"
+    return keys
 
 
 def _read_record(path: Path, key: str) -> Any:
@@ -47,7 +66,7 @@ def _read_record(path: Path, key: str) -> Any:
         return None
     except (OSError, ValueError) as error:
         raise InputError(f"cannot be read ({error}); fix or remove it", path=str(path)) from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA or key not in data:
+    if not isinstance(data, dict) or data.get("schema") not in READABLE or key not in data:
         raise InputError(f"is not a schema {SCHEMA} record with {key!r}", path=str(path))
     return data[key]
 
@@ -72,19 +91,30 @@ def shift_texts(pages: Iterable[PageChangelog]) -> Iterable[NewText]:
                     yield text
 
 
+def _keyed_shifts(pages: Iterable[PageChangelog]) -> Iterable[tuple[str, str, NewText]]:
+    """Every stored shift with its name in the record and its commit key."""
+    for page in pages:
+        keys = text_keys(page)
+        for text in shift_texts([page]):
+            yield keys[commit_key(text)], commit_key(text), text
+
+
 def pending_alerts(
     reports: Path, pages: Sequence[PageChangelog], new_texts: Sequence[NewText]
 ) -> tuple[NewText, ...]:
     """Shifts taken in by an earlier run and never alerted. With no record yet, every stored
     shift but this run's counts as alerted: a tracker set up on an old store does not replay
     its whole history."""
-    new = {text_key(text) for text in new_texts}
+    new = {commit_key(text) for text in new_texts}
     alerted = _read_keys(reports / ALERTED, "alerted")
-    earlier = [text for text in shift_texts(pages) if text_key(text) not in new]
     if alerted is None:
         return ()
-    known = set(alerted)
-    return tuple(text for text in earlier if text_key(text) not in known)
+    known = set(alerted)  # schema-1 records name texts by commit key
+    return tuple(
+        text
+        for key, by_commit, text in _keyed_shifts(pages)
+        if by_commit not in new and key not in known and by_commit not in known
+    )
 
 
 def record_alerted(
@@ -95,9 +125,10 @@ def record_alerted(
 ) -> bool:
     """Record every stored shift as alerted except `unsent` (a notification failed) and
     `awaiting` (delivered by a later step, recorded by `acknowledge`)."""
-    skip = {text_key(text) for text in unsent}
-    held = sorted({text_key(text) for text in awaiting} - skip)
-    keys = sorted({text_key(t) for t in shift_texts(pages)} - skip - set(held))
+    shifts = {by_commit: key for key, by_commit, _ in _keyed_shifts(pages)}
+    skip = {shifts.get(commit_key(text), commit_key(text)) for text in unsent}
+    held = sorted({shifts.get(commit_key(text), commit_key(text)) for text in awaiting} - skip)
+    keys = sorted(set(shifts.values()) - skip - set(held))
     previous = _read_keys(reports / ALERTED, "alerted")
     written = _write_awaiting(reports, held)
     if previous is not None and sorted(previous) == keys:
