@@ -256,7 +256,7 @@ def _feed_entry(
     related), else the source, else the changelog by its relative path."""
     revision = entry.revision
     shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
-    summary = "; ".join(step_summary(s) for s in shifted)
+    summary = ". ".join(step_summary(s) for s in shifted)  # each a sentence
     source = permalink(page.permalink, revision.ref, page.locale)
     html = env.get_template("feed_entry.html.j2").render(
         entry=entry,
