@@ -11,12 +11,17 @@ NULL_BLOB = "0" * 40
 
 
 def read_page_commit(chunk: bytes) -> PageCommit | None:
+    """A `log --raw -z` record of one commit (after its `%x01`): its first change."""
     tokens = [t for t in chunk.split(b"\x00") if t.strip()]
     if len(tokens) < 4:
         return None
-    commit, commit_time, raw = tokens[0].decode(), int(tokens[1]), tokens[2].strip().decode()
-    old_mode, new_mode, old_blob, new_blob, status = raw.lstrip(":").split()
-    paths = [p.decode("utf-8", "backslashreplace") for p in tokens[3:5]]
+    return page_commit_of(tokens[0].decode(), int(tokens[1]), tokens[2], tokens[3:5])
+
+
+def page_commit_of(commit: str, commit_time: int, raw: bytes, names: list[bytes]) -> PageCommit:
+    """One change of a commit: its `:mode mode blob blob status` token and the path(s) after."""
+    old_mode, new_mode, old_blob, new_blob, status = raw.strip().decode().lstrip(":").split()
+    paths = [p.decode("utf-8", "backslashreplace") for p in names]
     renamed = status[0] in "RC" and len(paths) == 2
     return PageCommit(
         commit=commit,

@@ -2,9 +2,11 @@
 
 One `git log --first-parent --follow --raw` lists every commit that touched the page, oldest
 first, with the page's path, mode and blob id at each commit, across renames and moves (not
-copies: a page created by copying another starts its own history); paths are literal. Blobs are then
-read by id through GitPython's persistent `cat-file` process, never by walking trees. A URL is
-cloned once into a cache folder as a blob-less partial clone and fetched incrementally.
+copies: a page created by copying another starts its own history); paths are literal. From the
+second page listed at the same head, the listings are read from one `git log` of the whole
+repository instead (see `listing.py`), with the same result. Blobs are then read by id through
+GitPython's persistent `cat-file` process, never by walking trees. A URL is cloned once into a
+cache folder as a blob-less partial clone and fetched incrementally.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from raci_tracker.errors import InputError
 from raci_tracker.history.gitraw import ChangedPage, changed_page, read_page_commit
+from raci_tracker.history.listing import RepositoryLog
 from raci_tracker.history.repositories import (
     COMMIT_ID,
     RepositorySpec,
@@ -47,6 +50,10 @@ class GitSource:
         self.remote = remote
         self._changed: dict[tuple[str, str], frozenset[str]] = {}
         self._heads: dict[str | None, str] = {}
+        self.one_pass: bool | None = None  # None: from the second listing at a head on
+        self._logs: dict[str, RepositoryLog] = {}
+        self._listings: dict[str, int] = {}
+        self._changes_at: dict[str, list[PageCommit]] = {}
 
     def __enter__(self) -> GitSource:
         return self
@@ -135,6 +142,40 @@ class GitSource:
         return commits
 
     def _follow(self, head: str, path: str) -> list[PageCommit]:
+        log = self._repository_log(head)
+        if log is None:
+            return self._follow_page(head, path)
+        return log.follow(os.fsencode(path), self._follow_at)
+
+    def _repository_log(self, head: str) -> RepositoryLog | None:
+        """The whole repository's log at `head`, once a second page is listed there (one page
+        alone is cheaper to list by itself); None while pages are listed one by one."""
+        self._listings[head] = self._listings.get(head, 0) + 1
+        wanted = self.one_pass if self.one_pass is not None else self._listings[head] > 1
+        if wanted and head not in self._logs:
+            self._logs[head] = RepositoryLog(self._log_all(head))
+        return self._logs.get(head) if wanted else None
+
+    def _log_all(self, head: str) -> bytes:
+        output: bytes = self._repo.git.log(
+            "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            "--format=%x01%H%x00%ct", "--raw", "--no-abbrev", "-z", head,
+            stdout_as_string=False,
+        )  # fmt: skip
+        return output
+
+    def _follow_at(self, commit: str, path: bytes) -> tuple[PageCommit, bytes] | None:
+        """`git log --follow`'s view of one commit that creates `path`: its rename or copy into
+        the path (and the path the walk goes on with), or the plain addition."""
+        output = self._log(commit, os.fsdecode(path), "--max-count=1")
+        chunk = output.partition(b"\x01")[2]
+        page_commit = read_page_commit(chunk)
+        if page_commit is None:
+            return None
+        tokens = [t for t in chunk.split(b"\x00") if t.strip()]
+        return page_commit, tokens[3] if page_commit.status == "R" else path
+
+    def _follow_page(self, head: str, path: str) -> list[PageCommit]:
         newest_first: list[PageCommit] = []
         for chunk in self._log(head, path).split(b"\x01"):
             page_commit = read_page_commit(chunk)
@@ -147,7 +188,7 @@ class GitSource:
             # from an existing one) is a new page: its history starts here. A path with its own
             # earlier history (a restored page git sees as a copy of a sibling) keeps it.
             parent = f"{page_commit.commit}^1"
-            earlier = self._follow(parent, path) if self.has_commit(parent) else []
+            earlier = self._follow_page(parent, path) if self.has_commit(parent) else []
             if earlier:
                 page_commit = replace(page_commit, status="A", previous_path=None)
             newest_first.append(page_commit)
@@ -172,8 +213,9 @@ class GitSource:
             )
         return self._changed[key]
 
-    def _log(self, head: str, path: str) -> bytes:
+    def _log(self, head: str, path: str, *options: str) -> bytes:
         output: bytes = self._repo.git.log(
+            *options,
             "--first-parent",
             "--follow",
             "--format=%x01%H%x00%ct",
@@ -189,7 +231,13 @@ class GitSource:
         return output
 
     def changes_at(self, commit: str) -> list[PageCommit]:
-        """What a commit changed against its first parent, with renames detected."""
+        """What a commit changed against its first parent, with renames detected (asked of git
+        once per commit: a folder move is looked at by every page it moved)."""
+        if commit not in self._changes_at:
+            self._changes_at[commit] = self._diff_tree(commit)
+        return self._changes_at[commit]
+
+    def _diff_tree(self, commit: str) -> list[PageCommit]:
         output = self._repo.git.diff_tree(
             "-r", "-M", "--raw", "--no-abbrev", "-z", "--no-commit-id",
             f"{commit}^1", commit, stdout_as_string=False,

@@ -1,0 +1,161 @@
+"""Property: the pages of a repository listed from one `git log` of the whole repository get
+exactly the commits, and the store exactly the bytes, that one `git log --follow` per page gives,
+whatever the history: edits, deletions, restores (at the same path or another), copies, renames
+and moves into and out of tracked folders, folder moves with their `meta.yaml`, merges,
+symbolic links."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from raci_tracker.errors import InputError
+from raci_tracker.history.moves import follow_forward
+from raci_tracker.history.source import GitSource
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.walk import PageTarget, update_page
+from raci_tracker.model import PageCommit
+from tests.gitrepo import GitRepo
+from tests.test_history_properties import files
+
+PATHS = (
+    "pages/a/guide.en-gb.md",
+    "pages/a/guide.fr-fr.md",
+    "pages/b/guide.en-gb.md",
+    "pages/a/guide.en-gb.md/inner.md",  # the path as a folder: a literal pathspec matches it
+    "other/notes.md",
+    "pages/c/guide.en-gb.md",
+)
+FOLDERS = ("pages/a", "pages/b", "pages/c", "archive/a")
+KINDS = ("edit", "edit", "reword", "delete", "move", "copy", "folder", "merge", "link", "other")
+
+Step = tuple[str, int, int, int]
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(KINDS),
+        st.integers(0, len(PATHS) - 1),
+        st.integers(0, len(PATHS) - 1),
+        st.integers(0, 3),
+    ),
+    min_size=1,
+    max_size=9,
+)
+
+
+def text(version: int, reworded: bool = False) -> str:
+    rows = "".join(f"| Activity {n} | {'I' if n == version else 'RA'} | C |\n" for n in range(12))
+    tail = "| Reworded | I | RA |\n" if reworded else ""
+    head = f"---\ntitle: Page\nupdated: 2023-0{version + 1}-01\n---\n\n"
+    return f"{head}| A | B | C |\n|---|---|---|\n{rows}{tail}"
+
+
+class History:
+    """Upstream commits of every kind on a few paths, each step one commit (or a merge)."""
+
+    def __init__(self, root: Path) -> None:
+        self.repo = GitRepo(root)
+        for folder in FOLDERS[:3]:
+            self.repo.write(f"{folder}/meta.yaml", f"id: {folder[-1]}\n")
+        self.repo.save(PATHS[0], text(0))
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self.repo.root / path)
+
+    def apply(self, step: Step) -> None:
+        kind, one, two, version = step
+        source, target = PATHS[one], PATHS[two]
+        if kind in ("edit", "reword"):
+            self._clear(source)
+            self.repo.save(source, text(version, kind == "reword"))
+        elif kind == "delete" and self.exists(source):
+            self.repo.remove(source)
+        elif kind in ("move", "copy") and self.exists(source) and source != target:
+            self._move_or_copy(kind, source, target)
+        elif kind == "folder":
+            self._move_folder(FOLDERS[one % 4], FOLDERS[two % 4])
+        elif kind == "merge":
+            self._merge(source, version)
+        elif kind == "link" and not self.exists(source):
+            (self.repo.root / source).parent.mkdir(parents=True, exist_ok=True)
+            (self.repo.root / source).symlink_to("elsewhere.md")
+            self.repo.commit(f"link {source}")
+        else:
+            self.repo.save("unrelated.md", f"{self.repo.clock}\n")
+
+    def _clear(self, path: str) -> None:
+        """Room for a plain file at `path`: a file where a parent folder goes, a link or a
+        folder at the path itself, are removed."""
+        for parent in Path(path).parents:
+            if (self.repo.root / parent).is_symlink() or (self.repo.root / parent).is_file():
+                (self.repo.root / parent).unlink()
+        target = self.repo.root / path
+        if target.is_symlink():
+            target.unlink()
+        elif target.is_dir():
+            for inner in target.rglob("*"):
+                inner.unlink()
+            target.rmdir()
+
+    def _move_or_copy(self, kind: str, source: str, target: str) -> None:
+        if self.exists(target) or (self.repo.root / source).is_dir():
+            return
+        if kind == "move" and not (self.repo.root / target).parent.is_file():
+            self.repo.move(source, target)
+        elif kind == "copy" and not (self.repo.root / target).parent.is_file():
+            self.repo.save(target, (self.repo.root / source).read_bytes())
+
+    def _move_folder(self, old: str, new: str) -> None:
+        if old == new or not (self.repo.root / old).is_dir() or self.exists(new):
+            return
+        self.repo.move(old, new)
+
+    def _merge(self, path: str, version: int) -> None:
+        self.repo.git("checkout", "-q", "-b", "side")
+        self._clear(path)
+        self.repo.save(path, text(version, reworded=True))
+        self.repo.git("checkout", "-q", "main")
+        self.repo.save("unrelated.md", f"main {self.repo.clock}\n")
+        self.repo.git("merge", "-q", "--no-ff", "side", "-m", "Merge", when=self.repo.clock + 60)
+        self.repo.clock += 60
+        self.repo.git("branch", "-q", "-D", "side")
+
+
+def listed(source: GitSource, path: str) -> tuple[list[PageCommit], list[object]] | str:
+    try:
+        return follow_forward(source, source.resolve(None), path)
+    except InputError as error:
+        return error.detail
+
+
+def stored(root: Path, repo: Path, one_pass: bool) -> dict[str, bytes]:
+    store = SnapshotStore(root)
+    with GitSource(repo) as source:
+        source.one_pass = one_pass
+        for number, path in enumerate(PATHS):
+            target = PageTarget(f"doc-{number}", "en-gb", "upstream", None, path)
+            try:
+                update_page(source, store, target)
+            except InputError as error:
+                (root / f"doc-{number}.error").write_text(error.detail, encoding="utf-8")
+    return files(root)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        upstream = History(root / "upstream")
+        for step in history:
+            upstream.apply(step)
+        with GitSource(upstream.repo.root) as by_page, GitSource(upstream.repo.root) as one:
+            by_page.one_pass, one.one_pass = False, True
+            for path in (*PATHS, *(f"{f}/guide.en-gb.md" for f in FOLDERS), "pages"):
+                assert listed(one, path) == listed(by_page, path), path
+
+        clean = stored(root / "by-page", upstream.repo.root, one_pass=False)
+        assert stored(root / "one-pass", upstream.repo.root, one_pass=True) == clean
