@@ -80,6 +80,7 @@ class History:
         elif kind == "merge":
             self._merge(source, version)
         elif kind == "link" and not self.exists(source):
+            self._clear(source)
             (self.repo.root / source).parent.mkdir(parents=True, exist_ok=True)
             (self.repo.root / source).symlink_to("elsewhere.md")
             self.repo.commit(f"link {source}")
@@ -101,7 +102,7 @@ class History:
             target.rmdir()
 
     def _move_or_copy(self, kind: str, source: str, target: str) -> None:
-        if self.exists(target) or (self.repo.root / source).is_dir():
+        if self.exists(target) or not (self.repo.root / source).is_file():
             return
         if kind == "move" and not (self.repo.root / target).parent.is_file():
             self.repo.move(source, target)
@@ -132,6 +133,7 @@ def listed(source: GitSource, path: str) -> tuple[list[PageCommit], list[object]
 
 
 def stored(root: Path, repo: Path, one_pass: bool) -> dict[str, bytes]:
+    root.mkdir()
     store = SnapshotStore(root)
     with GitSource(repo) as source:
         source.one_pass = one_pass
