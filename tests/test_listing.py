@@ -72,7 +72,8 @@ class History:
             self._clear(source)
             self.repo.save(source, text(version, kind == "reword"))
         elif kind == "delete" and self.exists(source):
-            self.repo.remove(source)
+            self.repo.git("rm", "-rq", source)
+            self.repo.commit(f"Remove {source}")
         elif kind in ("move", "copy") and self.exists(source) and source != target:
             self._move_or_copy(kind, source, target)
         elif kind == "folder":

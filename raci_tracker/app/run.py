@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,53 +71,73 @@ def run(
     for root in (config.snapshots, config.reports):
         remove_stale_temporaries(root)
     store = SnapshotStore(config.snapshots)
-    for document in config.documents:
-        pages = [t for t in targets(config) if t.document == document.id]
-        pages_of = _update_document(config, store, document.repo, document.ref, pages, heads)
-        for page in pages_of:
-            summary.pages.append(page)
-            if on_page is not None:
-                on_page(page)
+    with ExitStack() as opened:
+        sources = _Sources(config, opened)
+        for document in config.documents:
+            pages = [t for t in targets(config) if t.document == document.id]
+            source = sources.get(document.repo, document.ref)
+            pages_of = _update_document(source, store, document.repo, document.ref, pages, heads)
+            for page in pages_of:
+                summary.pages.append(page)
+                if on_page is not None:
+                    on_page(page)
     return summary
 
 
+class _Sources:
+    """Each repository (and ref) opened once in a run, and shared by the documents in it: it is
+    cloned or fetched once, and its pages are listed from one pass over its history."""
+
+    def __init__(self, config: Config, opened: ExitStack) -> None:
+        self._config, self._opened = config, opened
+        self._sources: dict[tuple[str, str | None], GitSource | str] = {}
+
+    def get(self, repository: str, ref: str | None) -> GitSource | str:
+        key = (repository, ref)
+        if key not in self._sources:
+            source = _open(self._config, repository, ref)
+            self._sources[key] = (
+                self._opened.enter_context(source) if isinstance(source, GitSource) else source
+            )
+        return self._sources[key]
+
+
 def _update_document(
-    config: Config,
+    source: GitSource | str,
     store: SnapshotStore,
     repository: str,
     ref: str | None,
     pages: Sequence[PageTarget],
     heads: dict[str, str] | None = None,
 ) -> Iterable[PageUpdate]:
-    """Open (clone or fetch) the document's repository once, then update each locale.
+    """Update each locale of a document from its opened repository (or fail them all with why it
+    cannot be opened).
 
     Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
     """
-    source = _open(config, repository, ref)
     if isinstance(source, str):
         first, *others = pages
         yield _failed(first, source)
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     stops = _stops(store, repository)
-    with source:
-        if heads is not None:
-            _record_head(source, repository, ref, heads)
-        for target in pages:
-            key = f"{target.document}/{target.locale}"
-            try:
-                update: PageUpdate | None = update_page(source, store, target, stops.get(key))
-            except OutputError:
-                raise  # an unwritable store stops the run: every page would fail the same way
-            except MemoryError:
-                update = None  # nothing can be allocated until the error's frames are freed
-            except Exception as error:
-                update = _failed(target, error)
-            if update is not None and update.head is not None:
-                stops[key] = update.head
-            # yielded outside the handler, once the error's traceback (and everything its frames
-            # hold) is freed
-            yield update or _failed(target, "out of memory")
+    if heads is not None:
+        _record_head(source, repository, ref, heads)
+    for target in pages:
+        key = f"{target.document}/{target.locale}"
+        try:
+            update: PageUpdate | None = update_page(source, store, target, stops.get(key))
+        except OutputError:
+            raise  # an unwritable store stops the run: every page would fail the same way
+        except MemoryError:
+            update = None  # nothing can be allocated until the error's frames are freed
+        except Exception as error:
+            update = _failed(target, error)
+        if update is not None and update.head is not None:
+            stops[key] = update.head
+        # yielded outside the handler, once the error's traceback (and everything its frames
+        # hold) is freed
+        yield update or _failed(target, "out of memory")
     store.write_stops(repository, stops)
 
 
