@@ -10,10 +10,12 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raci_tracker.errors import InputError
+from raci_tracker.history.listing import RepositoryLog
 from raci_tracker.history.moves import follow_forward
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
@@ -60,6 +62,7 @@ class History:
         self.repo = GitRepo(root)
         for folder in FOLDERS[:3]:
             self.repo.write(f"{folder}/meta.yaml", f"id: {folder[-1]}\n")
+        self.repo.write("other/:odd\x01name\n.md", "a name git's log separators could split\n")
         self.repo.save(PATHS[0], text(0))
 
     def exists(self, path: str) -> bool:
@@ -162,3 +165,8 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 
         clean = stored(root / "by-page", upstream.repo.root, one_pass=False)
         assert stored(root / "one-pass", upstream.repo.root, one_pass=True) == clean
+
+
+def test_output_the_listing_does_not_understand_is_refused() -> None:
+    with pytest.raises(ValueError, match="unexpected git log output"):
+        RepositoryLog(b"\x01" + b"0" * 40 + b"\x00" + b"1600000000\x00not a status\x00")

@@ -37,17 +37,15 @@ class RepositoryLog:
     def __init__(self, output: bytes) -> None:
         self._commits: list[_Commit] = []
         self._touched: dict[bytes, list[int]] = {}
-        for record in output.split(b"\x01")[1:]:
-            self._add(record)
+        for commit in _records(output.split(b"\x00")):
+            self._add(commit)
         self._names: list[bytes] | None = None
         self._positions: dict[bytes, list[int]] = {}
 
-    def _add(self, record: bytes) -> None:
-        commit, commit_time, *tokens = record.split(b"\x00")
-        changes = tuple(_changes(tokens))
+    def _add(self, commit: _Commit) -> None:
         position = len(self._commits)
-        self._commits.append(_Commit(commit.decode(), int(commit_time), changes))
-        for path, _ in changes:
+        self._commits.append(commit)
+        for path, _ in commit.changes:
             touched = self._touched.setdefault(path, [])
             if not touched or touched[-1] != position:
                 touched.append(position)
@@ -112,12 +110,19 @@ def _under(name: bytes, path: bytes) -> bool:
     return name == path or name.startswith(path + b"/")
 
 
-def _changes(tokens: list[bytes]) -> Iterator[tuple[bytes, bytes]]:
-    """(path, raw status) pairs from a record's tokens: each status token, then its path (two
-    for a rename or copy, the new path last)."""
+def _records(tokens: list[bytes]) -> Iterator[_Commit]:
+    """Commits from `log --format=%x01%H%x00%ct --raw -z` split at NULs, read token by token:
+    after a status token come its one or two paths, whatever bytes a path holds."""
     at = 0
-    while at < len(tokens) and tokens[at].strip():
-        raw = tokens[at]
-        count = 2 if raw.split()[-1][:1] in (b"R", b"C") else 1
-        yield tokens[at + count], raw
-        at += count + 1
+    while at + 1 < len(tokens) and tokens[at].startswith(b"\x01"):
+        commit, commit_time = tokens[at][1:].decode(), int(tokens[at + 1])
+        changes: list[tuple[bytes, bytes]] = []
+        at += 2
+        while at < len(tokens) and tokens[at].lstrip(b"\n").startswith(b":"):
+            raw = tokens[at]
+            count = 2 if raw.split()[-1][:1] in (b"R", b"C") else 1
+            changes.append((tokens[at + count], raw))
+            at += count + 1
+        yield _Commit(commit, commit_time, tuple(changes))
+    if tokens[at:] not in ([], [b""]):
+        raise ValueError(f"unexpected git log output at token {at}")

@@ -51,7 +51,7 @@ class GitSource:
         self._changed: dict[tuple[str, str], frozenset[str]] = {}
         self._heads: dict[str | None, str] = {}
         self.one_pass: bool | None = None  # None: from the second listing at a head on
-        self._logs: dict[str, RepositoryLog] = {}
+        self._logs: dict[str, RepositoryLog | None] = {}  # None: read page by page
         self._listings: dict[str, int] = {}
         self._changes_at: dict[str, list[PageCommit]] = {}
 
@@ -149,11 +149,15 @@ class GitSource:
 
     def _repository_log(self, head: str) -> RepositoryLog | None:
         """The whole repository's log at `head`, once a second page is listed there (one page
-        alone is cheaper to list by itself); None while pages are listed one by one."""
+        alone is cheaper to list by itself); None while pages are listed one by one, and when
+        git's output is not understood (each page then gets its own `git log --follow`)."""
         self._listings[head] = self._listings.get(head, 0) + 1
         wanted = self.one_pass if self.one_pass is not None else self._listings[head] > 1
         if wanted and head not in self._logs:
-            self._logs[head] = RepositoryLog(self._log_all(head))
+            try:
+                self._logs[head] = RepositoryLog(self._log_all(head))
+            except ValueError:
+                self._logs[head] = None
         return self._logs.get(head) if wanted else None
 
     def _log_all(self, head: str) -> bytes:
