@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from raci_tracker.app.run import run, targets
+from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
 from raci_tracker.history.listing import RepositoryLog
 from raci_tracker.history.moves import follow_forward
@@ -170,3 +172,45 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 def test_output_the_listing_does_not_understand_is_refused() -> None:
     with pytest.raises(ValueError, match="unexpected git log output"):
         RepositoryLog(b"\x01" + b"0" * 40 + b"\x00" + b"1600000000\x00not a status\x00")
+
+
+def test_a_run_lists_the_documents_of_one_repository_as_page_by_page(tmp_path: Path) -> None:
+    """Two documents in one repository (one moved in from an untracked folder, one whose folder
+    moved with its `meta.yaml`) and one with a wrong path: the run stores what a walk page by
+    page stores, and the wrong path fails alone, in one line."""
+    repo = GitRepo(tmp_path / "upstream")
+    repo.write("pages/a/meta.yaml", "id: a\n")
+    for locale in ("en-gb", "fr-fr"):
+        repo.save(f"pages/a/guide.{locale}.md", text(0))
+        repo.save(f"drafts/b/guide.{locale}.md", text(1))
+    repo.save("other/unrelated.md", "unrelated\n")
+    for locale in ("en-gb", "fr-fr"):
+        repo.move(f"drafts/b/guide.{locale}.md", f"pages/b/guide.{locale}.md")
+        repo.save(f"pages/b/guide.{locale}.md", text(2, reworded=True))
+    repo.move("pages/a", "pages/moved-a")
+    repo.save("pages/moved-a/guide.en-gb.md", text(3))
+    path = tmp_path / "raci-tracker.toml"
+    path.write_text(
+        "".join(
+            f'[[documents]]\nid = "{name}"\nrepo = "upstream"\n'
+            f'path = "pages/{name}/guide.{{locale}}.md"\nlocales = ["en-gb", "fr-fr"]\n'
+            for name in ("a", "b", "missing")
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(path)
+
+    summary = run(config)
+
+    assert [(p.document, p.status.value) for p in summary.pages] == [
+        ("a", "updated"), ("a", "updated"), ("b", "updated"), ("b", "updated"),
+        ("missing", "failed"), ("missing", "failed"),
+    ]  # fmt: skip
+    assert all("\n" not in (page.error or "") for page in summary.pages)
+    by_page = tmp_path / "by-page"
+    with GitSource(repo.root) as source:
+        source.one_pass = False
+        for target in targets(config)[:4]:
+            update_page(source, SnapshotStore(by_page), target)
+    written = {n: b for n, b in files(config.snapshots).items() if not n.startswith(".repos")}
+    assert written == files(by_page)
