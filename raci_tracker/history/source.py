@@ -219,19 +219,9 @@ class GitSource:
 
     def _log(self, head: str, path: str, *options: str) -> bytes:
         output: bytes = self._repo.git.log(
-            *options,
-            "--first-parent",
-            "--follow",
-            "--format=%x01%H%x00%ct",
-            "--raw",
-            "--no-abbrev",
-            "-z",
-            head,
-            "--",
-            path,
-            stdout_as_string=False,
-            env=_LITERAL,
-        )
+            *options, "--first-parent", "--follow", "--format=%x01%H%x00%ct", "--raw",
+            "--no-abbrev", "-z", head, "--", path, stdout_as_string=False, env=_LITERAL,
+        )  # fmt: skip
         return output
 
     def changes_at(self, commit: str) -> list[PageCommit]:
@@ -276,20 +266,11 @@ class GitSource:
             wanted.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
             wanted.seek(0)
             self._repo.git.execute(
-                [
-                    "git",
-                    "-c",
-                    "fetch.negotiationAlgorithm=noop",
-                    "fetch",
-                    "origin",
-                    "--no-tags",
-                    "--no-write-fetch-head",
-                    "--recurse-submodules=no",
-                    "--filter=blob:none",
-                    "--stdin",
-                ],
+                ["git", "-c", "fetch.negotiationAlgorithm=noop", "fetch", "origin", "--no-tags",
+                 "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none",
+                 "--stdin"],
                 istream=wanted,
-            )
+            )  # fmt: skip
 
 
 _COMPLETE = "raci-tracker-clone-complete"
