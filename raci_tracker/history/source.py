@@ -3,7 +3,7 @@
 One `git log --first-parent --follow --raw` lists every commit that touched the page, oldest
 first, with the page's path, mode and blob id at each commit, across renames and moves (not
 copies: a page created by copying another starts its own history); paths are literal. From the
-second page listed at the same head, the listings are read from one `git log` of the whole
+third listing at the same head, the listings are read from one `git log` of the whole
 repository instead (see `listing.py`), with the same result. Blobs are then read by id through
 GitPython's persistent `cat-file` process, never by walking trees. A URL is cloned once into a
 cache folder as a blob-less partial clone and fetched incrementally.
@@ -36,6 +36,9 @@ from raci_tracker.lock import hold
 from raci_tracker.model import PageCommit
 
 _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a file name, never a pattern
+ONE_PASS_FROM = 3
+"""Listings at one head after which the whole repository's log is read: it costs about two or
+three pages' own `git log --follow`, so a run where one or two pages changed lists them alone."""
 
 
 class GitSource:
@@ -50,7 +53,7 @@ class GitSource:
         self.remote = remote
         self._changed: dict[tuple[str, str], frozenset[str]] = {}
         self._heads: dict[str | None, str] = {}
-        self.one_pass: bool | None = None  # None: from the second listing at a head on
+        self.one_pass: bool | None = None  # None: from the `ONE_PASS_FROM`th listing at a head
         self._logs: dict[str, RepositoryLog | None] = {}  # None: read page by page
         self._listings: dict[str, int] = {}
         self._changes_at: dict[str, list[PageCommit]] = {}
@@ -148,11 +151,12 @@ class GitSource:
         return log.follow(os.fsencode(path), self._follow_at)
 
     def _repository_log(self, head: str) -> RepositoryLog | None:
-        """The whole repository's log at `head`, once a second page is listed there (one page
-        alone is cheaper to list by itself); None while pages are listed one by one, and when
-        git's output is not understood (each page then gets its own `git log --follow`)."""
+        """The whole repository's log at `head`, once `ONE_PASS_FROM` listings were asked for
+        there; None while pages are listed one by one, and when git's output is not understood
+        (each page then gets its own `git log --follow`)."""
         self._listings[head] = self._listings.get(head, 0) + 1
-        wanted = self.one_pass if self.one_pass is not None else self._listings[head] > 1
+        enough = self._listings[head] >= ONE_PASS_FROM
+        wanted = self.one_pass if self.one_pass is not None else enough
         if wanted and head not in self._logs:
             try:
                 self._logs[head] = RepositoryLog(self._log_all(head))
