@@ -18,7 +18,7 @@ from raci_tracker.app.run import run, targets
 from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
 from raci_tracker.history.listing import RepositoryLog
-from raci_tracker.history.moves import follow_forward
+from raci_tracker.history.moves import Move, follow_forward
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageTarget, update_page
@@ -35,7 +35,10 @@ PATHS = (
     "pages/c/guide.en-gb.md",
 )
 FOLDERS = ("pages/a", "pages/b", "pages/c", "archive/a")
-KINDS = ("edit", "edit", "reword", "delete", "move", "copy", "folder", "merge", "link", "other")
+KINDS = (
+    *("edit", "edit", "reword", "delete", "move", "copy", "folder", "merge", "link", "other"),
+    *("move-and-edit", "restore"),
+)
 
 Step = tuple[str, int, int, int]
 steps = st.lists(
@@ -67,6 +70,19 @@ class History:
         self.repo.write("other/:odd\x01name\n.md", "a name git's log separators could split\n")
         self.repo.save(PATHS[0], text(0))
 
+    @property
+    def last(self) -> dict[str, str]:
+        """The last text each path held, for restores (at the same path or another)."""
+        log = self.repo.git(
+            "log", "--format=%x01%H", "--diff-filter=D", "--name-only", "--", *PATHS
+        )
+        found: dict[str, str] = {}
+        for record in log.split("\x01")[1:]:
+            commit, *paths = record.split()
+            for path in paths:
+                found.setdefault(path, self.repo.git("show", f"{commit}^:{path}") + "\n")
+        return found
+
     def exists(self, path: str) -> bool:
         return os.path.lexists(self.repo.root / path)
 
@@ -81,6 +97,11 @@ class History:
             self.repo.commit(f"Remove {source}")
         elif kind in ("move", "copy") and self.exists(source) and source != target:
             self._move_or_copy(kind, source, target)
+        elif kind == "move-and-edit" and self.exists(source) and source != target:
+            self._move_or_copy("move", source, target, text(version, reworded=True))
+        elif kind == "restore" and not self.exists(source) and not self.exists(target):
+            self._clear(target)
+            self.repo.save(target, self.last.get(source, text(version)))
         elif kind == "folder":
             self._move_folder(FOLDERS[one % 4], FOLDERS[two % 4])
         elif kind == "merge":
@@ -107,11 +128,15 @@ class History:
                 inner.unlink()
             target.rmdir()
 
-    def _move_or_copy(self, kind: str, source: str, target: str) -> None:
+    def _move_or_copy(self, kind: str, source: str, target: str, edit: str | None = None) -> None:
         if self.exists(target) or not (self.repo.root / source).is_file():
             return
         if kind == "move" and not (self.repo.root / target).parent.is_file():
-            self.repo.move(source, target)
+            (self.repo.root / target).parent.mkdir(parents=True, exist_ok=True)
+            self.repo.git("mv", source, target)
+            if edit is not None:
+                self.repo.write(target, edit)
+            self.repo.commit(f"Move {source} to {target}")
         elif kind == "copy" and not (self.repo.root / target).parent.is_file():
             self.repo.save(target, (self.repo.root / source).read_bytes())
 
@@ -131,7 +156,7 @@ class History:
         self.repo.git("branch", "-q", "-D", "side")
 
 
-def listed(source: GitSource, path: str) -> tuple[list[PageCommit], list[object]] | str:
+def listed(source: GitSource, path: str) -> tuple[list[PageCommit], list[Move]] | str:
     try:
         return follow_forward(source, source.resolve(None), path)
     except InputError as error:
