@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from raci_tracker.errors import InputError
-from raci_tracker.files import synced_once
 from raci_tracker.history.dating import (
     DERIVED_RULES,
     Group,
@@ -181,8 +180,7 @@ def update_page(
         if store.write_object(target.document, target.locale, key, content):
             written.append(key)
 
-    with synced_once():  # the page's new objects made durable at once, before its index
-        read = Reader(source, target.locale, target.aliases, keep).read(new_commits)
+    read = Reader(source, target.locale, target.aliases, keep).read(new_commits)
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
