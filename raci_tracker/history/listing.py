@@ -24,6 +24,11 @@ FollowAt = Callable[[str, bytes], tuple[PageCommit, bytes] | None]
 walk goes on with (the rename's source, else the same path); None when git lists nothing."""
 
 
+class NestedRename(Exception):
+    """A rename between a path and a file inside it (a page that was a folder's file): git's
+    `--follow` goes on there in ways this walk does not reproduce, so the page is listed alone."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Commit:
     commit: str
@@ -60,7 +65,10 @@ class RepositoryLog:
             position += 1
             if found is None:
                 continue
-            page_commit, followed = found
+            page_commit, previous = found
+            if _under(previous, followed) != _under(followed, previous):
+                raise NestedRename(page_commit.commit)
+            followed = previous
             if page_commit.status == "C":
                 earlier = self.follow(path, follow_at, position)
                 if earlier:

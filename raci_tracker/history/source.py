@@ -24,7 +24,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from raci_tracker.errors import InputError
 from raci_tracker.history.gitraw import ChangedPage, changed_page, read_page_commit
-from raci_tracker.history.listing import RepositoryLog
+from raci_tracker.history.listing import NestedRename, RepositoryLog
 from raci_tracker.history.repositories import (
     COMMIT_ID,
     RepositorySpec,
@@ -145,10 +145,14 @@ class GitSource:
         return commits
 
     def _follow(self, head: str, path: str) -> list[PageCommit]:
+        return self._follow_in_log(head, path) or self._follow_page(head, path)
+
+    def _follow_in_log(self, head: str, path: str) -> list[PageCommit] | None:
         log = self._repository_log(head)
-        if log is None:
-            return self._follow_page(head, path)
-        return log.follow(os.fsencode(path), self._follow_at)
+        try:
+            return log.follow(os.fsencode(path), self._follow_at) if log else None
+        except NestedRename:
+            return None
 
     def _repository_log(self, head: str) -> RepositoryLog | None:
         """The whole repository's log at `head`, once `ONE_PASS_FROM` listings were asked for
