@@ -203,6 +203,43 @@ def test_a_record_naming_texts_by_commit_is_read_and_rewritten_by_content(
     assert json.loads(record.read_bytes()) == {"schema": 2, "alerted": [key]}
 
 
+def test_a_history_rewritten_with_the_same_texts_alerts_nothing_again(
+    tracked: GitRepo, webhook: tuple[str, type[Webhook]], tmp_path: Path
+) -> None:
+    """A force-push that rewords a commit message: new commit ids, the same texts."""
+    url, hook = webhook
+    shift(tracked)
+    assert run("--notify", url, "--exit-code") == 1
+    tracked.git("commit", "--amend", "-q", "-m", "Reworded message")
+
+    assert run("--notify", url, "--exit-code") == 0
+
+    assert len(hook.received) == 1
+    last_run = json.loads((tmp_path / "reports/last-run.json").read_bytes())
+    assert last_run["pages"][0]["new_commits"] == []
+    assert "history-rewritten" in (
+        tmp_path / "snapshots/managed-kubernetes/fr-fr/index.json"
+    ).read_text("utf-8")
+
+
+def test_a_rewritten_history_with_a_new_text_alerts_that_text(
+    tracked: GitRepo, webhook: tuple[str, type[Webhook]], tmp_path: Path
+) -> None:
+    """A force-push that replaces the last text by another: that text is new."""
+    url, hook = webhook
+    shift(tracked)
+    assert run("--notify", url, "--exit-code") == 1
+    text = (tracked.root / PAGE).read_text("utf-8")
+    tracked.write(PAGE, text.replace(f"{CONTINUITY} RA | I |", f"{CONTINUITY} RA | A |"))
+    tracked.git("commit", "--amend", "-q", "-am", "Another shift instead")
+
+    assert run("--notify", url, "--exit-code") == 1
+
+    assert len(hook.received) == 2
+    last_run = json.loads((tmp_path / "reports/last-run.json").read_bytes())
+    assert last_run["pages"][0]["new_commits"] == [tracked.head()]
+
+
 def test_a_damaged_record_is_one_message(
     tracked: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

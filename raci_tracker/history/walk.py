@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from enum import StrEnum
 
 from raci_tracker.errors import InputError
@@ -37,7 +38,7 @@ from raci_tracker.model import (
     Skipped,
     Snapshot,
 )
-from raci_tracker.page.parse import PARSER_VERSION
+from raci_tracker.page.version import PARSER_VERSION
 
 
 class PageStatus(StrEnum):
@@ -191,7 +192,8 @@ def update_page(
     files_written = len(written) + int(store.write_index(new_index))
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
-    unseen = [c for c in new_commits if c.commit not in _taken_in(index)]
+    taken = _taken_in(index) | (_same_texts(index, versions) if rewritten else set())
+    unseen = [c for c in new_commits if c.commit not in taken]
     new = _new_texts(versions, {c.commit for c in unseen})
     return PageUpdate(
         target.document,
@@ -257,6 +259,20 @@ def _taken_in(index: PageIndex | None) -> set[str]:
     if index is None:
         return set()
     return {v.ref.commit for v in index.versions} | {s.commit for s in index.skipped}
+
+
+def _same_texts(old: PageIndex | None, versions: Sequence[PageVersion]) -> set[str]:
+    """After a rewritten history, the commits that brought the texts the old history had, in
+    the same order (the longest run of texts both share): the same texts under new commit ids
+    (a reworded message, a rebase) are not new to the user, so they are neither new revisions
+    nor alerts."""
+    if old is None:
+        return set()
+    before, after = [v.ref.blob for v in old.versions], [v.ref.blob for v in versions]
+    blocks = SequenceMatcher(None, before, after, autojunk=False).get_matching_blocks()
+    return {
+        versions[i].ref.commit for block in blocks for i in range(block.b, block.b + block.size)
+    }
 
 
 def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str]:
