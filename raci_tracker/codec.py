@@ -325,6 +325,8 @@ def index_to_dict(index: PageIndex) -> dict[str, Any]:
             {"commit": s.commit, "path": s.path, "reason": s.reason} for s in index.skipped
         ],
         "notes": [note_to_dict(n) for n in index.notes],
+        # the parties' names the texts were read with; absent (as before the key) when none
+        **({"parties": {k: list(v) for k, v in index.parties.items()}} if index.parties else {}),
     }
 
 
@@ -354,6 +356,7 @@ def index_from_dict(data: Any, path: str) -> PageIndex:
             notes=[_note(n) for n in data["notes"]],
             versions=[] if legacy else [version_from_dict(v) for v in data["versions"]],
             current_path=None if legacy else data["current_path"],
+            parties={str(k): [str(n) for n in v] for k, v in data.get("parties", {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputError(

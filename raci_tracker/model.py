@@ -6,7 +6,7 @@ output is translated into them at the boundary of the module that owns the libra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -398,6 +398,7 @@ class PageIndex:
     notes: list[HistoryNote] = field(default_factory=list)
     versions: list[PageVersion] = field(default_factory=list)
     current_path: str | None = None  # where the page lives now, when it moved from `path`
+    parties: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the config's names
 
     def known_commits(self) -> set[str]:
         known = {version.ref.commit for version in self.versions}

@@ -17,6 +17,7 @@ from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import HistoryListing, PageTarget, update_page, walk_history
 from tests.gitrepo import GitRepo
+from tests.helpers import FIXTURES
 
 OLD = "pages/kube/responsibility-model/guide.en-gb.md"
 NEW = "pages/public_cloud/kube/responsibility-model/guide.en-gb.md"
@@ -180,6 +181,36 @@ def test_setting_the_moved_path_in_the_config_takes_in_nothing_new(
     last_run = json.loads((tmp_path / "reports/last-run.json").read_text(encoding="utf-8"))
     assert last_run["pages"][0]["new_commits"] == []
     assert last_run["totals"]["shifts"] == 0
+
+
+def test_new_party_names_in_the_config_read_the_stored_texts_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The texts were read with other names for the parties: read again, they end as a clean
+    run with the new names stores them, and nothing upstream is new."""
+    folder = FIXTURES / "external/cloud-temple-iaas"
+    repo = GitRepo(tmp_path / "upstream")
+    for name in ("2025-01-06__d293284.md", "2025-02-03__0386249.md"):
+        repo.save("raci.fr.md", (folder / name).read_bytes())
+    config = configure(tmp_path, "raci.fr.md")
+    cli("run", "--config", str(config), "--no-progress", capsys=capsys)
+    before = index_of(tmp_path)
+    named = config.read_text("utf-8") + '\n[documents.parties]\nprovider = ["Client"]\n'
+    config.write_text(named, "utf-8")
+
+    code, out, _ = cli(
+        "run", "--config", str(config), "--no-progress", "--exit-code", capsys=capsys
+    )
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "raci-tracker.toml").write_text(named.replace('"upstream"', f'"{repo.root}"'))
+    cli("run", "--config", str(clean / "raci-tracker.toml"), "--no-progress", capsys=capsys)
+
+    after = index_of(tmp_path)
+    assert code == 0 and "0 new revision(s)" in out.splitlines()[-1]
+    assert (before.get("parties"), after["parties"]) == (None, {"provider": ["Client"]})
+    assert before["versions"] != after["versions"]  # other objects: the parties read otherwise
+    assert after == index_of(clean) | {"repository": "upstream"}
 
 
 # --- deletions, restores, copies ------------------------------------------------------------------

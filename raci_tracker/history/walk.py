@@ -227,6 +227,7 @@ def _page_index(
         skipped=skipped,
         versions=versions,
         current_path=None if commits[-1].path == target.path else commits[-1].path,
+        parties=_names(target.aliases),
     )
 
 
@@ -345,8 +346,14 @@ def _nothing_new(
 
 
 def _config_changed(index: PageIndex, target: PageTarget) -> bool:
-    return (index.parser_version, index.path, index.ref) != (
+    """The page was read with another parser, path, ref or parties' names: read it again."""
+    return (index.parser_version, index.path, index.ref, _names(index.parties)) != (
         PARSER_VERSION,
         target.path,
         target.ref,
+        _names(target.aliases),
     )
+
+
+def _names(parties: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    return {party: list(names) for party, names in parties.items()}
