@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from raci_tracker.history.source import GitSource
+from raci_tracker.lazy import LazyModule
 from raci_tracker.model import HistoryNote, PageCommit, Severity
-from raci_tracker.page.frontmatter import read_front_matter
+
+if TYPE_CHECKING:
+    from raci_tracker.page import frontmatter
+else:  # PyYAML is imported when a moved page's meta.yaml is first read
+    frontmatter = LazyModule("raci_tracker.page.frontmatter")
 
 MAX_MOVES = 20
 META = "meta.yaml"
@@ -115,5 +121,5 @@ def _id_of(source: GitSource, blob: str) -> str | None:
         text = source.read_blob(blob).decode("utf-8")
     except (UnicodeDecodeError, ValueError):
         return None
-    value = read_front_matter(text, 1).data.get("id")
+    value = frontmatter.read_front_matter(text, 1).data.get("id")
     return value if isinstance(value, str) and value.strip() else None

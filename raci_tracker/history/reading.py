@@ -7,13 +7,19 @@ import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from raci_tracker.errors import InputError
 from raci_tracker.history.dating import commit_ref, version_of
 from raci_tracker.history.objects import object_bytes
 from raci_tracker.history.source import GitSource
+from raci_tracker.lazy import LazyModule
 from raci_tracker.model import PageCommit, PageVersion, Skipped, Snapshot
-from raci_tracker.page.parse import parse_page
+
+if TYPE_CHECKING:
+    from raci_tracker.page import parse
+else:  # markdown-it is imported when a text is first read: a run with nothing new reads none
+    parse = LazyModule("raci_tracker.page.parse")
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 NOT_A_FILE = {
@@ -102,7 +108,7 @@ class Reader:
         if data.startswith(LFS_POINTER):
             return "a Git LFS pointer: the page's text is not in the repository"
         try:
-            snapshot = parse_page(
+            snapshot = parse.parse_page(
                 data,
                 path=page_commit.path,
                 locale=self.locale,
