@@ -7,7 +7,7 @@ reading only commits it has not seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -176,12 +176,9 @@ def update_page(
     known = _known(previous, commits)
     new_commits = [c for c in commits if c.commit not in known]
     written: list[str] = []
-
-    def keep(key: str, content: bytes, _: Snapshot) -> None:
-        if store.write_object(target.document, target.locale, key, content):
-            written.append(key)
-
-    read = Reader(source, target.locale, target.aliases, keep).read(new_commits)
+    read = Reader(source, target.locale, target.aliases, _keeper(store, target, written)).read(
+        new_commits
+    )
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
@@ -192,8 +189,7 @@ def update_page(
     files_written = len(written) + int(store.write_index(new_index))
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
-    taken = _taken_in(index) | (_same_texts(index, versions) if rewritten else set())
-    unseen = [c for c in new_commits if c.commit not in taken]
+    unseen = _unseen(index, versions, new_commits, rewritten)
     new = _new_texts(versions, {c.commit for c in unseen})
     return PageUpdate(
         target.document,
@@ -207,6 +203,30 @@ def update_page(
         moved_to=new_index.current_path,
         head=head,
     )
+
+
+def _keeper(
+    store: SnapshotStore, target: PageTarget, written: list[str]
+) -> Callable[[str, bytes, Snapshot], None]:
+    """Keeps each text read in the store; `written` gets the addresses of the new objects."""
+
+    def keep(key: str, content: bytes, _: Snapshot) -> None:
+        if store.write_object(target.document, target.locale, key, content):
+            written.append(key)
+
+    return keep
+
+
+def _unseen(
+    index: PageIndex | None,
+    versions: Sequence[PageVersion],
+    new_commits: Sequence[PageCommit],
+    rewritten: bool,
+) -> list[PageCommit]:
+    """The new commits the user has not seen: not taken in before, nor, after a rewrite,
+    bringing a text the old history had in the same place."""
+    taken = _taken_in(index) | (_same_texts(index, versions) if rewritten else set())
+    return [c for c in new_commits if c.commit not in taken]
 
 
 def _page_index(
