@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import hashlib
 
-from raci_tracker.compare.changelog import Entry, PageChangelog, build_entries
+from raci_tracker.compare.changelog import (
+    Entry,
+    LazyRevision,
+    PageChangelog,
+    RevisionHead,
+    Text,
+    build_lazy_entries,
+)
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError
-from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.model import Diff, PageIndex, Snapshot
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import Site
@@ -39,20 +46,24 @@ class StoredDiffs:
         self.computed = 0
 
     def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
+        return self.of_texts(Text.of(before), Text.of(after))
+
+    def of_texts(self, before: Text, after: Text) -> Diff:
+        """The diff of two texts, read only when the store has not kept it."""
         pair = self._pair(before, after)
         if pair is None:
-            return diff_snapshots(before, after)
+            return diff_snapshots(before.snapshot, after.snapshot)
         self.used.add(pair)
         found = self.store.load_diff(self.document, self.locale, pair)
         if found is None:
-            found = diff_snapshots(before, after)
+            found = diff_snapshots(before.snapshot, after.snapshot)
             self.computed += 1
             self._keep(pair, found)
         return found
 
-    def _pair(self, before: Snapshot, after: Snapshot) -> Pair | None:
-        first = self.objects.get(before.source.commit or "")
-        second = self.objects.get(after.source.commit or "")
+    def _pair(self, before: Text, after: Text) -> Pair | None:
+        first = self.objects.get(before.commit)
+        second = self.objects.get(after.commit)
         if first is None or second is None or first == second:
             return None  # a deleted page, or one text: nothing worth keeping
         return first, second
@@ -95,9 +106,26 @@ def stored_page(
     if index is None:
         return (), {}
     diffs = StoredDiffs(store, index)
-    entries = build_entries(store.revisions(document, locale, index), diffs)
+    revisions = (_lazy(stored) for stored in store.revision_texts(document, locale, index))
+    entries = build_lazy_entries(revisions, diffs.of_texts)
     diffs.prune()
     return entries, text_ids(index)
+
+
+def _lazy(stored: StoredRevision) -> LazyRevision:
+    """A stored revision for `build_lazy_entries`: its head, and its texts unread."""
+    group, versions = stored.group, [version for version, _ in stored.texts]
+    head = RevisionHead(
+        date=group.date,
+        date_source=group.date_source,
+        status=group.status,
+        ref=group.versions[-1].ref,
+        commits=tuple(v.ref for v in group.versions),
+        text_refs=tuple(v.ref for v in versions),
+        key=group.key,
+        notes=stored.notes,
+    )
+    return head, [Text(version.ref.commit, read) for version, read in stored.texts]
 
 
 def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
@@ -111,8 +139,8 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
     """What a run may leave unrendered: the files `rendered` records, when their key and bytes
     are still those."""
 
-    def text_id(page: PageChangelog, snapshot: Snapshot) -> str | None:
-        return ids.get((page.document, page.locale), {}).get(snapshot.source.commit or "")
+    def text_id(page: PageChangelog, commit: str) -> str | None:
+        return ids.get((page.document, page.locale), {}).get(commit)
 
     own_templates = config.templates is not None and any(config.templates.rglob("*.j2"))
 

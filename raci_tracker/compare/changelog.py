@@ -14,7 +14,74 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from raci_tracker.compare.diff import diff_snapshots
-from raci_tracker.model import CommitRef, Diff, Revision, RevisionStatus, Snapshot
+from raci_tracker.model import (
+    CommitRef,
+    DateSource,
+    Diff,
+    HistoryNote,
+    Revision,
+    RevisionStatus,
+    SilentEdit,
+    Snapshot,
+)
+
+
+class Text:
+    """A text of the page: the commit the store names it by, and its snapshot, read the first time
+    something asks for it (a report that shows only the newest revisions reads only theirs)."""
+
+    __slots__ = ("_load", "_snapshot", "commit")
+
+    def __init__(self, commit: str, load: Callable[[], Snapshot]) -> None:
+        self.commit, self._load = commit, load
+        self._snapshot: Snapshot | None = None
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Text:
+        text = cls(snapshot.source.commit or "", lambda: snapshot)
+        text._snapshot = snapshot
+        return text
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self._snapshot = self._load()
+        return self._snapshot
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and self.snapshot == other.snapshot
+
+    def __hash__(self) -> int:
+        return hash(self.commit)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionHead:
+    """A revision without its texts: what dates, names, keys and links it. `text_refs` are the
+    commits the store names its texts by, in order (its silent edits', then `ref`)."""
+
+    date: str
+    date_source: DateSource
+    status: RevisionStatus
+    ref: CommitRef
+    commits: tuple[CommitRef, ...]
+    text_refs: tuple[CommitRef, ...]
+    key: str = ""
+    notes: tuple[HistoryNote, ...] = ()
+
+    @classmethod
+    def of(cls, revision: Revision) -> RevisionHead:
+        refs = (*(edit.ref for edit in revision.silent_edits), revision.ref)
+        return cls(
+            revision.date,
+            revision.date_source,
+            revision.status,
+            revision.ref,
+            revision.commits,
+            refs,
+            revision.key,
+            revision.notes,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +89,44 @@ class Step:
     """One text of the page and how it differs from the text before it (None for the first)."""
 
     ref: CommitRef
-    snapshot: Snapshot
+    text: Text
     diff: Diff | None
     silent: bool
-    before: Snapshot | None = None  # the text `diff` compares it with
+    previous: Text | None = None  # the text `diff` compares it with
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.text.snapshot
+
+    @property
+    def before(self) -> Snapshot | None:
+        return self.previous.snapshot if self.previous else None
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A revision in the changelog: the step that brought its date, then its silent edits."""
 
-    revision: Revision
+    head: RevisionHead
     published: Step
     silent_edits: tuple[Step, ...]
+
+    @property
+    def revision(self) -> Revision:
+        """The revision with its texts (read when first asked for)."""
+        head, steps = self.head, self.steps
+        edits = zip(head.text_refs[:-1], steps[:-1], strict=True)
+        return Revision(
+            date=head.date,
+            date_source=head.date_source,
+            status=head.status,
+            ref=head.ref,
+            snapshot=steps[-1].snapshot,
+            commits=head.commits,
+            silent_edits=tuple(SilentEdit(ref, step.snapshot) for ref, step in edits),
+            key=head.key,
+            notes=head.notes,
+        )
 
     @property
     def first(self) -> bool:
@@ -48,17 +140,17 @@ class Entry:
     @property
     def date_reused(self) -> bool:
         """The page's date came back after another revision (a restore, a backdated text)."""
-        return bool(self.revision.key) and self.revision.key != self.revision.date
+        return bool(self.head.key) and self.head.key != self.head.date
 
     @property
     def restored(self) -> bool:
-        return any(note.rule == "page-restored" for note in self.revision.notes)
+        return any(note.rule == "page-restored" for note in self.head.notes)
 
     @property
     def day(self) -> str:
         """The day to name the revision by: its date, or the day it was committed when the date
         came back (the date then belongs to an earlier revision)."""
-        return self.committed if self.date_reused else self.revision.date
+        return self.committed if self.date_reused else self.head.date
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -118,10 +210,13 @@ def texts(revision: Revision) -> list[tuple[CommitRef, Snapshot]]:
     A stored text is addressed by its blob, so a revision's texts are its runs of commits with
     one blob; the store names each by a commit of its run (today the last one)."""
     page_texts = [e.snapshot for e in revision.silent_edits] + [revision.snapshot]
-    firsts = _first_commits(revision.commits)
-    if len(firsts) != len(page_texts):  # not one run per text: keep the store's own names
-        firsts = [e.ref for e in revision.silent_edits] + [revision.ref]
-    return list(zip(firsts, page_texts, strict=True))
+    return list(zip(_sources(RevisionHead.of(revision)), page_texts, strict=True))
+
+
+def _sources(head: RevisionHead) -> list[CommitRef]:
+    """The commit that first published each of a revision's texts (see `texts`)."""
+    firsts = _first_commits(head.commits)
+    return firsts if len(firsts) == len(head.text_refs) else list(head.text_refs)
 
 
 def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
@@ -131,31 +226,41 @@ def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
 
 DiffOf = Callable[[Snapshot, Snapshot], Diff]
 """How two texts' diff is found: `diff_snapshots`, or a lookup of diffs kept in the store."""
+TextDiffOf = Callable[[Text, Text], Diff]
+"""The same for two texts that may not be read yet: a lookup that reads them only to diff."""
+LazyRevision = tuple[RevisionHead, Sequence[Text]]
+"""A revision and its texts in order, read when something asks for them."""
 
 
 def build_entries(
     revisions: Iterable[Revision], diff_of: DiffOf = diff_snapshots
 ) -> tuple[Entry, ...]:
     """Entries for revisions in date order, each diffed against the text before it."""
+    lazy = ((RevisionHead.of(r), [Text.of(s) for _, s in texts(r)]) for r in revisions)
+    return build_lazy_entries(lazy, lambda before, after: diff_of(before.snapshot, after.snapshot))
+
+
+def build_lazy_entries(revisions: Iterable[LazyRevision], diff_of: TextDiffOf) -> tuple[Entry, ...]:
+    """`build_entries` for revisions whose texts are read only when something asks for them."""
     entries = []
-    previous: Snapshot | None = None
-    for revision in revisions:
-        steps = _steps(texts(revision), previous, diff_of)
-        entries.append(Entry(revision, steps[0], tuple(steps[1:])))
-        if revision.status is not RevisionStatus.DELETED:
+    previous: Text | None = None
+    for head, page_texts in revisions:
+        steps = _steps(list(zip(_sources(head), page_texts, strict=True)), previous, diff_of)
+        entries.append(Entry(head, steps[0], tuple(steps[1:])))
+        if head.status is not RevisionStatus.DELETED:
             # a restored page is compared with the text it had before it was deleted
-            previous = revision.snapshot
+            previous = page_texts[-1]
     return tuple(entries)
 
 
 def _steps(
-    page_texts: Sequence[tuple[CommitRef, Snapshot]], before: Snapshot | None, diff_of: DiffOf
+    page_texts: Sequence[tuple[CommitRef, Text]], before: Text | None, diff_of: TextDiffOf
 ) -> list[Step]:
     steps = []
-    for index, (ref, snapshot) in enumerate(page_texts):
-        diff = None if before is None else diff_of(before, snapshot)
-        steps.append(Step(ref, snapshot, diff, silent=index > 0, before=before))
-        before = snapshot
+    for index, (ref, text) in enumerate(page_texts):
+        diff = None if before is None else diff_of(before, text)
+        steps.append(Step(ref, text, diff, silent=index > 0, previous=before))
+        before = text
     return steps
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from raci_tracker.errors import InputError
 from raci_tracker.files import read_input, write_atomic
 from raci_tracker.history.dating import (
     GROUP_RULES,
+    Group,
     at_version,
     group_versions,
     in_force_on,
@@ -37,13 +39,26 @@ from raci_tracker.history.dating import (
 from raci_tracker.history.diffs import diff_bytes, diff_from_dict
 from raci_tracker.history.migrate import migrated_index, recoded_index
 from raci_tracker.history.objects import object_from_dict
-from raci_tracker.model import Diff, PageIndex, PageVersion, Revision, Snapshot
+from raci_tracker.model import Diff, HistoryNote, PageIndex, PageVersion, Revision, Snapshot
 from raci_tracker.text import short_hash
 
 INDEX = "index.json"
 OBJECTS = "objects"
 DIFFS = "diffs"
 STOPS = ".repos"
+
+
+TextRead = Callable[[], Snapshot]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRevision:
+    """A revision as the index lists it: its versions, its notes, and how to read each text
+    (`Group.texts`, oldest first)."""
+
+    group: Group
+    notes: tuple[HistoryNote, ...]
+    texts: list[tuple[PageVersion, TextRead]]
 
 
 class SnapshotStore:
@@ -89,6 +104,24 @@ class SnapshotStore:
         notes = [n for n in index.notes if n.rule not in GROUP_RULES]
         for group in group_versions(index.versions):
             yield revision_of(group, load, notes)
+
+    def revision_texts(
+        self, document: str, locale: str, index: PageIndex
+    ) -> Iterator[StoredRevision]:
+        """The page's revisions as `revisions` makes them, each with how to read each of its
+        texts: nothing is read until something asks for it."""
+        notes = [n for n in index.notes if n.rule not in GROUP_RULES]
+        for group in group_versions(index.versions):
+            commits = {v.ref.commit for v in group.versions}
+            own = (*group.notes, *(n for n in notes if n.commit in commits))  # as `revision_of`
+            texts = [(v, self._text_reader(document, locale, v)) for v in group.texts()]
+            yield StoredRevision(group, own, texts)
+
+    def _text_reader(self, document: str, locale: str, version: PageVersion) -> TextRead:
+        def read(v: PageVersion) -> Snapshot:
+            return at_version(self.load_object(document, locale, v), v)
+
+        return lambda: snapshot_of(version, read)
 
     def in_force(self, document: str, locale: str, day: str) -> tuple[Snapshot, Revision] | None:
         """The text in force on `day`: the last version committed on or before it (UTC), and the

@@ -95,7 +95,7 @@ class _Follower:
 def _steps(page: PageChangelog) -> Iterator[tuple[str, str, Step]]:
     for entry in page.entries:
         for step in entry.steps:
-            yield entry.revision.date, revision_key(entry.revision), step
+            yield entry.head.date, revision_key(entry.head), step
 
 
 def activity_histories(page: PageChangelog) -> Mapping[str, tuple[ActivityEvent, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from raci_tracker.compare.changelog import Entry, PageChangelog
+from raci_tracker.compare.changelog import Entry, PageChangelog, RevisionHead
 from raci_tracker.model import Revision
 
 PAGE_SIZE = 25
@@ -88,11 +88,11 @@ def revision_hrefs(
     count = len(page.entries)
     for position, entry in enumerate(page.entries):
         name = changelog_name(page_of(position, count, size), output_format, size)
-        key = revision_key(entry.revision)
+        key = revision_key(entry.head)
         hrefs[key] = f"{name}#revision-{key}" if output_format == "html" else name
     return hrefs
 
 
-def revision_key(revision: Revision) -> str:
+def revision_key(revision: Revision | RevisionHead) -> str:
     """What names a revision in links: its date, `.2` added when the date came back."""
     return revision.key or revision.date

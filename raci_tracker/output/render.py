@@ -214,7 +214,7 @@ def render_feed(
         where = (page.document, page.locale)
         if where not in hrefs:
             hrefs[where] = revision_hrefs(page)
-        href = hrefs[where][revision_key(entry.revision)]
+        href = hrefs[where][revision_key(entry.head)]
         local = f"{page.document}/{page.locale}/{href}"
         entries.append(_feed_entry(page, entry, env, local, base_url))
     entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
@@ -241,7 +241,7 @@ def _updated(entry: Entry) -> int:
 
 
 def _feed_id(page: PageChangelog, entry: Entry) -> str:
-    revision = entry.revision
+    revision = entry.head
     return f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}"
 
 
@@ -254,7 +254,7 @@ def _feed_entry(
 ) -> dict[str, str | None]:
     """The entry links the published changelog when the site has a `base_url` (the source as
     related), else the source, else the changelog by its relative path."""
-    revision = entry.revision
+    revision = entry.head
     shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
     summary = ". ".join(step_summary(s) for s in shifted)  # each a sentence
     source = permalink(page.permalink, revision.ref, page.locale)

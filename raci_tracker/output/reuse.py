@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from raci_tracker.compare.changelog import Entry, PageChangelog, commit_day
-from raci_tracker.model import Snapshot
 from raci_tracker.output.paging import ChangelogPage
 
-TextId = Callable[[Snapshot], str | None]
-"""What names a text's content for good: the address of its stored object (None: unknown)."""
-PageTextId = Callable[[PageChangelog, Snapshot], str | None]
+TextId = Callable[[str], str | None]
+"""What names a text's content for good, by the commit the store names the text by: the
+address of its stored object (None: unknown)."""
+PageTextId = Callable[[PageChangelog, str], str | None]
 """The same, for a text of a page."""
 
 
@@ -49,13 +49,13 @@ def _key(parts: Iterable[object]) -> str:
 def entry_fingerprint(entry: Entry, text_id: TextId) -> str | None:
     """Everything an entry is made of, with each text named by its object; None when a text
     has none (the entry is then rendered every time)."""
-    revision = entry.revision
+    revision = entry.head
     parts: list[object] = [
         (revision.date, revision.date_source, revision.status, revision.key),
         (revision.ref, revision.commits, revision.notes),
     ]
     for step in entry.steps:
-        texts = (text_id(step.snapshot), text_id(step.before) if step.before else "")
+        texts = (text_id(step.text.commit), text_id(step.previous.commit) if step.previous else "")
         if None in texts:
             return None
         parts.append((step.ref, step.silent, texts))
@@ -67,7 +67,7 @@ class PageKeys:
 
     def __init__(self, page: PageChangelog, reuse: Reuse) -> None:
         self.page, self.reuse = page, reuse
-        text_id: TextId = lambda snapshot: reuse.text_id(page, snapshot)  # noqa: E731
+        text_id: TextId = lambda commit: reuse.text_id(page, commit)  # noqa: E731
         self.prints = [entry_fingerprint(entry, text_id) for entry in page.entries]
 
     def _key(self, name: str, extra: object, prints: Sequence[str | None]) -> str | None:
@@ -91,7 +91,7 @@ class PageKeys:
 
 
 def _data_day(page: PageChangelog) -> str | None:
-    refs = [entry.revision.ref for entry in page.entries]
+    refs = [entry.head.ref for entry in page.entries]
     return commit_day(max(refs, key=lambda ref: ref.commit_time)) if refs else None
 
 
