@@ -1,0 +1,92 @@
+"""A report run reads the texts of what it shows: the pages whose files it renders in full, and of
+the others only what the index, the feed and the consistency grids show (their newest texts).
+What it renders stays byte-identical to a full report and a clean run."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from raci_tracker.app.changelogs import reuse_of
+from raci_tracker.app.run import _load_pages
+from raci_tracker.app.run import run as update_store
+from raci_tracker.config import load_config
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.model import PageVersion, Snapshot
+from raci_tracker.output.site import render_site
+from raci_tracker.output.stamp import read_rendered
+from tests.gitrepo import GitRepo
+from tests.test_incremental_reports import CONFIG, full_report, page, reports, run
+
+OTHER = """
+[[documents]]
+id = "other"
+repo = "upstream"
+path = "pages/b/guide.en-gb.md"
+locales = ["en-gb"]
+"""
+
+
+def two_pages(folder: Path, revisions: int) -> tuple[GitRepo, Path]:
+    """`kube`, whose letters move back and forth, and `other`, whose date alone moves: a run
+    after each day's two commits."""
+    repo = GitRepo(folder / "upstream")
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "raci-tracker.toml"
+    config.write_text(CONFIG.format(templates="") + OTHER, encoding="utf-8")
+    for day in range(revisions):
+        repo.save("pages/a/guide.en-gb.md", page(day, ("I | RA", "RA | I")[day % 2]))
+        repo.save("pages/b/guide.en-gb.md", page(day, "I | RA"))
+        run(config)
+    return repo, config
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The objects read from now on, by document."""
+    reads: Counter[str] = Counter()
+    load = SnapshotStore.load_object
+
+    def counted(store: SnapshotStore, document: str, locale: str, v: PageVersion) -> Snapshot:
+        reads[document] += 1
+        return load(store, document, locale, v)
+
+    monkeypatch.setattr(SnapshotStore, "load_object", counted)
+    return reads
+
+
+def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo, path = two_pages(folder, 12)
+    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    config = load_config(path)
+    update_store(config)
+    reads = count_reads(monkeypatch)
+
+    pages, ids = _load_pages(config)
+    site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
+
+    assert not any(name.startswith("other/") for name in site.outputs)
+    assert reads["other"] == 1  # the index's latest revision; its dates moved no letter
+    assert reads["kube"] == 13  # every text: its home shows each activity's history
+    assert {"index.html", "feed.xml"} <= set(site.outputs)
+
+
+def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    repo, config = two_pages(folder, 5)
+    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    run(config)
+    repo.save("pages/b/guide.en-gb.md", page(41, "RA | C"))
+    run(config)
+
+    clean = folder.with_name("clean")
+    shutil.copytree(folder / "upstream", clean / "upstream")
+    shutil.copy(config, clean / "raci-tracker.toml")
+    run(clean / "raci-tracker.toml")
+    assert reports(folder) == full_report(folder)
+    assert reports(folder) == reports(clean)
