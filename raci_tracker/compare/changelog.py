@@ -48,6 +48,10 @@ class Text:
             self._snapshot = self._load()
         return self._snapshot
 
+    def forget(self) -> None:
+        """Let the snapshot go (read again if asked for): a run need not hold every page's."""
+        self._snapshot = None
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Text) and self.snapshot == other.snapshot
 
@@ -183,6 +187,13 @@ class PageChangelog:
 
     def newest_first(self) -> list[Entry]:
         return list(reversed(self.entries))
+
+    def forget_texts(self) -> None:
+        """Let every text read so far go: once a page's files are rendered, a run keeps only
+        what it reads again (the newest texts, those the feed lists)."""
+        for entry in self.entries:
+            for step in entry.steps:
+                step.text.forget()
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,18 +160,19 @@ def render_site(
     index, the feed and the consistency grids always."""
     env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
-    site = Site({}, {})
-    groups = []
-    for document in config.documents:
-        group = _group(document, [p for p in pages if p.document == document.id], status)
-        groups.append(group)
+    documents = [(d, [p for p in pages if p.document == d.id]) for d in config.documents]
+    groups = [_group(document, own, status) for document, own in documents]
+    # the shared reports first: what they show of each page (its newest texts, those the feed
+    # lists) is then at hand for its files, and each page's texts can go once it is rendered
+    site = Site(_shared_reports(config, groups, pages, status, env), {})
+    for (document, _), group in zip(documents, groups, strict=True):
         for page in group.pages:
             outputs, keys = _page_reports(page, document, group, env, reuse)
+            page.forget_texts()
             site.outputs.update(outputs)
             site.keys.update(keys)
         if group.consistency is not None:
             site.outputs.update(_consistency_reports(group, group.consistency, env))
-    site.outputs.update(_shared_reports(config, groups, pages, status, env))
     return site
 
 
