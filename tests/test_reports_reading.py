@@ -4,6 +4,7 @@ What it renders stays byte-identical to a full report and a clean run."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ from raci_tracker.model import PageVersion, Snapshot
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
+from tests.helpers import run_cli
 from tests.test_incremental_reports import CONFIG, full_report, page, reports, run
 
 OTHER = """
@@ -90,3 +92,24 @@ def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path
     run(clean / "raci-tracker.toml")
     assert reports(folder) == full_report(folder)
     assert reports(folder) == reports(clean)
+
+
+def test_an_older_text_that_cannot_be_read_fails_its_page_and_the_others_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tracker"
+    repo, config = two_pages(folder, 3)
+    index = json.loads((folder / "snapshots/kube/en-gb/index.json").read_bytes())
+    damaged = folder / f"snapshots/kube/en-gb/objects/{index['versions'][0]['object']}.json"
+    damaged.write_bytes(b'{"schema_version": ')
+    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    repo.save("pages/b/guide.en-gb.md", page(41, "RA | C"))
+    capsys.readouterr()
+
+    code = run_cli("run", "--config", str(config), "--no-progress")
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"kube en-gb: failed: {damaged}" in err and "Traceback" not in err
+    other = (folder / "reports/other/en-gb/index.md").read_text("utf-8")
+    assert "2023-02-14" in other  # the other page's own reports are written

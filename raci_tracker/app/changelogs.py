@@ -21,11 +21,11 @@ from raci_tracker.compare.changelog import (
 )
 from raci_tracker.compare.diff import diff_snapshots
 from raci_tracker.config import Config
-from raci_tracker.errors import OutputError
+from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.model import Diff, PageIndex, Snapshot
 from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import Site
+from raci_tracker.output.site import Site, SiteStatus, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
 
 Pair = tuple[str, str]
@@ -151,6 +151,38 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
         return key_then == key and file_sha256(config.reports / name) == sha
 
     return Reuse(environment_digest(config), text_id, current)
+
+
+def render_readable(
+    config: Config,
+    pages: list[PageChangelog],
+    status: SiteStatus,
+    reuse: Reuse,
+    failures: dict[tuple[str, str], str] | None,
+) -> tuple[Site, list[PageChangelog]]:
+    """`render_site`, and the pages it rendered. A text is read when a report shows it, so one
+    that cannot be read (a damaged object) stops the render: then, with `failures`, each page's
+    every text is read, the pages with one that cannot be read fail, and the others render."""
+    try:
+        return render_site(config, pages, status, reuse), pages
+    except (RaciTrackerError, OSError):
+        if failures is None:
+            raise
+    readable = [page for page in pages if _readable(page, failures)]
+    return render_site(config, readable, status, reuse), readable
+
+
+def _readable(page: PageChangelog, failures: dict[tuple[str, str], str]) -> bool:
+    try:
+        for entry in page.entries:
+            for step in entry.steps:
+                step.text.read()
+    except (RaciTrackerError, OSError) as error:
+        failures[(page.document, page.locale)] = failure_message(error)
+        return False
+    finally:
+        page.forget_texts()
+    return True
 
 
 def rendered_record(site: Site, before: Rendered) -> Rendered:

@@ -9,7 +9,13 @@ from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from raci_tracker.app.changelogs import PageTexts, rendered_record, reuse_of, stored_page
+from raci_tracker.app.changelogs import (
+    PageTexts,
+    render_readable,
+    rendered_record,
+    reuse_of,
+    stored_page,
+)
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
@@ -32,7 +38,7 @@ from raci_tracker.output.alerts import (
 from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import make_environment, render_run_summary
-from raci_tracker.output.site import COMPILED, SiteStatus, read_status, render_site
+from raci_tracker.output.site import COMPILED, SiteStatus, read_status
 from raci_tracker.output.stamp import (
     forget_rendered,
     inputs_digest,
@@ -202,12 +208,12 @@ def _load_pages(
             entries, ids[(target.document, target.locale)] = stored_page(
                 store, target.document, target.locale
             )
+            title = entries[-1].revision.snapshot.document.title if entries else None
         except Exception as error:
             if failures is None:
                 raise
             failures[(target.document, target.locale)] = failure_message(error)
             continue
-        title = entries[-1].revision.snapshot.document.title if entries else None
         permalink = config.document(target.document).permalink
         pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
     return pages, ids
@@ -226,14 +232,15 @@ def write_reports(
     The reports are marked current only by `alert`, once a run recorded its alerts: a run
     stopped before that renders again, and finds the shifts it never alerted.
 
-    When a page's store cannot be read (see `load_changelogs`), the other pages' own reports are
-    written, and the shared ones (index, feed, consistency) keep their last complete version.
+    When a page's store cannot be read (see `load_changelogs`; an older text is read only when
+    its files are rendered), the other pages' own reports are written, and the shared ones
+    (index, feed, consistency) keep their last complete version.
     """
     status = status or read_status(config.reports)
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
-    site = render_site(config, pages, status, reuse_of(config, ids, rendered))
+    site, pages = render_readable(config, pages, status, reuse_of(config, ids, rendered), failures)
     outputs = site.outputs
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)

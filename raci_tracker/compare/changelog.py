@@ -48,6 +48,10 @@ class Text:
             self._snapshot = self._load()
         return self._snapshot
 
+    def read(self) -> None:
+        """Read the snapshot now (a damaged object says so here)."""
+        self._snapshot = self.snapshot
+
     def forget(self) -> None:
         """Let the snapshot go (read again if asked for): a run need not hold every page's."""
         self._snapshot = None
