@@ -10,6 +10,7 @@ good (its object) lets a run leave alone the report files rendered from the same
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Container
 
 from raci_tracker.compare.changelog import (
     Entry,
@@ -159,17 +160,18 @@ def render_readable(
     status: SiteStatus,
     reuse: Reuse,
     failures: dict[tuple[str, str], str] | None,
+    kept: Container[tuple[str, str]] = (),
 ) -> tuple[Site, list[PageChangelog]]:
     """`render_site`, and the pages it rendered. A text is read when a report shows it, so one
     that cannot be read (a damaged object) stops the render: then, with `failures`, each page's
     every text is read, the pages with one that cannot be read fail, and the others render."""
     try:
-        return render_site(config, pages, status, reuse), pages
+        return render_site(config, pages, status, reuse, kept), pages
     except (RaciTrackerError, OSError):
         if failures is None:
             raise
     readable = [page for page in pages if _readable(page, failures)]
-    return render_site(config, readable, status, reuse), readable
+    return render_site(config, readable, status, reuse, kept), readable
 
 
 def _readable(page: PageChangelog, failures: dict[tuple[str, str], str]) -> bool:

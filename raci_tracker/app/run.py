@@ -4,7 +4,7 @@ record what the run took in (`reports/last-run.*`, the GitHub job summary and ou
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,12 +225,14 @@ def write_reports(
     status: SiteStatus | None = None,
     *,
     incremental: bool = False,
+    kept: Container[tuple[str, str]] = (),
 ) -> tuple[int, list[PageChangelog]]:
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
     last check) defaults to what the reports folder recorded. `incremental` leaves alone the
     page files last rendered from the same inputs (`output.reuse`): the files are the same.
     The reports are marked current only by `alert`, once a run recorded its alerts: a run
-    stopped before that renders again, and finds the shifts it never alerted.
+    stopped before that renders again, and finds the shifts it never alerted. The pages in
+    `kept` keep their texts read (`render_site`).
 
     When a page's store cannot be read (see `load_changelogs`; an older text is read only when
     its files are rendered), the other pages' own reports are written, and the shared ones
@@ -240,7 +242,8 @@ def write_reports(
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
-    site, pages = render_readable(config, pages, status, reuse_of(config, ids, rendered), failures)
+    reuse = reuse_of(config, ids, rendered)
+    site, pages = render_readable(config, pages, status, reuse, failures, kept)
     outputs = site.outputs
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
@@ -293,7 +296,8 @@ def run_and_report(
     if quiet and reports_current(config, _inputs_digest(config, status)):
         return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
     failures: PageFailures = {}
-    written, pages = write_reports(config, failures, status, incremental=True)
+    new = {(p.document, p.locale) for p in summary.pages if p.new_commits}  # shown again below
+    written, pages = write_reports(config, failures, status, incremental=True, kept=new)
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]

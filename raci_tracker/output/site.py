@@ -12,7 +12,7 @@ feed.xml                            responsibility shifts (Atom)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,9 +155,12 @@ def render_site(
     pages: Sequence[PageChangelog],
     status: SiteStatus | None = None,
     reuse: Reuse | None = None,
+    kept: Container[tuple[str, str]] = (),
 ) -> Site:
     """Every report, but with `reuse` the pages' files rendered last from the same inputs; the
-    index, the feed and the consistency grids always."""
+    index, the feed and the consistency grids always. The texts read for a page's files are
+    let go once they are rendered, but for the pages in `kept` (those a later step shows
+    again: a run's new texts)."""
     env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
     documents = [(d, [p for p in pages if p.document == d.id]) for d in config.documents]
@@ -168,7 +171,8 @@ def render_site(
     for (document, _), group in zip(documents, groups, strict=True):
         for page in group.pages:
             outputs, keys = _page_reports(page, document, group, env, reuse)
-            page.forget_texts()
+            if (page.document, page.locale) not in kept:
+                page.forget_texts()
             site.outputs.update(outputs)
             site.keys.update(keys)
         if group.consistency is not None:
