@@ -48,9 +48,9 @@ class Text:
             self._snapshot = self._load()
         return self._snapshot
 
-    def read(self) -> None:
-        """Read the snapshot now (a damaged object says so here)."""
-        self._snapshot = self.snapshot
+    def read(self) -> Snapshot:
+        """The snapshot, read now if it was not (a damaged object says so here)."""
+        return self.snapshot
 
     def forget(self) -> None:
         """Let the snapshot go (read again if asked for): a run need not hold every page's."""
