@@ -235,3 +235,30 @@ def test_templates_compile_without_a_cache_folder_to_keep_them(tmp_path: Path) -
         groups=[], pages=[], checked=None, open_findings=str
     )
     assert index.startswith("# RACI responsibility tracker\n")
+
+
+def test_a_history_rewritten_shorter_leaves_no_stale_archive_page(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 28, 28)
+    assert "kube/en-gb/CHANGELOG-1-25.md" in reports(folder)
+    repo.git("reset", "-q", "--hard", "HEAD~10")  # a force-push: 18 revisions left
+
+    run(folder / "raci-tracker.toml")
+
+    names = set(reports(folder))
+    assert not any(name.startswith("kube/en-gb/CHANGELOG-") for name in names)
+    assert_same_as_full_and_clean(folder)
+
+
+def test_changelog_pages_named_as_earlier_versions_named_them_are_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    long_history(folder, 3, 3)
+    old = folder / "reports/kube/en-gb"
+    for name in ("CHANGELOG-2.md", "CHANGELOG-2.html"):  # the older page, cut from the newest
+        (old / name).write_text("Page 2 of 2. [Newer revisions](CHANGELOG.md)\n", "utf-8")
+    (old / "notes.md").write_text("a file of the user's own\n", "utf-8")
+
+    assert run_cli("report", "--config", str(folder / "raci-tracker.toml")) == 0
+
+    assert not (old / "CHANGELOG-2.md").exists() and not (old / "CHANGELOG-2.html").exists()
+    assert (old / "notes.md").read_text("utf-8") == "a file of the user's own\n"

@@ -38,7 +38,7 @@ from raci_tracker.output.alerts import (
 from raci_tracker.output.formats import run_line
 from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import make_environment, render_run_summary
-from raci_tracker.output.site import COMPILED, SiteStatus, read_status
+from raci_tracker.output.site import COMPILED, SiteStatus, read_status, stale_changelogs
 from raci_tracker.output.stamp import (
     forget_rendered,
     inputs_digest,
@@ -248,10 +248,22 @@ def write_reports(
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
-    written = write_outputs(config.reports, outputs)
+    written = write_outputs(config.reports, outputs) + _remove(
+        stale_changelogs(config.reports, site, pages)
+    )
     if not failures:
         record_rendered(config, rendered_record(site, rendered))
     return written, pages
+
+
+def _remove(paths: Sequence[Path]) -> int:
+    """Remove report files the site no longer has; how many."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            raise OutputError(f"cannot remove {path}: {error.strerror or error}") from None
+    return len(paths)
 
 
 def _inputs_digest(config: Config, status: SiteStatus) -> str:

@@ -150,6 +150,20 @@ class Site:
     keys: dict[str, str | None]
 
 
+def stale_changelogs(reports: Path, site: Site, pages: Sequence[PageChangelog]) -> list[Path]:
+    """Changelog pages a page's folder holds that the site no longer has: archive pages of a
+    history since shortened (a rewrite), or named as an earlier version named them. Left in
+    place, they would show revisions that are not in the history, as the latest."""
+    stale = []
+    for page in pages:
+        folder = f"{page.document}/{page.locale}"
+        for output_format in FORMATS:
+            for path in sorted((reports / folder).glob(f"CHANGELOG*.{output_format}")):
+                if f"{folder}/{path.name}" not in site.keys and path.is_file():
+                    stale.append(path)
+    return stale
+
+
 def render_site(
     config: Config,
     pages: Sequence[PageChangelog],
