@@ -26,8 +26,9 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.model import Diff, PageIndex, Snapshot
 from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import Site, SiteStatus, render_site
+from raci_tracker.output.site import Site, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
+from raci_tracker.output.status import SiteStatus
 
 Pair = tuple[str, str]
 

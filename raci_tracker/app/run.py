@@ -8,16 +8,9 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from raci_tracker.app.changelogs import (
-    PageTexts,
-    render_readable,
-    rendered_record,
-    reuse_of,
-    stored_page,
-)
 from raci_tracker.codec import dumps
-from raci_tracker.compare.changelog import NewText, PageChangelog
 from raci_tracker.config import Config
 from raci_tracker.errors import InputError, OutputError, failure_message
 from raci_tracker.files import remove_stale_temporaries, synced_once, write_outputs
@@ -25,20 +18,10 @@ from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSummary, update_page
+from raci_tracker.lazy import LazyModule
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.notify import send
-from raci_tracker.output.alerts import (
-    acknowledge,
-    notification,
-    pending_alerts,
-    record_alerted,
-    render_pending,
-    write_heartbeat,
-)
-from raci_tracker.output.formats import run_line
-from raci_tracker.output.lastrun import RunOutcome
-from raci_tracker.output.render import make_environment, render_run_summary
-from raci_tracker.output.site import COMPILED, SiteStatus, read_status, stale_changelogs
+from raci_tracker.output.lastrun import RunOutcome, run_line
 from raci_tracker.output.stamp import (
     forget_rendered,
     inputs_digest,
@@ -47,7 +30,22 @@ from raci_tracker.output.stamp import (
     reports_current,
     stamp_reports,
 )
-from raci_tracker.output.views import run_to_dict
+from raci_tracker.output.status import SiteStatus, read_status, write_heartbeat
+
+if TYPE_CHECKING:
+    import raci_tracker.app.changelogs as stored
+    from raci_tracker.app.changelogs import PageTexts
+    from raci_tracker.compare import changelog
+    from raci_tracker.compare.changelog import NewText, PageChangelog
+    from raci_tracker.output import alerts, render, views
+    from raci_tracker.output import site as plan
+else:  # the renderers (Jinja2, markdown-it) and deepdiff: imported once a run renders
+    stored = LazyModule("raci_tracker.app.changelogs")
+    changelog = LazyModule("raci_tracker.compare.changelog")
+    alerts = LazyModule("raci_tracker.output.alerts")
+    render = LazyModule("raci_tracker.output.render")
+    plan = LazyModule("raci_tracker.output.site")
+    views = LazyModule("raci_tracker.output.views")
 
 
 def targets(config: Config) -> list[PageTarget]:
@@ -205,7 +203,7 @@ def _load_pages(
     pages, ids = [], {}
     for target in targets(config):
         try:
-            entries, ids[(target.document, target.locale)] = stored_page(
+            entries, ids[(target.document, target.locale)] = stored.stored_page(
                 store, target.document, target.locale
             )
             title = entries[-1].revision.snapshot.document.title if entries else None
@@ -215,7 +213,9 @@ def _load_pages(
             failures[(target.document, target.locale)] = failure_message(error)
             continue
         permalink = config.document(target.document).permalink
-        pages.append(PageChangelog(target.document, target.locale, title, permalink, entries))
+        pages.append(
+            changelog.PageChangelog(target.document, target.locale, title, permalink, entries)
+        )
     return pages, ids
 
 
@@ -242,17 +242,17 @@ def write_reports(
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
-    reuse = reuse_of(config, ids, rendered)
-    site, pages = render_readable(config, pages, status, reuse, failures, kept)
+    reuse = stored.reuse_of(config, ids, rendered)
+    site, pages = stored.render_readable(config, pages, status, reuse, failures, kept)
     outputs = site.outputs
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
     written = write_outputs(config.reports, outputs) + _remove(
-        stale_changelogs(config.reports, site, pages)
+        plan.stale_changelogs(config.reports, site, pages)
     )
     if not failures:
-        record_rendered(config, rendered_record(site, rendered))
+        record_rendered(config, stored.rendered_record(site, rendered))
     return written, pages
 
 
@@ -292,7 +292,7 @@ def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[
         for entry in page.entries:
             for step in entry.steps:
                 if step.ref.commit in commits:
-                    yield NewText(page, entry, step)
+                    yield changelog.NewText(page, entry, step)
 
 
 def run_and_report(
@@ -316,7 +316,7 @@ def run_and_report(
             if on_page is not None:
                 on_page(page)
     new_texts = tuple(_new_texts(summary, pages))
-    pending = pending_alerts(config.reports, pages, new_texts)
+    pending = alerts.pending_alerts(config.reports, pages, new_texts)
     return RunOutcome(
         summary, new_texts, written + checked, pending, tuple(pages), complete=not failures
     )
@@ -334,12 +334,12 @@ def alert(
         return []  # a quiet run (see `run_and_report`): nothing new and nothing pending
     problems: list[str] = []
     if outcome.alerts and urls:
-        message = notification(outcome.alerts, run_line(outcome), len(outcome.pending))
+        message = alerts.notification(outcome.alerts, run_line(outcome), len(outcome.pending))
         problems = send(urls, message.title, message.body)
     status = _run_status(config, outcome.summary)
     unsent = outcome.alerts if problems else ()
     awaiting = outcome.alerts if await_ack and not problems else ()
-    record_alerted(config.reports, outcome.pages, unsent, awaiting)
+    alerts.record_alerted(config.reports, outcome.pages, unsent, awaiting)
     if problems:
         forget_rendered(config)  # so the next run, even a quiet one, finds them pending
     elif outcome.complete:
@@ -349,7 +349,7 @@ def alert(
 
 def acknowledge_alerts(config: Config) -> int:
     """Record as alerted what the last `run --await-ack` alerted; how many texts that was."""
-    return acknowledge(config.reports)
+    return alerts.acknowledge(config.reports)
 
 
 def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) -> list[str]:
@@ -364,7 +364,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
         write_outputs(
             config.reports,
             {
-                "last-run.json": dumps(run_to_dict(outcome)).decode("utf-8"),
+                "last-run.json": dumps(views.run_to_dict(outcome)).decode("utf-8"),
                 "last-run.md": summary,
             },
         )
@@ -380,15 +380,15 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
 
 
 def _run_summary(config: Config, outcome: RunOutcome) -> str:
-    env = make_environment(config.templates, config.cache / COMPILED)
-    summary = render_run_summary(
+    env = render.make_environment(config.templates, config.cache / plan.COMPILED)
+    summary = render.render_run_summary(
         outcome.new_texts,
         outcome.summary.failed,
         outcome.changes,
         env,
         skipped=[page for page in outcome.summary.pages if page.skipped],
     )
-    return summary + render_pending(outcome.pending, env)
+    return summary + alerts.render_pending(outcome.pending, env)
 
 
 def _append(name: str, path: Path, text: str) -> str | None:

@@ -20,15 +20,15 @@ from raci_tracker.text import terminal_safe
 if TYPE_CHECKING:
     from raci_tracker import app, codec
     from raci_tracker.compare import diff as changes
-    from raci_tracker.output import alerts, formats
+    from raci_tracker.output import formats, lastrun
     from raci_tracker.output import review as reviews
     from raci_tracker.page import parse, validate
 else:  # imported when a command first needs them, so `--help` starts fast
     app = LazyModule("raci_tracker.app")
     codec = LazyModule("raci_tracker.codec")
     changes = LazyModule("raci_tracker.compare.diff")
-    alerts = LazyModule("raci_tracker.output.alerts")
     formats = LazyModule("raci_tracker.output.formats")
+    lastrun = LazyModule("raci_tracker.output.lastrun")
     reviews = LazyModule("raci_tracker.output.review")
     parse = LazyModule("raci_tracker.page.parse")
     validate = LazyModule("raci_tracker.page.validate")
@@ -116,7 +116,6 @@ __all__ = [
     "CACHE",
     "EXIT_INPUT_ERROR",
     "SEVERITIES",
-    "alerts",
     "app",
     "changes",
     "cli",
@@ -126,6 +125,7 @@ __all__ = [
     "echo_output",
     "format_option",
     "formats",
+    "lastrun",
     "load_page",
     "load_revision",
     "lock_wait_option",

@@ -14,18 +14,18 @@ from rich.progress import Progress
 
 from raci_tracker.cli.base import (
     EXIT_INPUT_ERROR,
-    alerts,
     app,
     cli,
     config_option,
     echo,
-    formats,
+    lastrun,
     lock_wait_option,
     reviews,
     warn,
 )
 from raci_tracker.config import load_config
 from raci_tracker.notify import ENVIRONMENT, notification_urls
+from raci_tracker.output.status import ALERTED
 
 if TYPE_CHECKING:
     from raci_tracker.history.walk import PageUpdate
@@ -73,7 +73,7 @@ def run(
             warn(warning)
         for problem in app.alert(config, outcome, urls, await_ack=await_ack):
             warn(f"{reviews.printable(problem)} (the shifts stay pending for the next run)")
-    echo(formats.run_line(outcome))
+    echo(lastrun.run_line(outcome))
     if outcome.summary.failed:
         return EXIT_INPUT_ERROR
     return 1 if exit_code and outcome.alert_count else 0
@@ -105,7 +105,7 @@ def ack_alerts(config_file: Path, lock_wait: float) -> None:
     with app.lock_outputs(config, lock_wait, warn):
         count = app.acknowledge_alerts(config)
     if count:
-        echo(f"{count} alerted text(s) recorded in {config.reports / alerts.ALERTED}")
+        echo(f"{count} alerted text(s) recorded in {config.reports / ALERTED}")
     else:
         echo("no alert awaits acknowledgement")
 
@@ -126,4 +126,4 @@ def report(config_file: Path, lock_wait: float) -> int:
 
 
 def _print_page(page: PageUpdate) -> None:
-    echo(formats.page_line(page), err=page.error is not None)
+    echo(lastrun.page_line(page), err=page.error is not None)

@@ -8,17 +8,13 @@
 - `awaiting-ack.json` (in the reports folder): the texts a run alerted whose delivery is left to
   a later step (`run --await-ack`, e.g. the workflow's issue); `ack-alerts` moves them into
   `alerted.json` once that step succeeded. Until then they count as never alerted.
-- `status.json` (in the reports folder): the day the tracker last checked and the upstream head of
-  each repository; rewritten only when a head moved or the last write is a week old, so a run
-  with nothing new changes no file, yet the repository sees the tracker is alive.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +24,11 @@ from raci_tracker.errors import InputError, OutputError
 from raci_tracker.files import write_atomic
 from raci_tracker.output.prose import PartyNames, summary_sentence
 from raci_tracker.output.render import make_environment
+from raci_tracker.output.status import ALERTED, AWAITING
 
-ALERTED = "alerted.json"
-AWAITING = "awaiting-ack.json"
-STATUS = "status.json"
 SCHEMA = 2
 READABLE = (1, 2)
 """Schema 1 named texts by commit (`<doc>/<locale>/<commit>`); those names are still read."""
-HEARTBEAT = timedelta(days=7)
 
 
 def commit_key(text: NewText) -> str:
@@ -167,31 +160,6 @@ def acknowledge(reports: Path) -> int:
     write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
     _remove(reports / AWAITING)  # after the record: stopped in between, acking again is harmless
     return len(keys) - len(set(alerted))
-
-
-# --- the heartbeat ---------------------------------------------------------------------------
-
-
-def write_heartbeat(reports: Path, heads: Mapping[str, str], now: datetime) -> bool:
-    """`status.json`: last check and upstream heads, when a head moved or a week went by."""
-    path = reports / STATUS
-    previous = _read_record(path, "repositories")
-    checked = _read_record(path, "checked") if previous is not None else None
-    merged = {**(previous or {}), **heads}
-    stale = _age(checked, now) >= HEARTBEAT
-    if merged == previous and not stale:
-        return False
-    # the day, not the time: two runs of one day write the same file
-    data = {"schema": SCHEMA, "checked": now.date().isoformat(), "repositories": merged}
-    return write_atomic(path, dumps(data))
-
-
-def _age(checked: Any, now: datetime) -> timedelta:
-    """How long ago `checked` (a `YYYY-MM-DD` day) was; forever when missing or unreadable."""
-    try:
-        return now.date() - date.fromisoformat(str(checked))
-    except ValueError:
-        return timedelta.max
 
 
 # --- the notification --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from raci_tracker.codec import dump_pieces, dumps
 from raci_tracker.compare.diligence import held_by
 from raci_tracker.errors import InputError
-from raci_tracker.history.walk import HistoryOutline, PageStatus, PageUpdate
+from raci_tracker.history.walk import HistoryOutline
 from raci_tracker.model import Diff, Finding, Snapshot
 from raci_tracker.output.annotations import github_annotations
 from raci_tracker.output.diligence import (
@@ -24,7 +24,6 @@ from raci_tracker.output.diligence import (
     render_matrix,
     render_portfolio,
 )
-from raci_tracker.output.lastrun import RunOutcome
 from raci_tracker.output.render import render_diff
 from raci_tracker.output.tables import CsvPage, matrix_csv, net_change_csv
 from raci_tracker.output.views import (
@@ -142,50 +141,4 @@ def format_lint(results: Sequence[tuple[str, Snapshot]], output_format: str) -> 
         return github_annotations(results)
     return "".join(
         f"{lint_line(path, item)}\n" for path, snapshot in results for item in snapshot.findings
-    )
-
-
-def page_line(page: PageUpdate) -> str:
-    """What a run did to one page, as the console shows it."""
-    name = f"{page.document} {page.locale}"
-    if page.status is PageStatus.FAILED:
-        return f"{name}: failed: {page.error}"
-    moved = (
-        f"; the page moved to {page.moved_to}: set its path in the config" if page.moved_to else ""
-    )
-    if not page.changed_dates:
-        return f"{name}: up to date{skipped_words(page.skipped)}{moved}"
-    rewritten = " (upstream history was rewritten; walked again)" if page.rewritten else ""
-    return (
-        f"{name}: {len(page.changed_dates)} revision(s) taken in "
-        f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written{rewritten}"
-        f"{skipped_words(page.skipped)}{moved}"
-    )
-
-
-def skipped_words(count: int) -> str:
-    """Revisions a run could not read as a page (binary, not UTF-8 text, too large, a symlink,
-    a submodule, a Git LFS pointer)."""
-    if not count:
-        return ""
-    return (
-        f"; {count} revision(s) skipped: not a readable page (binary, not UTF-8 text, too large, "
-        "a symlink, a submodule or a Git LFS pointer; see last-run.json)"
-    )
-
-
-def run_line(outcome: RunOutcome) -> str:
-    """The line a run ends with."""
-    summary = outcome.summary
-    changes = outcome.changes
-    return (
-        f"{len(summary.pages)} page(s): "
-        f"{sum(len(p.changed_dates) for p in summary.pages)} new revision(s); "
-        f"{changes['major']} major, {changes['minor']} minor, {changes['editorial']} editorial "
-        f"change(s); {len(summary.failed)} failed; "
-        f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
-        f"{outcome.reports_written} report file(s) written"
-        + "".join(
-            f"; {p.document} {p.locale} moved to {p.moved_to}" for p in summary.pages if p.moved_to
-        )
     )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from raci_tracker.compare.changelog import NewText, PageChangelog
-from raci_tracker.history.walk import RunSummary
+from raci_tracker.history.walk import PageStatus, PageUpdate, RunSummary
+
+if TYPE_CHECKING:  # what a run took in; the run imports it once it has something to render
+    from raci_tracker.compare.changelog import NewText, PageChangelog
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +64,49 @@ def severity_counts(texts: Iterable[NewText]) -> dict[str, int]:
             counts["minor"] += summary.minor
             counts["editorial"] += summary.editorial
     return counts
+
+
+def run_line(outcome: RunOutcome) -> str:
+    """The line a run ends with."""
+    summary = outcome.summary
+    changes = outcome.changes
+    return (
+        f"{len(summary.pages)} page(s): "
+        f"{sum(len(p.changed_dates) for p in summary.pages)} new revision(s); "
+        f"{changes['major']} major, {changes['minor']} minor, {changes['editorial']} editorial "
+        f"change(s); {len(summary.failed)} failed; "
+        f"{sum(p.files_written for p in summary.pages)} snapshot file(s) and "
+        f"{outcome.reports_written} report file(s) written"
+        + "".join(
+            f"; {p.document} {p.locale} moved to {p.moved_to}" for p in summary.pages if p.moved_to
+        )
+    )
+
+
+def page_line(page: PageUpdate) -> str:
+    """What a run did to one page, as the console shows it."""
+    name = f"{page.document} {page.locale}"
+    if page.status is PageStatus.FAILED:
+        return f"{name}: failed: {page.error}"
+    moved = (
+        f"; the page moved to {page.moved_to}: set its path in the config" if page.moved_to else ""
+    )
+    if not page.changed_dates:
+        return f"{name}: up to date{skipped_words(page.skipped)}{moved}"
+    rewritten = " (upstream history was rewritten; walked again)" if page.rewritten else ""
+    return (
+        f"{name}: {len(page.changed_dates)} revision(s) taken in "
+        f"({', '.join(page.changed_dates)}), {page.files_written} file(s) written{rewritten}"
+        f"{skipped_words(page.skipped)}{moved}"
+    )
+
+
+def skipped_words(count: int) -> str:
+    """Revisions a run could not read as a page (binary, not UTF-8 text, too large, a symlink,
+    a submodule, a Git LFS pointer)."""
+    if not count:
+        return ""
+    return (
+        f"; {count} revision(s) skipped: not a readable page (binary, not UTF-8 text, too large, "
+        "a symlink, a submodule or a Git LFS pointer; see last-run.json)"
+    )

@@ -11,9 +11,8 @@ feed.xml                            responsibility shifts (Atom)
 
 from __future__ import annotations
 
-import json
-from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,42 +31,11 @@ from raci_tracker.output.render import (
     render_template,
 )
 from raci_tracker.output.reuse import PageKeys, Reuse, unchanged
+from raci_tracker.output.status import SiteStatus
 
 FORMATS = ("md", "html")
-LAST_RUN = "last-run.json"
-STATUS = "status.json"
 COMPILED = "templates"
 """The cache folder's compiled templates."""
-
-
-@dataclass(frozen=True, slots=True)
-class SiteStatus:
-    """What the pages say beyond the store: pages the last run failed on, and the day the
-    tracker last checked upstream (None where unknown)."""
-
-    failed: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    checked: str | None = None
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-
-
-def read_status(reports: Path) -> SiteStatus:
-    """The status the reports folder records: `last-run.json`'s failed pages, `status.json`'s
-    last check. Missing or unreadable files say nothing (the site renders without them)."""
-    last_run, status = _read_json(reports / LAST_RUN), _read_json(reports / STATUS)
-    pages = last_run.get("pages", []) if isinstance(last_run, dict) else []
-    failed = {
-        (str(p.get("document")), str(p.get("locale"))): str(p.get("error") or "failed")
-        for p in pages
-        if isinstance(p, dict) and p.get("status") == "failed"
-    }
-    checked = status.get("checked") if isinstance(status, dict) else None
-    return SiteStatus(failed, checked if isinstance(checked, str) else None)
 
 
 def _latest_by_locale(pages: Sequence[PageChangelog]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 from raci_tracker.config import Config
 from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
-from raci_tracker.output.alerts import ALERTED, AWAITING
+from raci_tracker.output.status import ALERTED, AWAITING
 from raci_tracker.text import short_hash
 from raci_tracker.version import __version__
 
@@ -49,7 +49,7 @@ def inputs_digest(
     checked: str | None,
 ) -> str:
     """The same inputs give the same digest wherever the folders are. `failed` and `checked`
-    are what the site says beyond the store (`site.SiteStatus`)."""
+    are what the site says beyond the store (`status.SiteStatus`)."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(repr((list(failed), checked)).encode())
     store = SnapshotStore(config.snapshots)
