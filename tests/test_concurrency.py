@@ -69,12 +69,13 @@ def test_a_waiting_run_goes_on_when_the_lock_is_released(tmp_path: Path) -> None
     reports.mkdir(parents=True)
     with hold(reports):
         process = start_run(folder, "--lock-wait", "60")
-        time.sleep(1.0)
+        assert process.stderr is not None
+        said = process.stderr.readline()  # however long the start takes on a loaded machine
         assert process.poll() is None  # still waiting
     _, err = process.communicate(timeout=120)
 
     assert process.returncode == 0, err
-    assert "waiting up to 60 s for another run holding the lock on" in err
+    assert "waiting up to 60 s for another run holding the lock on" in said
     assert (reports / "feed.xml").exists()
 
 
@@ -171,6 +172,15 @@ def with_bundle(folder: Path, bundle: Path) -> Path:
     return folder
 
 
+def wait_for_a_clone_in_progress(cache: Path, process: subprocess.Popen[str]) -> None:
+    """Until the run makes its clone aside (`.NAME.PID.cloning`), or ends."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        if cache.exists() and any(cache.glob(".*.cloning")):
+            return
+        time.sleep(0.002)
+
+
 def test_runs_killed_during_the_first_clone_converge(tmp_path: Path) -> None:
     bundle = big_sample_bundle(tmp_path)
     clean = with_bundle(sample(tmp_path / "clean"), bundle)
@@ -179,9 +189,11 @@ def test_runs_killed_during_the_first_clone_converge(tmp_path: Path) -> None:
     chance = random.Random(20261130)
     cache = killed / ".cache/raci-tracker"
     mid_clone = 0
-    for _ in range(8):
+    for attempt in range(8):
         process = start_run(killed)
-        time.sleep(chance.uniform(0.05, 0.6))
+        if attempt < 3:  # the first kills land while the clone is being made, however fast
+            wait_for_a_clone_in_progress(cache, process)
+        time.sleep(chance.uniform(0.0, 0.05) if attempt < 3 else chance.uniform(0.05, 0.6))
         process.send_signal(signal.SIGKILL)
         process.communicate()
         clones = list(cache.glob("*/HEAD")) if cache.exists() else []
