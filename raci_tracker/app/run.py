@@ -30,7 +30,7 @@ from raci_tracker.output.stamp import (
     reports_current,
     stamp_reports,
 )
-from raci_tracker.output.status import SiteStatus, read_status, write_heartbeat
+from raci_tracker.output.status import SiteStatus, read_checked, read_status, write_heartbeat
 
 if TYPE_CHECKING:
     import raci_tracker.app.changelogs as stored
@@ -274,7 +274,7 @@ def _inputs_digest(config: Config, status: SiteStatus) -> str:
 def _run_status(config: Config, summary: RunSummary) -> SiteStatus:
     """The pages this run failed on, and the last check the reports folder recorded."""
     failed = {(p.document, p.locale): p.error or "failed" for p in summary.failed}
-    return SiteStatus(failed, read_status(config.reports).checked)
+    return SiteStatus(failed, read_checked(config.reports))
 
 
 def lock_outputs(

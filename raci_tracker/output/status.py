@@ -56,8 +56,18 @@ def read_status(reports: Path) -> SiteStatus:
         for p in pages
         if isinstance(p, dict) and p.get("status") == "failed"
     }
+    return SiteStatus(failed, _checked(status))
+
+
+def read_checked(reports: Path) -> str | None:
+    """The day `status.json` says the tracker last checked upstream (None: unknown); unlike
+    `read_status`, it leaves `last-run.json` (which a large first run makes large) unread."""
+    return _checked(_read_json(reports / STATUS))
+
+
+def _checked(status: Any) -> str | None:
     checked = status.get("checked") if isinstance(status, dict) else None
-    return SiteStatus(failed, checked if isinstance(checked, str) else None)
+    return checked if isinstance(checked, str) else None
 
 
 def write_heartbeat(reports: Path, heads: Mapping[str, str], now: datetime) -> bool:
