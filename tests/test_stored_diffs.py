@@ -4,6 +4,7 @@ changelogs built with them equal to changelogs diffed afresh."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from itertools import pairwise
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from raci_tracker.app.changelogs import StoredDiffs, stored_entries
 from raci_tracker.codec import loads
 from raci_tracker.compare.changelog import build_entries
-from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
 from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
@@ -33,7 +34,7 @@ from raci_tracker.model import (
     WordOp,
 )
 from raci_tracker.page.parse import parse_page
-from tests.helpers import corpus_entries, corpus_page
+from tests.helpers import TESTS, corpus_entries, corpus_page
 from tests.test_history_properties import Step, Upstream, steps, update
 
 PAIR = ("a" * 64, "b" * 64)
@@ -46,7 +47,8 @@ def corpus_snapshots() -> list[Snapshot]:
 
 
 def round_trip(diff: Diff) -> Diff:
-    return diff_from_dict(loads(diff_bytes(PAIR, diff), path="diff"), PAIR, path="diff")
+    data = loads(diff_bytes(PAIR, diff, DIFF_VERSION), path="diff")
+    return diff_from_dict(data, PAIR, DIFF_VERSION, path="diff")
 
 
 def test_every_diff_of_the_corpus_comes_back_the_same() -> None:
@@ -58,6 +60,24 @@ def test_every_diff_of_the_corpus_comes_back_the_same() -> None:
     assert {ChangeKind.ROLE_CHANGED, ChangeKind.ACTIVITY_REWORDED} <= kinds
     assert any(d.findings.introduced or d.findings.resolved for d in diffs)
     assert [round_trip(d) for d in diffs] == diffs
+
+
+DIFFS_DIGEST = TESTS / "golden/diffs/corpus.sha256"
+
+
+def test_the_diffs_of_the_corpus_are_those_of_this_diff_version() -> None:
+    """The diffs of consecutive corpus pages, as the store keeps them, pinned by their digest
+    together with `DIFF_VERSION`: a change to the diffing code that moves any of them fails here
+    until `DIFF_VERSION` is bumped (so stored diffs are computed again) and the digest renewed."""
+    digest = hashlib.sha256()
+    for old, new in pairwise(corpus_snapshots()):
+        digest.update(diff_bytes(PAIR, diff_snapshots(old, new), DIFF_VERSION))
+    pinned = DIFFS_DIGEST.read_text("utf-8").split()
+
+    assert pinned == [str(DIFF_VERSION), digest.hexdigest()], (
+        "the diffs of the corpus changed: bump DIFF_VERSION in raci_tracker/compare/diff.py and "
+        f"write '{DIFF_VERSION + 1} <new digest>' to {DIFFS_DIGEST}"
+    )
 
 
 def test_every_field_of_a_diff_comes_back() -> None:
@@ -108,16 +128,23 @@ def test_every_field_of_a_diff_comes_back() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        {"format": DIFF_FORMAT + 1, "pair": list(PAIR), "changes": []},
-        {"format": DIFF_FORMAT, "pair": [PAIR[1], PAIR[0]], "changes": []},
-        {"format": DIFF_FORMAT, "pair": list(PAIR), "changes": [{"kind": "nope"}]},
-        {"format": DIFF_FORMAT, "pair": list(PAIR)},
+        {"format": DIFF_FORMAT + 1, "version": DIFF_VERSION, "pair": list(PAIR), "changes": []},
+        {"format": DIFF_FORMAT, "version": DIFF_VERSION + 1, "pair": list(PAIR), "changes": []},
+        {"format": DIFF_FORMAT, "pair": list(PAIR), "changes": []},
+        {"format": DIFF_FORMAT, "version": DIFF_VERSION, "pair": [PAIR[1], PAIR[0]], "changes": []},
+        {
+            "format": DIFF_FORMAT,
+            "version": DIFF_VERSION,
+            "pair": list(PAIR),
+            "changes": [{"kind": "nope"}],
+        },
+        {"format": DIFF_FORMAT, "version": DIFF_VERSION, "pair": list(PAIR)},
         [],
     ],
 )
 def test_a_diff_of_another_format_or_pair_is_not_trusted(data: object) -> None:
     with pytest.raises(Exception, match="diff") as raised:
-        diff_from_dict(data, PAIR, path="diffs/x.json")
+        diff_from_dict(data, PAIR, DIFF_VERSION, path="diffs/x.json")
     assert "diffs/x.json" in str(raised.value)
 
 

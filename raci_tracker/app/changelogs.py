@@ -20,7 +20,7 @@ from raci_tracker.compare.changelog import (
     Text,
     build_lazy_entries,
 )
-from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
@@ -56,7 +56,7 @@ class StoredDiffs:
         if pair is None:
             return diff_snapshots(before.snapshot, after.snapshot)
         self.used.add(pair)
-        found = self.store.load_diff(self.document, self.locale, pair)
+        found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
             found = diff_snapshots(before.snapshot, after.snapshot)
             self.computed += 1
@@ -73,7 +73,7 @@ class StoredDiffs:
     def _keep(self, pair: Pair, diff: Diff) -> None:
         """A store that cannot be written still gets its reports: the diff is only a shortcut."""
         try:
-            self.store.write_diff(self.document, self.locale, pair, diff)
+            self.store.write_diff(self.document, self.locale, pair, diff, DIFF_VERSION)
         except OutputError:
             return
 

@@ -34,6 +34,10 @@ from raci_tracker.model import (
 )
 from raci_tracker.text import fold
 
+DIFF_VERSION = 1
+"""Bumped whenever the same two texts would diff to other changes (pairing, classification,
+wording): diffs the store keeps from another version are computed again. A test pins the diffs
+of the corpus (`tests/test_stored_diffs.py`), so a change that moves them says to bump it."""
 ROLE_NAMES = {"R": "responsibility", "A": "accountability", "C": "consulted", "I": "informed"}
 _DEEPDIFF_OPTIONS: dict[str, Any] = {"threshold_to_diff_deeper": 0, "view": "tree"}
 _WORD = re.compile(r"\w+")

@@ -3,8 +3,10 @@
 A diff depends only on the two stored objects (it never looks at where a text was), so it is
 kept once per pair of object addresses and reused by every report. The file is compact JSON on
 one line: a change keeps only the fields it sets, a word diff is `[op, text]` pairs (`=`, `-`,
-`+`), and the file names the full addresses of its pair and its format, so a file of another
-format, of another pair, or unreadable is never trusted: the diff is computed again.
+`+`), and the file names the full addresses of its pair, its format and the version of the
+diffing code that made it (`compare.diff.DIFF_VERSION`, given by the caller), so a file of
+another format or version, of another pair, or unreadable is never trusted: the diff is computed
+again.
 """
 
 from __future__ import annotations
@@ -45,10 +47,12 @@ _TEXT_FIELDS = (
 _TALLY_FIELDS = ("accountable_gained", "accountable_lost", "responsible_gained", "responsible_lost")
 
 
-def diff_bytes(pair: tuple[str, str], diff: Diff) -> bytes:
-    """The diff of the objects `pair` (before, after) as the store keeps it."""
+def diff_bytes(pair: tuple[str, str], diff: Diff, version: int) -> bytes:
+    """The diff of the objects `pair` (before, after), made by diffing code `version`, as the
+    store keeps it."""
     data = {
         "format": DIFF_FORMAT,
+        "version": version,
         "pair": list(pair),
         "changes": [_change_to_dict(c) for c in diff.changes],
         "summary": _summary_to_dict(diff.summary),
@@ -59,10 +63,13 @@ def diff_bytes(pair: tuple[str, str], diff: Diff) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def diff_from_dict(data: Any, pair: tuple[str, str], *, path: str) -> Diff:
-    """A stored diff; an `InputError` for a file of another format or pair, or malformed."""
+def diff_from_dict(data: Any, pair: tuple[str, str], version: int, *, path: str) -> Diff:
+    """A stored diff; an `InputError` for a file of another format, version or pair, or
+    malformed."""
     if not isinstance(data, dict) or data.get("format") != DIFF_FORMAT:
         raise InputError(f"is not a stored diff (format {DIFF_FORMAT})", path=path)
+    if data.get("version") != version:
+        raise InputError(f"was made by another version of the diff (not {version})", path=path)
     if data.get("pair") != list(pair):
         raise InputError("is the diff of another pair of texts", path=path)
     try:

@@ -193,17 +193,23 @@ class SnapshotStore:
             self.object_path(document, locale, key)  # a real address, or an InputError
         return self.folder(document, locale) / DIFFS / f"{pair[0][:16]}-{pair[1][:16]}.json"
 
-    def load_diff(self, document: str, locale: str, pair: tuple[str, str]) -> Diff | None:
-        """The stored diff of two objects; None when there is none, or none to trust (of
-        another format or pair, unreadable): the caller computes it again."""
+    def load_diff(
+        self, document: str, locale: str, pair: tuple[str, str], version: int
+    ) -> Diff | None:
+        """The stored diff of two objects made by diffing code `version`; None when there is
+        none, or none to trust (of another format, version or pair, unreadable): the caller
+        computes it again."""
         path = self.diff_path(document, locale, pair)
         try:
-            return diff_from_dict(_json(path), pair, path=str(path))
+            return diff_from_dict(_json(path), pair, version, path=str(path))
         except (InputError, OSError):
             return None
 
-    def write_diff(self, document: str, locale: str, pair: tuple[str, str], diff: Diff) -> bool:
-        return write_atomic(self.diff_path(document, locale, pair), diff_bytes(pair, diff))
+    def write_diff(
+        self, document: str, locale: str, pair: tuple[str, str], diff: Diff, version: int
+    ) -> bool:
+        path = self.diff_path(document, locale, pair)
+        return write_atomic(path, diff_bytes(pair, diff, version))
 
     def prune_diffs(self, document: str, locale: str, keep: Iterable[tuple[str, str]]) -> int:
         """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""
