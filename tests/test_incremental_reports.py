@@ -15,10 +15,12 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
+from raci_tracker.output import stamp
 from raci_tracker.output.render import make_environment
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import environment_digest, read_rendered
+from raci_tracker.version import __version__, code_digest
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
 from tests.legacy_store import build_upstream, tracker_with_store, write_config
@@ -262,3 +264,18 @@ def test_changelog_pages_named_as_earlier_versions_named_them_are_removed(tmp_pa
 
     assert not (old / "CHANGELOG-2.md").exists() and not (old / "CHANGELOG-2.html").exists()
     assert (old / "notes.md").read_text("utf-8") == "a file of the user's own\n"
+
+
+def test_other_code_with_the_same_version_renders_the_reports_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout of another commit keeps the version number: the reports are not current."""
+    folder = tmp_path / "tracker"
+    long_history(folder, 2, 2)
+    config = load_config(folder / "raci-tracker.toml")
+    current = environment_digest(config)
+
+    monkeypatch.setattr(stamp, "code_digest", lambda: f"{__version__}+0123456789abcdef")
+
+    assert environment_digest(config) != current
+    assert code_digest().startswith(f"{__version__}+") and len(code_digest()) > len(__version__) + 8

@@ -1,15 +1,16 @@
 """What the reports were last rendered from, so a run with nothing new renders nothing.
 
-A file in the cache folder (`<cache>/rendered/`) holds one SHA-256 over what the reports are made
-of: the raci-tracker version, the config file, the user's templates, every configured page's
-`index.json` (a page's objects never change under the same index), the pages that failed and
-the day upstream was last checked (both shown by the site), and the record of alerted shifts
-(so shifts an earlier run never alerted are found). It is written only once a run recorded
-its alerts: a run stopped before that leaves the digest of the run before, so the next one
-renders and finds the shifts it took in. A run whose pages took nothing in renders again only
-when that digest moved: a run killed before its alert record, an edited template, a removed
-reports folder, alerts awaiting acknowledgement or left pending by a failed notification.
-`raci-tracker report` always renders everything, and leaves the stamp to the next run.
+A file in the cache folder (`<cache>/rendered/`) holds one SHA-256 over what the reports are
+made of: the raci-tracker code (its version and a digest of its files), the config file, the
+user's templates, every configured page's `index.json` (a page's objects never change under the
+same index), the pages that failed and the day upstream was last checked (both shown by the
+site), and the record of alerted shifts (so shifts an earlier run never alerted are found). It
+is written only once a run recorded its alerts: a run stopped before that leaves the digest of
+the run before, so the next one renders and finds the shifts it took in. A run whose pages took
+nothing in renders again only when that digest moved: a run killed before its alert record, an
+edited template, a removed reports folder, alerts awaiting acknowledgement or left pending by a
+failed notification. `raci-tracker report` always renders everything, and leaves the stamp to
+the next run.
 
 Beside it, `<key>.files.json` records each page file last rendered: the key of what it was
 rendered from (`output/reuse.py`) and the SHA-256 of its bytes, so a run that renders leaves
@@ -29,7 +30,7 @@ from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
 from raci_tracker.output.status import ALERTED, AWAITING
 from raci_tracker.text import short_hash
-from raci_tracker.version import __version__
+from raci_tracker.version import code_digest
 
 STAMP = "rendered"
 RENDERED_FORMAT = 1
@@ -50,7 +51,7 @@ def inputs_digest(
 ) -> str:
     """The same inputs give the same digest wherever the folders are. `failed` and `checked`
     are what the site says beyond the store (`status.SiteStatus`)."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(code_digest().encode())
     digest.update(repr((list(failed), checked)).encode())
     store = SnapshotStore(config.snapshots)
     files = {**_environment_files(config), ALERTED: config.reports / ALERTED}
@@ -60,9 +61,9 @@ def inputs_digest(
 
 
 def environment_digest(config: Config) -> str:
-    """What every report is rendered with: the raci-tracker version, the config file and the
-    user's templates."""
-    return _files_digest(hashlib.sha256(__version__.encode()), _environment_files(config))
+    """What every report is rendered with: the raci-tracker code (`version.code_digest`), the
+    config file and the user's templates."""
+    return _files_digest(hashlib.sha256(code_digest().encode()), _environment_files(config))
 
 
 def _environment_files(config: Config) -> dict[str, Path]:
