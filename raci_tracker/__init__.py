@@ -14,9 +14,9 @@ stays cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from raci_tracker.lazy import exports
 from raci_tracker.version import __version__
 
 if TYPE_CHECKING:
@@ -106,14 +106,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """PEP 562: import a public name's module the first time the name is used."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'raci_tracker' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _EXPORTS, globals())  # PEP 562: a name's module on first use
 
 
 def __dir__() -> list[str]:

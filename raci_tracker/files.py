@@ -166,6 +166,17 @@ def _sync_or_defer(handle: int, path: Path) -> None:
         batch.setdefault(os.fstat(handle).st_dev, path.parent)
 
 
+def remove_file(path: Path) -> bool:
+    """Remove an output file; False when it was not there, `OutputError` when it cannot go."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise OutputError(f"cannot remove {path}: {error.strerror or error}") from None
+    return True
+
+
 def remove_stale_temporaries(root: Path) -> int:
     """Remove the temporary files killed runs left under `root`; returns how many.
 

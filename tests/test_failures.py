@@ -73,6 +73,19 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (400 * 2**20, 400 * 2**20))
 
 
+def run_with_limited_memory(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`raci-tracker run` in its own process, its memory limited by `limit_memory`."""
+    return subprocess.run(
+        [sys.executable, "-m", "raci_tracker", "run", "--no-progress"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_memory,
+    )
+
+
 def test_running_out_of_memory_on_one_page_fails_that_page_only(tmp_path: Path) -> None:
     """A 4.6 MiB list item of 1,200,000 emphasised words is millions of markdown-it tokens (its
     text is read, as a legend could be; a page of tables is bounded before that); under a 400 MiB
@@ -86,15 +99,7 @@ def test_running_out_of_memory_on_one_page_fails_that_page_only(tmp_path: Path) 
         tmp_path / "work", document("wide", str(wide.root)) + document("good", str(good.root))
     )
 
-    done = subprocess.run(
-        [sys.executable, "-m", "raci_tracker", "run", "--no-progress"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=limit_memory,
-    )
+    done = run_with_limited_memory(folder)
 
     assert done.returncode == 2
     assert done.stderr.strip() == "wide fr-fr: failed: out of memory"
@@ -109,15 +114,7 @@ def test_a_huge_paragraph_is_not_parsed_word_by_word(tmp_path: Path) -> None:
     wide.save("guide.fr-fr.md", page("Sauvegarder") + "\n" + "*a* " * 1_200_000 + "\n")
     folder = write_config(tmp_path / "work", document("wide", str(wide.root)))
 
-    done = subprocess.run(
-        [sys.executable, "-m", "raci_tracker", "run", "--no-progress"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=limit_memory,
-    )
+    done = run_with_limited_memory(folder)
 
     assert done.returncode == 0, done.stderr
     assert "wide fr-fr: 1 revision(s) taken in" in done.stdout

@@ -7,8 +7,9 @@ it runs (a run with nothing new does not import the diligence views, deepdiff or
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from raci_tracker.lazy import exports
 
 if TYPE_CHECKING:
     from raci_tracker.app.api import matrix_in_force, net_change_since, run_config
@@ -112,11 +113,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """PEP 562: import a use case's module the first time one of its names is used."""
-    module = _HOMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'raci_tracker.app' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOMES, globals())  # PEP 562: a use case's module on first use

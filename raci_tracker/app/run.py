@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 from raci_tracker.codec import dumps
 from raci_tracker.config import Config
 from raci_tracker.errors import InputError, OutputError, failure_message
-from raci_tracker.files import remove_stale_temporaries, synced_once, write_outputs
+from raci_tracker.files import (
+    remove_file,
+    remove_stale_temporaries,
+    synced_once,
+    write_outputs,
+)
 from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -248,22 +253,11 @@ def write_reports(
     if failures:
         folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
         outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
-    written = write_outputs(config.reports, outputs) + _remove(
-        plan.stale_changelogs(config.reports, site, pages)
-    )
+    written = write_outputs(config.reports, outputs)
+    written += sum(map(remove_file, plan.stale_changelogs(config.reports, site, pages)))
     if not failures:
         record_rendered(config, stored.rendered_record(site, rendered))
     return written, pages
-
-
-def _remove(paths: Sequence[Path]) -> int:
-    """Remove report files the site no longer has; how many."""
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as error:
-            raise OutputError(f"cannot remove {path}: {error.strerror or error}") from None
-    return len(paths)
 
 
 def _inputs_digest(config: Config, status: SiteStatus) -> str:

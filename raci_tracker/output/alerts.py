@@ -20,8 +20,8 @@ from typing import Any
 
 from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import NewText, PageChangelog, permalink
-from raci_tracker.errors import InputError, OutputError
-from raci_tracker.files import write_atomic
+from raci_tracker.errors import InputError
+from raci_tracker.files import remove_file, write_atomic
 from raci_tracker.output.prose import PartyNames, summary_sentence
 from raci_tracker.output.render import make_environment
 from raci_tracker.output.status import ALERTED, AWAITING
@@ -135,18 +135,7 @@ def _write_awaiting(reports: Path, keys: Sequence[str]) -> bool:
     path = reports / AWAITING
     if keys:
         return write_atomic(path, dumps({"schema": SCHEMA, "awaiting": list(keys)}))
-    return _remove(path)
-
-
-def _remove(path: Path) -> bool:
-    """Remove a record; False when it was not there."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    except OSError as error:
-        raise OutputError(f"cannot remove {path}: {error.strerror or error}") from None
-    return True
+    return remove_file(path)
 
 
 def acknowledge(reports: Path) -> int:
@@ -158,7 +147,9 @@ def acknowledge(reports: Path) -> int:
     alerted = _read_keys(reports / ALERTED, "alerted") or []
     keys = sorted(set(alerted) | set(awaiting))
     write_atomic(reports / ALERTED, dumps({"schema": SCHEMA, "alerted": keys}))
-    _remove(reports / AWAITING)  # after the record: stopped in between, acking again is harmless
+    remove_file(
+        reports / AWAITING
+    )  # after the record: stopped in between, acking again is harmless
     return len(keys) - len(set(alerted))
 
 
