@@ -247,12 +247,28 @@ class FindingDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class TextOutline:
+    """What a page's home shows of a text beside its changes: its parties as its columns name
+    them (id, label), how many activities each party holds A and R on, its activities' ids in
+    page order, and the titles of the sections its diff's changes name, in the text before and
+    in this one. Kept with the diff that leads to the text, so a home reads no other text."""
+
+    parties: tuple[tuple[str, str], ...]
+    held: Mapping[str, tuple[int, int]]  # party -> (activities with A, activities with R)
+    activity_ids: tuple[str, ...]
+    sections_before: Mapping[str, str]
+    sections_after: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Diff:
-    """Everything that changed from `old` to `new`, as records other stages render or count."""
+    """Everything that changed from `old` to `new`, as records other stages render or count;
+    `outline` is `new` outlined, where the diff was kept with it (not part of what changed)."""
 
     changes: tuple[Change, ...]
     summary: DiffSummary
     findings: FindingDelta
+    outline: TextOutline | None = field(default=None, compare=False)
 
     @property
     def has_shifts(self) -> bool:

@@ -16,6 +16,7 @@ from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.output import stamp
+from raci_tracker.output.feed import FEED
 from raci_tracker.output.render import make_environment
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import render_site
@@ -140,6 +141,24 @@ def test_a_new_revision_renders_the_newest_page_and_home_not_the_archive(tmp_pat
     assert {"index.html", "index.md", "feed.xml"} <= set(site.outputs)
 
 
+def test_a_revision_that_moves_no_letter_leaves_the_feed_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 27, 9)  # the last text has "C | RA"
+    config = load_config(folder / "raci-tracker.toml")
+    feed = (folder / "reports" / FEED).read_bytes()
+    repo.save("pages/a/guide.en-gb.md", page(41, "C | RA"))  # a new date, the same letters
+    update_store(config)
+    pages, ids = _load_pages(config)
+
+    site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
+
+    assert FEED not in site.outputs and site.keys[FEED] is not None
+    assert {"index.html", "kube/en-gb/CHANGELOG.md"} <= set(site.outputs)
+    run(folder / "raci-tracker.toml")
+    assert (folder / "reports" / FEED).read_bytes() == feed
+    assert_same_as_full_and_clean(folder)
+
+
 def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
     folder = tmp_path / "tracker"
     (folder / "templates").mkdir(parents=True)
@@ -224,7 +243,7 @@ def test_a_text_without_a_known_object_renders_its_pages_every_time(tmp_path: Pa
 
     site = render_site(config, pages, None, unknown)
 
-    assert set(site.keys) == {n for n in site.outputs if n.startswith("kube/")}
+    assert set(site.keys) == {n for n in site.outputs if n.startswith("kube/") or n == FEED}
     assert set(site.keys.values()) == {None}
 
 

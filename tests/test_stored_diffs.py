@@ -17,6 +17,7 @@ from raci_tracker.app.changelogs import StoredDiffs, stored_entries
 from raci_tracker.codec import loads
 from raci_tracker.compare.changelog import build_entries
 from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
+from raci_tracker.compare.outline import count, with_outline
 from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
@@ -54,24 +55,50 @@ def round_trip(diff: Diff) -> Diff:
 def test_every_diff_of_the_corpus_comes_back_the_same() -> None:
     """Consecutive corpus pages: revisions of a page, then one locale against the next (real
     rewordings, moves, metadata and finding changes)."""
-    diffs = [diff_snapshots(old, new) for old, new in pairwise(corpus_snapshots())]
+    pairs = list(pairwise(corpus_snapshots()))
+    diffs = [with_outline(diff_snapshots(old, new), old, new) for old, new in pairs]
     kinds = {change.kind for diff in diffs for change in diff.changes}
+    again = [round_trip(d) for d in diffs]
 
     assert {ChangeKind.ROLE_CHANGED, ChangeKind.ACTIVITY_REWORDED} <= kinds
     assert any(d.findings.introduced or d.findings.resolved for d in diffs)
-    assert [round_trip(d) for d in diffs] == diffs
+    assert again == diffs
+    assert [d.outline for d in again] == [d.outline for d in diffs]
+    assert any(d.outline and d.outline.sections_before for d in again)  # a move names sections
+
+
+def test_an_outline_says_what_its_text_says() -> None:
+    """Parties as named, A and R held per party, activity ids in order, and the titles of the
+    sections the diff's changes name, from the text before and this one."""
+    pairs = list(pairwise(corpus_snapshots()))
+    for old, new in pairs:
+        diff = with_outline(diff_snapshots(old, new), old, new)
+        outline = diff.outline
+        named = {n for c in diff.changes for n in (c.section, c.previous_section) if n}
+        assert outline is not None
+        assert outline.parties == tuple((p.id, p.label) for p in new.parties)
+        assert outline.activity_ids == tuple(a.id for a in new.activities)
+        for party, _ in outline.parties:
+            holding = [a.assignments.get(party, "") for a in new.activities]
+            assert count(outline, party, "A") == sum("A" in x for x in holding)
+            assert count(outline, party, "R") == sum("R" in x for x in holding)
+        for text, titles in ((old, outline.sections_before), (new, outline.sections_after)):
+            assert titles == {s.number: s.title for s in text.sections if s.number in named}
 
 
 DIFFS_DIGEST = TESTS / "golden/diffs/corpus.sha256"
 
 
 def test_the_diffs_of_the_corpus_are_those_of_this_diff_version() -> None:
-    """The diffs of consecutive corpus pages, as the store keeps them, pinned by their digest
-    together with `DIFF_VERSION`: a change to the diffing code that moves any of them fails here
-    until `DIFF_VERSION` is bumped (so stored diffs are computed again) and the digest renewed."""
+    """The diffs of consecutive corpus pages, as the store keeps them (with their after text
+    outlined), pinned by their digest together with `DIFF_VERSION`: a change to the diffing or
+    outlining code that moves any of them fails here until `DIFF_VERSION` is bumped (so stored
+    diffs are computed again) and the digest renewed. A new layout of the file bumps
+    `DIFF_FORMAT` instead, which also has them computed again."""
     digest = hashlib.sha256()
     for old, new in pairwise(corpus_snapshots()):
-        digest.update(diff_bytes(PAIR, diff_snapshots(old, new), DIFF_VERSION))
+        diff = with_outline(diff_snapshots(old, new), old, new)
+        digest.update(diff_bytes(PAIR, diff, DIFF_VERSION))
     pinned = DIFFS_DIGEST.read_text("utf-8").split()
 
     assert pinned == [str(DIFF_VERSION), digest.hexdigest()], (
@@ -129,6 +156,7 @@ def test_every_field_of_a_diff_comes_back() -> None:
     "data",
     [
         {"format": DIFF_FORMAT + 1, "version": DIFF_VERSION, "pair": list(PAIR), "changes": []},
+        {"format": 1, "version": DIFF_VERSION, "pair": list(PAIR), "changes": []},  # no outlines
         {"format": DIFF_FORMAT, "version": DIFF_VERSION + 1, "pair": list(PAIR), "changes": []},
         {"format": DIFF_FORMAT, "pair": list(PAIR), "changes": []},
         {"format": DIFF_FORMAT, "version": DIFF_VERSION, "pair": [PAIR[1], PAIR[0]], "changes": []},

@@ -21,6 +21,7 @@ from raci_tracker.compare.changelog import (
     build_lazy_entries,
 )
 from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
+from raci_tracker.compare.outline import with_outline
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
@@ -58,7 +59,9 @@ class StoredDiffs:
         self.used.add(pair)
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
-            found = diff_snapshots(before.snapshot, after.snapshot)
+            found = with_outline(
+                diff_snapshots(before.snapshot, after.snapshot), before.snapshot, after.snapshot
+            )
             self.computed += 1
             self._keep(pair, found)
         return found

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from raci_tracker.compare.diff import diff_snapshots
+from raci_tracker.compare.outline import outline_of
 from raci_tracker.model import (
     CommitRef,
     DateSource,
@@ -23,6 +24,7 @@ from raci_tracker.model import (
     RevisionStatus,
     SilentEdit,
     Snapshot,
+    TextOutline,
 )
 
 
@@ -109,6 +111,13 @@ class Step:
     @property
     def before(self) -> Snapshot | None:
         return self.previous.snapshot if self.previous else None
+
+    @property
+    def outline(self) -> TextOutline:
+        """Its text outlined: kept with its stored diff, else read from its texts."""
+        if self.diff is not None and self.diff.outline is not None:
+            return self.diff.outline
+        return outline_of(self.snapshot, self.before, self.diff.changes if self.diff else ())
 
 
 @dataclass(frozen=True, slots=True)

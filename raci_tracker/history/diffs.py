@@ -6,12 +6,14 @@ one line: a change keeps only the fields it sets, a word diff is `[op, text]` pa
 `+`), and the file names the full addresses of its pair, its format and the version of the
 diffing code that made it (`compare.diff.DIFF_VERSION`, given by the caller), so a file of
 another format or version, of another pair, or unreadable is never trusted: the diff is computed
-again.
+again. Since format 2 it also keeps the after text outlined (`model.TextOutline`) for the page's
+home; a format 1 file is computed again, with it.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,11 +27,12 @@ from raci_tracker.model import (
     DiffSummary,
     FindingDelta,
     PartyTally,
+    TextOutline,
     Transfer,
     WordOp,
 )
 
-DIFF_FORMAT = 1
+DIFF_FORMAT = 2
 _OPS = {"equal": "=", "delete": "-", "insert": "+"}
 _OP_NAMES = {short: name for name, short in _OPS.items()}
 _TEXT_FIELDS = (
@@ -59,6 +62,8 @@ def diff_bytes(pair: tuple[str, str], diff: Diff, version: int) -> bytes:
         "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
         "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
     }
+    if diff.outline is not None:
+        data["outline"] = _outline_to_dict(diff.outline)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text + "\n").encode("utf-8")
 
@@ -80,6 +85,7 @@ def diff_from_dict(data: Any, pair: tuple[str, str], version: int, *, path: str)
                 tuple(finding_from_dict(f) for f in data["introduced"]),
                 tuple(finding_from_dict(f) for f in data["resolved"]),
             ),
+            outline=_outline(data["outline"]) if "outline" in data else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputError(
@@ -144,3 +150,30 @@ def _summary(data: Mapping[str, Any]) -> DiffSummary:
     major, minor, editorial, added, removed = data["counts"]
     parties = {party: PartyTally(*values) for party, values in data["parties"].items()}
     return DiffSummary(major, minor, editorial, added, removed, parties)
+
+
+def _outline_to_dict(outline: TextOutline) -> dict[str, Any]:
+    return {
+        "parties": [list(party) for party in outline.parties],
+        "held": {party: list(counts) for party, counts in outline.held.items()},
+        "ids": list(outline.activity_ids),
+        "sections": [dict(outline.sections_before), dict(outline.sections_after)],
+    }
+
+
+def _outline(data: Mapping[str, Any]) -> TextOutline:
+    """An outline; its ids are interned, as a long history repeats them in every outline."""
+    before, after = data["sections"]
+    return TextOutline(
+        parties=tuple((sys.intern(p), label) for p, label in data["parties"]),
+        held={sys.intern(party): _counts(*counts) for party, counts in data["held"].items()},
+        activity_ids=tuple(sys.intern(i) for i in data["ids"]),
+        sections_before=dict(before),
+        sections_after=dict(after),
+    )
+
+
+def _counts(accountable: object, responsible: object) -> tuple[int, int]:
+    if type(accountable) is not int or type(responsible) is not int:
+        raise TypeError("held counts are not numbers")
+    return accountable, responsible

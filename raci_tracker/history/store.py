@@ -46,6 +46,7 @@ INDEX = "index.json"
 OBJECTS = "objects"
 DIFFS = "diffs"
 STOPS = ".repos"
+_ADDRESS = re.compile(r"[0-9a-f]{64}")
 
 
 TextRead = Callable[[], Snapshot]
@@ -79,7 +80,7 @@ class SnapshotStore:
         return folder
 
     def object_path(self, document: str, locale: str, key: str) -> Path:
-        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+        if _ADDRESS.fullmatch(key) is None:
             raise InputError(f"{key!r} is not a snapshot address", path=str(self.root))
         return self.folder(document, locale) / OBJECTS / f"{key}.json"
 

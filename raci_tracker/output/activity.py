@@ -1,5 +1,6 @@
 """Each activity's own history: every change of its letters, rewording and move, followed through
-the page's revisions with the diff's own pairing (`activity_id` and `previous_activity_id`)."""
+the page's revisions with the diff's own pairing (`activity_id` and `previous_activity_id`). Only
+the first text is read: each later one is followed through its outline (`Step.outline`)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class ActivityEvent:
     ref: CommitRef
     silent: bool
     changes: tuple[Change, ...]
-    activity: Activity  # as it was after this commit
+    activity: Activity | None  # as first recorded (an event without changes); else None
     sections: SectionNames | None = None  # the sections of this commit's text and the one before
 
     @property
@@ -74,21 +75,19 @@ class _Follower:
         }
         added = {c.activity_id for c in changes if c.kind is ChangeKind.ACTIVITY_ADDED}
         key_of: dict[str, int] = {}
-        current = {activity.id: activity for activity in step.snapshot.activities}
-        for activity in current.values():
-            old_id = previous.get(activity.id, activity.id)
-            known = old_id in self.key_of and activity.id not in added
-            key_of[activity.id] = self.key_of[old_id] if known else self.new_key()
+        outline = step.outline
+        for activity_id in outline.activity_ids:
+            old_id = previous.get(activity_id, activity_id)
+            known = old_id in self.key_of and activity_id not in added
+            key_of[activity_id] = self.key_of[old_id] if known else self.new_key()
         self.key_of = key_of
-        sections = SectionNames.of_step(step)
+        sections = SectionNames(outline.sections_before, outline.sections_after)
         touched: dict[str, list[Change]] = defaultdict(list)
         for change in changes:
             if change.kind in FOLLOWED and change.activity_id in key_of:
                 touched[change.activity_id].append(change)
         for activity_id, found in touched.items():
-            event = ActivityEvent(
-                date, key, step.ref, step.silent, tuple(found), current[activity_id], sections
-            )
+            event = ActivityEvent(date, key, step.ref, step.silent, tuple(found), None, sections)
             self.events[key_of[activity_id]].append(event)
 
 

@@ -76,7 +76,8 @@ def matrix_sections(snapshot: Snapshot) -> tuple[MatrixSection, ...]:
 
 
 def names_of(page: PageChangelog) -> PartyNames:
-    return PartyNames.of(*(e.revision.snapshot for e in reversed(page.entries)))
+    """The parties as the page's revisions name them, the newest name first."""
+    return PartyNames.of_outlines(e.steps[-1].outline for e in reversed(page.entries))
 
 
 def home(
@@ -95,7 +96,7 @@ def home(
         anchors=anchors(a.id for a in snapshot.activities) if snapshot else {},
         timeline=timeline(page, hrefs["html"], names),
         hrefs=hrefs,
-        source=permalink(page.permalink, latest.revision.ref, page.locale) if latest else None,
+        source=permalink(page.permalink, latest.head.ref, page.locale) if latest else None,
         other_locales=tuple(x for x in locales if x != page.locale),
         consistency=consistency,
         failed=failed,

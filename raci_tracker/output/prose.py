@@ -18,6 +18,7 @@ from raci_tracker.model import (
     Revision,
     RevisionStatus,
     Snapshot,
+    TextOutline,
 )
 from raci_tracker.page.tables import PATH_SEPARATOR
 
@@ -59,6 +60,15 @@ class PartyNames:
         for snapshot in snapshots:
             for party in snapshot.parties:
                 labels.setdefault(party.id, party.label)
+        return cls(labels)
+
+    @classmethod
+    def of_outlines(cls, outlines: Iterable[TextOutline]) -> PartyNames:
+        """`of` for texts outlined (`Step.outline`), without reading them."""
+        labels: dict[str, str] = {}
+        for outline in outlines:
+            for party, label in outline.parties:
+                labels.setdefault(party, label)
         return cls(labels)
 
     @classmethod

@@ -25,7 +25,7 @@ from jinja2 import (
 )
 
 from raci_tracker.codec import iso_time
-from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, permalink
+from raci_tracker.compare.changelog import NewText, PageChangelog, permalink
 from raci_tracker.compare.in_force import commit_day
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
@@ -34,7 +34,8 @@ from raci_tracker.model import (
     Diff,
     Snapshot,
 )
-from raci_tracker.output.paging import ChangelogPage, revision_hrefs, revision_key
+from raci_tracker.output.feed import FEED_TAG, Listed, feed_listing
+from raci_tracker.output.paging import ChangelogPage
 from raci_tracker.output.prose import (
     DATE_SOURCES,
     PartyNames,
@@ -202,58 +203,27 @@ def render_changelog(
 
 
 def render_feed(
-    pages: Sequence[PageChangelog], env: Environment | None = None, base_url: str | None = None
+    pages: Sequence[PageChangelog],
+    env: Environment | None = None,
+    base_url: str | None = None,
+    listed: Sequence[Listed] | None = None,
 ) -> str:
     """An Atom feed: one entry per revision whose R, A, C or I moved, the newest `FEED_SIZE`,
-    newest first. With `base_url` (where the reports are published) its links are absolute and
-    it names itself."""
+    newest first (`listed`, when the caller has them). With `base_url` (where the reports are
+    published) its links are absolute and it names itself."""
     env = env or make_environment()
-    entries = []
-    hrefs: dict[tuple[str, str], dict[str, str]] = {}
-    for page, entry in _latest_shifts(pages):
-        where = (page.document, page.locale)
-        if where not in hrefs:
-            hrefs[where] = revision_hrefs(page)
-        href = hrefs[where][revision_key(entry.head)]
-        local = f"{page.document}/{page.locale}/{href}"
-        entries.append(_feed_entry(page, entry, env, local, base_url))
-    entries.sort(key=lambda item: (item["updated"], item["id"]), reverse=True)
+    listed = feed_listing(pages) if listed is None else listed
+    entries = [_feed_entry(item, env, base_url) for item in listed]
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
     return env.get_template("feed.xml.j2").render(
         feed_id=f"{FEED_TAG}:feed", updated=updated, entries=entries, base_url=base_url
     )
 
 
-FEED_TAG = "tag:raci-tracker.invalid,2026"
-FEED_SIZE = 100
-"""The feed's entries: readers poll it often, so the latest shifts are enough."""
-
-
-def _latest_shifts(pages: Sequence[PageChangelog]) -> list[tuple[PageChangelog, Entry]]:
-    """The `FEED_SIZE` revisions with shifts that the feed lists, in its order."""
-    shifted = [(page, entry) for page in pages for entry in page.entries if entry.has_shifts]
-    shifted.sort(key=lambda item: (_updated(item[1]), _feed_id(*item)), reverse=True)
-    return shifted[:FEED_SIZE]
-
-
-def _updated(entry: Entry) -> int:
-    return max(step.ref.commit_time for step in entry.steps)
-
-
-def _feed_id(page: PageChangelog, entry: Entry) -> str:
-    revision = entry.head
-    return f"{FEED_TAG}:{page.document}/{page.locale}/{revision.key or revision.date}"
-
-
-def _feed_entry(
-    page: PageChangelog,
-    entry: Entry,
-    env: Environment,
-    local: str,
-    base_url: str | None,
-) -> dict[str, str | None]:
+def _feed_entry(item: Listed, env: Environment, base_url: str | None) -> dict[str, str | None]:
     """The entry links the published changelog when the site has a `base_url` (the source as
     related), else the source, else the changelog by its relative path."""
+    page, entry = item.page, item.entry
     revision = entry.head
     shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
     summary = ". ".join(step_summary(s) for s in shifted)  # each a sentence
@@ -265,10 +235,10 @@ def _feed_entry(
         summary=step_summary,
     )
     return {
-        "id": _feed_id(page, entry),
+        "id": item.id,
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
-        "updated": iso_time(_updated(entry)),
-        "link": base_url + local if base_url else source or local,
+        "updated": iso_time(item.updated),
+        "link": base_url + item.local if base_url else source or item.local,
         "related": source if base_url else None,
         "summary": summary,
         "html": str(html).strip(),

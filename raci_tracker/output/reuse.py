@@ -7,8 +7,8 @@ templates: `stamp.environment_digest`) and the file's own inputs: for a changelo
 page's title and permalink, which revisions it holds and, for each of their texts, the stored
 object it was read from (`TextId`), so a text re-parsed into another object changes the key;
 for a page's home, every revision of the page and what the home shows beside them. A text with
-no known object makes its files render every time. The index, the feed and the consistency
-grids are rendered on every run that renders at all.
+no known object makes its files render every time. The feed has its key too (`feed.py`); the
+index and the consistency grids are rendered on every run that renders at all.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ class Reuse:
     current: Callable[[str, str], bool] = field(default=lambda name, key: False)
 
 
-def _key(parts: Iterable[object]) -> str:
+def key_of(parts: Iterable[object]) -> str:
+    """A key over `parts`, each by its `repr`."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(repr(part).encode("utf-8", "surrogatepass"))
@@ -59,7 +60,7 @@ def entry_fingerprint(entry: Entry, text_id: TextId) -> str | None:
         if None in texts:
             return None
         parts.append((step.ref, step.silent, texts))
-    return _key(parts)
+    return key_of(parts)
 
 
 class PageKeys:
@@ -75,7 +76,7 @@ class PageKeys:
             return None
         page = self.page
         head = (self.reuse.environment, name, page.document, page.locale, page.title)
-        return _key([head, page.permalink, extra, prints])
+        return key_of([head, page.permalink, extra, prints])
 
     def part(self, part: ChangelogPage, name: str) -> str | None:
         """A changelog page: the page it belongs to, its place and its revisions."""

@@ -2,7 +2,7 @@
 
 ```
 index.md/.html                      every document, its locales as rows
-feed.xml                            responsibility shifts (Atom)
+feed.xml                            responsibility shifts (Atom), the newest 100
 <doc>/consistency.md/.html          where the locales disagree, as a grid
 <doc>/<locale>/index.md/.html       the page's home: matrix, findings, timeline, histories
 <doc>/<locale>/CHANGELOG.md/.html   the newest revisions; CHANGELOG-1-25, -26-50... the older
@@ -20,6 +20,7 @@ from raci_tracker.compare.changelog import PageChangelog
 from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
+from raci_tracker.output.feed import FEED, feed_key, feed_listing
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import ChangelogPage, changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
@@ -139,8 +140,8 @@ def render_site(
     reuse: Reuse | None = None,
     kept: Container[tuple[str, str]] = (),
 ) -> Site:
-    """Every report, but with `reuse` the pages' files rendered last from the same inputs; the
-    index, the feed and the consistency grids always. The texts read for a page's files are
+    """Every report, but with `reuse` the pages' files and the feed rendered last from the same
+    inputs; the index and the consistency grids always. The texts read for a page's files are
     let go once they are rendered, but for the pages in `kept` (those a later step shows
     again: a run's new texts)."""
     env = make_environment(config.templates, config.cache / COMPILED)
@@ -149,7 +150,8 @@ def render_site(
     groups = [_group(document, own, status) for document, own in documents]
     # the shared reports first: what they show of each page (its newest texts, those the feed
     # lists) is then at hand for its files, and each page's texts can go once it is rendered
-    site = Site(_shared_reports(config, groups, pages, status, env), {})
+    feed = _feed(config, pages, env, reuse)
+    site = Site({**_index_reports(config, groups, pages, status, env), **feed.outputs}, feed.keys)
     for (document, _), group in zip(documents, groups, strict=True):
         for page in group.pages:
             outputs, keys = _page_reports(page, document, group, env, reuse)
@@ -162,14 +164,14 @@ def render_site(
     return site
 
 
-def _shared_reports(
+def _index_reports(
     config: Config,
     groups: Sequence[DocumentGroup],
     pages: Sequence[PageChangelog],
     status: SiteStatus,
     env: Templates,
 ) -> dict[str, str]:
-    outputs = {
+    return {
         f"index.{output_format}": render_template(
             env,
             f"index.{output_format}.j2",
@@ -180,5 +182,14 @@ def _shared_reports(
         )
         for output_format in FORMATS
     }
-    outputs["feed.xml"] = render_feed(pages, env, config.base_url)
-    return outputs
+
+
+def _feed(
+    config: Config, pages: Sequence[PageChangelog], env: Templates, reuse: Reuse | None
+) -> Site:
+    """The feed, unless the revisions it lists are those it was last rendered from."""
+    listed = feed_listing(pages)
+    key = feed_key(listed, reuse, config.base_url) if reuse else None
+    if key is not None and reuse is not None and reuse.current(FEED, key):
+        return Site({}, {FEED: key})
+    return Site({FEED: render_feed(pages, env, config.base_url, listed)}, {FEED: key})

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from raci_tracker.compare.changelog import PageChangelog, Step, commit_day
-from raci_tracker.model import ROLES, Revision, Snapshot
+from raci_tracker.compare.changelog import PageChangelog, RevisionHead, Step, commit_day
+from raci_tracker.compare.outline import HELD, count
+from raci_tracker.model import ROLES
 from raci_tracker.output.paging import revision_key
 from raci_tracker.output.prose import PartyNames
 
@@ -19,7 +20,7 @@ WIDTH, LEFT, RIGHT = 960, 76, 24
 LANE_Y, SILENT_Y = 24, 48
 CHART_TOP, CHART_HEIGHT = 80, 140
 LEGEND_Y = CHART_TOP + CHART_HEIGHT + 40
-COUNTED = "AR"
+COUNTED = HELD
 TICK_ROOM = 70
 
 
@@ -92,7 +93,7 @@ def _scale(days: Sequence[int]) -> Callable[[int], float]:
     return lambda day: round(LEFT + (day - low) * span, 1)
 
 
-def _placed(page: PageChangelog) -> Iterator[tuple[int, Revision, Step]]:
+def _placed(page: PageChangelog) -> Iterator[tuple[int, RevisionHead, Step]]:
     """(day on the axis, revision, step): every text, silent edits too (the lower row tells them
     apart), on the day its first commit was made; a commit dated before the text it followed
     (a clock-skewed or rebased commit) is drawn on that text's day, so the axis runs one way."""
@@ -100,11 +101,11 @@ def _placed(page: PageChangelog) -> Iterator[tuple[int, Revision, Step]]:
     for entry in page.entries:
         for step in entry.steps:
             latest = max(latest, _day(commit_day(step.ref)))
-            yield latest, entry.revision, step
+            yield latest, entry.head, step
 
 
 def _markers(
-    placed: Sequence[tuple[int, Revision, Step]],
+    placed: Sequence[tuple[int, RevisionHead, Step]],
     x: Callable[[int], float],
     hrefs: Mapping[str, str],
 ) -> tuple[Marker, ...]:
@@ -120,17 +121,13 @@ def _markers(
     return tuple(markers)
 
 
-def _count(snapshot: Snapshot, party: str, letter: str) -> int:
-    return sum(1 for a in snapshot.activities if letter in a.assignments.get(party, ""))
-
-
 def _series(
     page: PageChangelog, x: Callable[[int], float], y: Callable[[int], float], names: PartyNames
 ) -> list[Series]:
-    snapshots = [(day, step.snapshot) for day, _, step in _placed(page)]
+    outlines = [(day, step.outline) for day, _, step in _placed(page)]
     parties = list(names.labels)
     counts = {
-        (party, letter): [(day, _count(s, party, letter)) for day, s in snapshots]
+        (party, letter): [(day, count(o, party, letter)) for day, o in outlines]
         for party in parties
         for letter in COUNTED
     }
@@ -177,10 +174,10 @@ def _y_ticks(top: int, y: Callable[[int], float]) -> tuple[Tick, ...]:
 
 def _top_count(page: PageChangelog) -> Iterator[int]:
     for step in (step for entry in page.entries for step in entry.steps):
-        snapshot = step.snapshot
-        for party in snapshot.parties:
+        outline = step.outline
+        for party, _ in outline.parties:
             for letter in COUNTED:
-                yield _count(snapshot, party.id, letter)
+                yield count(outline, party, letter)
 
 
 def timeline(page: PageChangelog, hrefs: Mapping[str, str], names: PartyNames) -> Timeline | None:
