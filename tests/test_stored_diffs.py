@@ -17,7 +17,7 @@ from raci_tracker.app.changelogs import StoredDiffs, stored_entries
 from raci_tracker.codec import loads
 from raci_tracker.compare.changelog import build_entries
 from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
-from raci_tracker.compare.outline import count, with_outline
+from raci_tracker.compare.outline import count, outline_of, with_outline
 from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
@@ -221,6 +221,26 @@ def test_a_damaged_or_foreign_diff_is_computed_and_written_again(tmp_path: Path)
     assert len(diffs) == 3
     assert {path: path.read_bytes() for path in diffs} == good
     assert entries == fresh_entries(store)
+
+
+def test_diffs_of_format_1_are_written_again_with_their_outlines(tmp_path: Path) -> None:
+    """A store whose diffs were kept before outlines (format 1): they are computed again, once,
+    and its steps then carry the outlines their texts say."""
+    store, diffs = damaged_store(tmp_path)
+    good = {path: path.read_bytes() for path in diffs}
+    for path in diffs:
+        data = json.loads(good[path])
+        del data["outline"]
+        path.write_text(json.dumps({**data, "format": 1}), encoding="utf-8")
+
+    entries = stored_entries(store, "kube", "en-gb")
+
+    assert {path: path.read_bytes() for path in diffs} == good
+    steps = [step for entry in entries for step in entry.steps if step.diff is not None]
+    assert len(steps) == 3
+    for step in steps:
+        assert step.diff is not None and step.diff.outline is not None
+        assert step.outline == outline_of(step.snapshot, step.before, step.diff.changes)
 
 
 def test_diffs_no_pair_uses_are_removed_and_missing_ones_written(tmp_path: Path) -> None:
