@@ -248,16 +248,18 @@ class FindingDelta:
 
 @dataclass(frozen=True, slots=True)
 class TextOutline:
-    """What a page's home shows of a text beside its changes: its parties as its columns name
-    them (id, label), how many activities each party holds A and R on, its activities' ids in
-    page order, and the titles of the sections its diff's changes name, in the text before and
-    in this one. Kept with the diff that leads to the text, so a home reads no other text."""
+    """What the reports show of a text beside its changes: its parties as its columns name them
+    (id, label) and those of the text before that it lacks, how many activities each party holds
+    A and R on, its activities' ids in page order, and the titles of the sections its diff's
+    changes name, in the text before and in this one. Kept with the diff that leads to the text,
+    so a page's home, the feed and a run's summary read no other text."""
 
     parties: tuple[tuple[str, str], ...]
     held: Mapping[str, tuple[int, int]]  # party -> (activities with A, activities with R)
     activity_ids: tuple[str, ...]
     sections_before: Mapping[str, str]
     sections_after: Mapping[str, str]
+    parties_gone: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,14 @@ from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
-from tests.test_incremental_reports import CONFIG, full_report, page, reports, run
+from tests.test_incremental_reports import (
+    CONFIG,
+    full_report,
+    long_history,
+    page,
+    reports,
+    run,
+)
 
 OTHER = """
 [[documents]]
@@ -74,8 +81,29 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
 
     assert not any(name.startswith("other/") for name in site.outputs)
     assert reads["other"] == 1  # the index's latest revision; its dates moved no letter
-    assert reads["kube"] == 13  # every text: its home shows each activity's history
+    # every text, all on its newest changelog page, and once more the two the new diff compares
+    # (a diff reads its texts without keeping them: a long history is not held whole)
+    assert reads["kube"] == 13 + 2
     assert {"index.html", "feed.xml"} <= set(site.outputs)
+
+
+def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_its_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 30, 30)  # an archive page (1-25), then 26-30
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    config = load_config(folder / "raci-tracker.toml")
+    update_store(config)
+    reads = count_reads(monkeypatch)
+
+    pages, ids = _load_pages(config)
+    site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
+
+    assert "kube/en-gb/CHANGELOG-1-25.md" not in site.outputs
+    # the newest changelog page's 6 texts and the one before them; the home's first text (its
+    # latest is the newest page's); the two the new diff compares, read without keeping them
+    assert reads["kube"] == 6 + 1 + 1 + 2
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:

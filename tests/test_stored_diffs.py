@@ -78,6 +78,10 @@ def test_an_outline_says_what_its_text_says() -> None:
         assert outline is not None
         assert outline.parties == tuple((p.id, p.label) for p in new.parties)
         assert outline.activity_ids == tuple(a.id for a in new.activities)
+        columns = {p.id for p in new.parties}
+        assert outline.parties_gone == tuple(
+            (p.id, p.label) for p in old.parties if p.id not in columns
+        )
         for party, _ in outline.parties:
             holding = [a.assignments.get(party, "") for a in new.activities]
             assert count(outline, party, "A") == sum("A" in x for x in holding)

@@ -47,6 +47,7 @@ class StoredDiffs:
                 self.objects[version.ref.commit] = None
         self.used: set[Pair] = set()
         self.computed = 0
+        self._last: tuple[Text, Snapshot] | None = None  # the text read last, with its snapshot
 
     def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
         return self.of_texts(Text.of(before), Text.of(after))
@@ -59,12 +60,20 @@ class StoredDiffs:
         self.used.add(pair)
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
-            found = with_outline(
-                diff_snapshots(before.snapshot, after.snapshot), before.snapshot, after.snapshot
-            )
+            old, new = self._read(before), self._read(after)
+            found = with_outline(diff_snapshots(old, new), old, new)
             self.computed += 1
             self._keep(pair, found)
         return found
+
+    def _read(self, text: Text) -> Snapshot:
+        """A text's snapshot, not kept by the text: a store without diffs has each of its texts
+        read once here (each pair's before is the pair before's after), not held all at once."""
+        if self._last is not None and self._last[0] is text:
+            return self._last[1]
+        snapshot = text.peek()
+        self._last = (text, snapshot)
+        return snapshot
 
     def _pair(self, before: Text, after: Text) -> Pair | None:
         first = self.objects.get(before.commit)

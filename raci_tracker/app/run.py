@@ -211,7 +211,7 @@ def _load_pages(
             entries, ids[(target.document, target.locale)] = stored.stored_page(
                 store, target.document, target.locale
             )
-            title = entries[-1].revision.snapshot.document.title if entries else None
+            title = entries[-1].steps[-1].snapshot.document.title if entries else None
         except Exception as error:
             if failures is None:
                 raise

@@ -54,6 +54,11 @@ class Text:
         """The snapshot, read now if it was not (a damaged object says so here)."""
         return self.snapshot
 
+    def peek(self) -> Snapshot:
+        """The snapshot, read if it was not, without keeping it: for a look at every text of a
+        long history, one at a time."""
+        return self._snapshot if self._snapshot is not None else self._load()
+
     def forget(self) -> None:
         """Let the snapshot go (read again if asked for): a run need not hold every page's."""
         self._snapshot = None

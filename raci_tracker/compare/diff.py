@@ -143,6 +143,8 @@ def transfers(delta: RoleDelta) -> list[Transfer]:
 
 
 def _role_changes(pair: ActivityPair, delta: RoleDelta, party_order: Sequence[str]) -> list[Change]:
+    if not delta:
+        return []  # most pairs: their letters did not move
     moved = transfers(delta)
     changes = []
     for party in sorted(delta, key=lambda p: party_order.index(p) if p in party_order else 99):

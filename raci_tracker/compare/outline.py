@@ -19,16 +19,22 @@ def held(snapshot: Snapshot, party: str, letter: str) -> int:
 
 
 def outline_of(after: Snapshot, before: Snapshot | None, changes: Iterable[Change]) -> TextOutline:
-    """`after` outlined, with the titles of the sections `changes` (from `before`) name."""
+    """`after` outlined, with the titles of the sections `changes` (from `before`) name and the
+    parties `before` has that `after` lacks."""
     named = {n for c in changes for n in (c.section, c.previous_section) if n is not None}
-    parties = dict.fromkeys(p.id for p in after.parties)
-    parties.update(dict.fromkeys(p for a in after.activities for p in a.assignments))
+    columns = tuple((p.id, p.label) for p in after.parties)
+    holders = dict.fromkeys(
+        [*(p for p, _ in columns), *(p for a in after.activities for p in a.assignments)]
+    )
+    ids = {party for party, _ in columns}
+    gone = [] if before is None else [(p.id, p.label) for p in before.parties if p.id not in ids]
     return TextOutline(
-        parties=tuple((p.id, p.label) for p in after.parties),
-        held={party: (held(after, party, "A"), held(after, party, "R")) for party in parties},
+        parties=columns,
+        held={party: (held(after, party, "A"), held(after, party, "R")) for party in holders},
         activity_ids=tuple(a.id for a in after.activities),
         sections_before=_titles(before, named),
         sections_after=_titles(after, named),
+        parties_gone=tuple(gone),
     )
 
 

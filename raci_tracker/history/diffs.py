@@ -158,6 +158,7 @@ def _outline_to_dict(outline: TextOutline) -> dict[str, Any]:
         "held": {party: list(counts) for party, counts in outline.held.items()},
         "ids": list(outline.activity_ids),
         "sections": [dict(outline.sections_before), dict(outline.sections_after)],
+        "gone": [list(party) for party in outline.parties_gone],
     }
 
 
@@ -170,6 +171,7 @@ def _outline(data: Mapping[str, Any]) -> TextOutline:
         activity_ids=tuple(sys.intern(i) for i in data["ids"]),
         sections_before=dict(before),
         sections_after=dict(after),
+        parties_gone=tuple((sys.intern(p), label) for p, label in data["gone"]),
     )
 
 

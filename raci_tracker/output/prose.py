@@ -56,25 +56,29 @@ class PartyNames:
 
     @classmethod
     def of(cls, *snapshots: Snapshot) -> PartyNames:
-        labels: dict[str, str] = {}
-        for snapshot in snapshots:
-            for party in snapshot.parties:
-                labels.setdefault(party.id, party.label)
-        return cls(labels)
+        return cls._first((p.id, p.label) for snapshot in snapshots for p in snapshot.parties)
 
     @classmethod
     def of_outlines(cls, outlines: Iterable[TextOutline]) -> PartyNames:
         """`of` for texts outlined (`Step.outline`), without reading them."""
+        return cls._first(party for outline in outlines for party in outline.parties)
+
+    @classmethod
+    def _first(cls, parties: Iterable[tuple[str, str]]) -> PartyNames:
+        """Each party by the first label it comes with."""
         labels: dict[str, str] = {}
-        for outline in outlines:
-            for party, label in outline.parties:
-                labels.setdefault(party, label)
+        for party, label in parties:
+            labels.setdefault(party, label)
         return cls(labels)
 
     @classmethod
     def of_step(cls, step: Step) -> PartyNames:
         """The parties of a changelog step as its own texts name them (the page's later texts may
-        have renamed a column): its text first, then the text it was compared with."""
+        have renamed a column): its text first, then the text it was compared with. From the
+        outline kept with its diff when there is one: no text is read."""
+        outline = step.diff.outline if step.diff is not None else None
+        if outline is not None:
+            return cls._first((*outline.parties, *outline.parties_gone))
         return cls.of(step.snapshot, *([step.before] if step.before else []))
 
     def name(self, party: str | None) -> str:
@@ -118,7 +122,11 @@ class SectionNames:
 
     @classmethod
     def of_step(cls, step: Step) -> SectionNames:
-        """The sections of a changelog step: its text, and the text it was compared with."""
+        """The sections of a changelog step: its text, and the text it was compared with; those
+        its changes name, from the outline kept with its diff, when there is one."""
+        outline = step.diff.outline if step.diff is not None else None
+        if outline is not None:
+            return cls(outline.sections_before, outline.sections_after)
         return cls.of(step.snapshot, step.before)
 
     def title(self, number: str | None, before: bool = False) -> str | None:

@@ -74,12 +74,15 @@ def _page_reports(
     keys = _page_keys(page, parts, shown, reuse) if reuse else {}
     keep = unchanged(keys, reuse) if reuse else set()
     outputs = {}
-    view = None
-    for output_format in FORMATS:
-        for part in parts:
+    for part in parts:
+        for output_format in FORMATS:
             name = f"{folder}/{part.name(output_format)}"
             if name not in keep:
                 outputs[name] = render_changelog(page, output_format, env, part)
+        if part.archive:  # its texts are shown again by no other file: a page is not held whole
+            part.forget_texts()
+    view = None
+    for output_format in FORMATS:
         if f"{folder}/index.{output_format}" not in keep:
             view = view or home(page, document.locales, group.consistency is not None, failed)
             outputs[f"{folder}/index.{output_format}"] = render_template(

@@ -380,7 +380,7 @@ def _shift_to_dict(text: NewText) -> dict[str, Any]:
     return {
         "document": text.page.document,
         "locale": text.page.locale,
-        "date": text.entry.revision.date,
+        "date": text.entry.head.date,
         "commit": step.ref.commit,
         "silent_edit": step.silent,
         "changes": [
