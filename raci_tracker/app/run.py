@@ -19,6 +19,7 @@ from raci_tracker.files import (
     synced_once,
     write_outputs,
 )
+from raci_tracker.history.reading import Texts
 from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
@@ -79,13 +80,15 @@ def run(
     summary = RunSummary()
     for root in (config.snapshots, config.reports):
         remove_stale_temporaries(root)
-    store = SnapshotStore(config.snapshots)
+    store, texts = SnapshotStore(config.snapshots), Texts()
     with ExitStack() as opened:
         sources = _Sources(config, opened)
         for document in config.documents:
             pages = [t for t in targets(config) if t.document == document.id]
             source = sources.get(document.repo, document.ref)
-            pages_of = _update_document(source, store, document.repo, document.ref, pages, heads)
+            pages_of = _update_document(source, store, document.repo, pages, texts)
+            if heads is not None and isinstance(source, GitSource):
+                _record_head(source, document.repo, document.ref, heads)
             for page in pages_of:
                 summary.pages.append(page)
                 if on_page is not None:
@@ -115,9 +118,8 @@ def _update_document(
     source: GitSource | str,
     store: SnapshotStore,
     repository: str,
-    ref: str | None,
     pages: Sequence[PageTarget],
-    heads: dict[str, str] | None = None,
+    texts: Texts,
 ) -> Iterable[PageUpdate]:
     """Update each locale of a document from its opened repository (or fail them all with why it
     cannot be opened).
@@ -130,12 +132,10 @@ def _update_document(
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     stops = _stops(store, repository)
-    if heads is not None:
-        _record_head(source, repository, ref, heads)
     for target in pages:
         key = f"{target.document}/{target.locale}"
         try:
-            update: PageUpdate | None = update_page(source, store, target, stops.get(key))
+            update: PageUpdate | None = update_page(source, store, target, stops.get(key), texts)
         except OutputError:
             raise  # an unwritable store stops the run: every page would fail the same way
         except MemoryError:

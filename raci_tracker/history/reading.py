@@ -4,7 +4,8 @@ not a page (a symlink, a submodule, a Git LFS pointer, a binary file) skipped wi
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -32,6 +33,9 @@ COLLECT_EVERY = 500
 
 Keep = Callable[[str, bytes, Snapshot], None]
 """Where a newly parsed text goes: its address, its stored bytes, its snapshot."""
+
+TEXTS_KEPT = 256
+"""Distinct texts a run keeps parsed for its next pages (see `Texts`)."""
 
 
 @contextmanager
@@ -63,6 +67,49 @@ def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
 
 
 @dataclass(slots=True)
+class _Text:
+    """One parsed text, and its stored object (address and bytes) in each locale read so far."""
+
+    snapshot: Snapshot
+    objects: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+Aliases = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class Texts:
+    """The texts a run has parsed, shared by its pages.
+
+    A page's locales are often the very same text (en-gb, en-ie, en-us; fr-fr, fr-ca), and a
+    text parses the same whatever its page: the locale is only copied into the snapshot, and
+    where the text was (path, commit) is left out of its stored object. So each blob is parsed
+    once per set of parties' names, and its object encoded once per locale. Only the last
+    `kept` texts are kept, so memory does not grow with the repository."""
+
+    def __init__(self, kept: int = TEXTS_KEPT) -> None:
+        self._kept = kept
+        self._texts: OrderedDict[tuple[str, Aliases], _Text | str] = OrderedDict()
+
+    def missing(self, blobs: Iterable[str], aliases: Aliases) -> list[str]:
+        return [blob for blob in blobs if (blob, aliases) not in self._texts]
+
+    def get(self, blob: str, aliases: Aliases) -> _Text | str | None:
+        found = self._texts.get((blob, aliases))
+        if found is not None:
+            self._texts.move_to_end((blob, aliases))
+        return found
+
+    def put(self, blob: str, aliases: Aliases, text: _Text | str) -> None:
+        self._texts[(blob, aliases)] = text
+        if len(self._texts) > self._kept:
+            self._texts.popitem(last=False)
+
+
+def aliases_key(aliases: Mapping[str, Sequence[str]]) -> Aliases:
+    return tuple((party, tuple(names)) for party, names in aliases.items())
+
+
+@dataclass(slots=True)
 class Read:
     versions: list[PageVersion] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
@@ -77,12 +124,16 @@ class Reader:
         locale: str,
         aliases: Mapping[str, Sequence[str]],
         keep: Keep,
+        texts: Texts | None = None,
     ) -> None:
         self.source, self.locale, self.aliases, self.keep = source, locale, aliases, keep
+        self.texts = Texts(0) if texts is None else texts
+        self.aliases_key = aliases_key(aliases)
         self.parsed: dict[str, PageVersion | str] = {}
 
     def read(self, commits: Sequence[PageCommit]) -> Read:
-        self.source.prefetch(c.blob for c in commits if c.blob and c.mode not in NOT_A_FILE)
+        blobs = [c.blob for c in commits if c.blob and c.mode not in NOT_A_FILE]
+        self.source.prefetch(self.texts.missing(blobs, self.aliases_key))
         read = Read()
         with _collecting_every(COLLECT_EVERY) as tick:
             for page_commit in commits:
@@ -104,6 +155,26 @@ class Reader:
         return self.parsed[page_commit.blob]
 
     def _parse(self, page_commit: PageCommit, blob: str) -> PageVersion | str:
+        text = self.texts.get(blob, self.aliases_key)
+        if text is None:
+            text = self._parsed_text(page_commit, blob)
+            self.texts.put(blob, self.aliases_key, text)
+        if isinstance(text, str):
+            return text
+        source = replace(text.snapshot.source, path=page_commit.path, commit=page_commit.commit)
+        snapshot = replace(
+            text.snapshot,
+            document=replace(text.snapshot.document, locale=self.locale),
+            source=source,
+        )
+        if self.locale not in text.objects:
+            text.objects[self.locale] = object_bytes(snapshot)
+        key, content = text.objects[self.locale]
+        self.keep(key, content, snapshot)
+        return version_of(commit_ref(page_commit), snapshot, key)
+
+    def _parsed_text(self, page_commit: PageCommit, blob: str) -> _Text | str:
+        """The blob's text parsed, or why it is not a page."""
         data = self.source.read_blob(blob)
         if data.startswith(LFS_POINTER):
             return "a Git LFS pointer: the page's text is not in the repository"
@@ -118,6 +189,4 @@ class Reader:
             )
         except InputError as error:
             return error.detail
-        key, content = object_bytes(snapshot)
-        self.keep(key, content, snapshot)
-        return version_of(commit_ref(page_commit), snapshot, key)
+        return _Text(snapshot)

@@ -23,7 +23,7 @@ from raci_tracker.history.dating import (
     skipped_note,
 )
 from raci_tracker.history.moves import Move, follow_forward
-from raci_tracker.history.reading import Reader
+from raci_tracker.history.reading import Reader, Texts
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
@@ -160,12 +160,17 @@ def outline_history(source: GitSource, target: PageTarget) -> HistoryOutline:
 
 
 def update_page(
-    source: GitSource, store: SnapshotStore, target: PageTarget, stopped: str | None = None
+    source: GitSource,
+    store: SnapshotStore,
+    target: PageTarget,
+    stopped: str | None = None,
+    texts: Texts | None = None,
 ) -> PageUpdate:
     """Take in the page's new commits; with nothing new, read no blob and write no file.
 
     `stopped` is the head the page was last brought up to (by default its index's last commit):
-    when no commit since then touched the page's path, nothing else is read."""
+    when no commit since then touched the page's path, nothing else is read. `texts`, shared
+    by the pages of a run, spares parsing a text another page already parsed."""
     head = source.resolve(target.ref)
     index = store.load_index(target.document, target.locale)
     if index is not None and _nothing_new(source, index, target, head, stopped):
@@ -176,9 +181,8 @@ def update_page(
     known = _known(previous, commits)
     new_commits = [c for c in commits if c.commit not in known]
     written: list[str] = []
-    read = Reader(source, target.locale, target.aliases, _keeper(store, target, written)).read(
-        new_commits
-    )
+    keep = _keeper(store, target, written)
+    read = Reader(source, target.locale, target.aliases, keep, texts).read(new_commits)
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
