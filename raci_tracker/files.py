@@ -125,11 +125,12 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> bool:
     """Write `data` to `path` through a temporary file and a rename; False if already identical.
 
     Readers see the old file or the new one, never a part; a failure removes the temporary file
-    and raises `OutputError`. Inside `synced_once`, the fsync waits for the end of the block.
+    and raises `OutputError`. Inside `synced_once`, the fsync waits for the end of the block;
+    with `sync` False there is none: the caller syncs the file system before naming the file.
     """
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
@@ -146,7 +147,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            _sync_or_defer(handle.fileno(), path)
+            if sync:
+                _sync_or_defer(handle.fileno(), path)
         temp.chmod(0o644)
         temp.replace(path)
     except OSError as error:

@@ -132,6 +132,18 @@ def _update_document(
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
     stops = _stops(store, repository)
+    with store.batched():  # the pages' objects made durable together, then their indexes
+        yield from _update_pages(source, store, pages, stops, texts)
+    store.write_stops(repository, stops)
+
+
+def _update_pages(
+    source: GitSource,
+    store: SnapshotStore,
+    pages: Sequence[PageTarget],
+    stops: dict[str, str],
+    texts: Texts,
+) -> Iterable[PageUpdate]:
     for target in pages:
         key = f"{target.document}/{target.locale}"
         try:
@@ -147,7 +159,6 @@ def _update_document(
         # yielded outside the handler, once the error's traceback (and everything its frames
         # hold) is freed
         yield update or _failed(target, "out of memory")
-    store.write_stops(repository, stops)
 
 
 def _stops(store: SnapshotStore, repository: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from raci_tracker.codec import (
     stops_to_dict,
 )
 from raci_tracker.errors import InputError
-from raci_tracker.files import read_input, write_atomic
+from raci_tracker.files import read_input, sync_file_system, write_atomic
 from raci_tracker.history.dating import (
     GROUP_RULES,
     Group,
@@ -66,6 +67,43 @@ class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._folders: dict[tuple[str, str], Path] = {}  # resolving costs a stat per part
+        self._later: list[Callable[[], object]] | None = None  # inside `batched`
+        self._next: dict[Path, bytes] = {}  # the indexes `_later` writes
+        self._unsynced = False  # objects written without their own fsync
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Objects written inside are made durable together, by one sync of the file system
+        when the block ends; only then are the indexes written inside (which name them)
+        written, each atomically, and the objects they no longer name removed.
+
+        A run killed at any moment leaves each index as it was or as it became, and every
+        object an index names is on disk before the index is. (docs/decisions/0014)"""
+        if self._later is not None:
+            yield  # an enclosing block writes
+            return
+        self._later = []
+        try:
+            yield
+            later = self._later
+        finally:
+            self._later, self._next = None, {}
+        self._sync_objects()
+        for step in later:
+            step()
+
+    @contextmanager
+    def _unbatched(self) -> Iterator[None]:
+        later, self._later = self._later, None
+        try:
+            yield
+        finally:
+            self._later = later
+
+    def _sync_objects(self) -> None:
+        if self._unsynced:
+            sync_file_system(self.root)
+            self._unsynced = False
 
     def folder(self, document: str, locale: str) -> Path:
         known = self._folders.get((document, locale))
@@ -87,7 +125,12 @@ class SnapshotStore:
     def write_object(self, document: str, locale: str, key: str, content: bytes) -> bool:
         """Keep a snapshot under its address; an address already there holds the same bytes."""
         path = self.object_path(document, locale, key)
-        return False if path.exists() else write_atomic(path, content)
+        if path.exists():
+            return False
+        if self._later is None:
+            return write_atomic(path, content)
+        self._unsynced = True
+        return write_atomic(path, content, sync=False)
 
     def load_object(self, document: str, locale: str, version: PageVersion) -> Snapshot:
         path = self.object_path(document, locale, version.object or "")
@@ -155,14 +198,25 @@ class SnapshotStore:
             return None
         data = _json(path)
         schema = index_schema_version(data, str(path))
-        if schema == 1:
-            return self._migrate(document, locale, data, path)
-        index = index_from_dict(data, str(path))
-        return self._recode(index) if schema == 2 else index
+        with self._unbatched():  # a migration's writes and removals are done at once
+            if schema == 1:
+                return self._migrate(document, locale, data, path)
+            index = index_from_dict(data, str(path))
+            return self._recode(index) if schema == 2 else index
 
     def write_index(self, index: PageIndex) -> bool:
+        """Write the page's index once every object it may name is durable; inside `batched`,
+        when the block ends. True when its bytes change."""
         path = self.folder(index.document, index.locale) / INDEX
-        return write_atomic(path, dumps(index_to_dict(index)))
+        data = dumps(index_to_dict(index))
+        if self._later is None:
+            self._sync_objects()
+            return write_atomic(path, data)
+        if self._next.get(path, _bytes_of(path)) == data:
+            return False
+        self._next[path] = data
+        self._later.append(lambda: write_atomic(path, data))
+        return True
 
     def stops_path(self, repository: str) -> Path:
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", repository).strip("-.")[-60:]
@@ -183,8 +237,10 @@ class SnapshotStore:
         wanted = {f"{v.object}.json" for v in keep if v.object}
         folder = self.folder(document, locale) / OBJECTS
         stale = [p for p in folder.glob("*.json") if p.name not in wanted]
-        for path in stale:
-            path.unlink()
+        if self._later is None:
+            _remove(stale)
+        else:  # once the index that no longer names them is written
+            self._later.append(lambda: _remove(stale))
         return len(stale)
 
     def diff_path(self, document: str, locale: str, pair: tuple[str, str]) -> Path:
@@ -242,6 +298,18 @@ class SnapshotStore:
         self.write_index(index)
         self.prune_objects(document, locale, index.versions)
         return index
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink()
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _json(path: Path) -> Any:
