@@ -45,6 +45,7 @@ LAYERS = {
     "errors": 0,
     "text": 0,
     "lazy": 0,
+    "recent": 0,
     "version": 0,
 }
 """cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which

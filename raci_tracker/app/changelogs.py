@@ -10,6 +10,7 @@ good (its object) lets a run leave alone the report files rendered from the same
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Container
 
 from raci_tracker.compare.changelog import (
@@ -30,21 +31,41 @@ from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import Site, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
 from raci_tracker.output.status import SiteStatus
+from raci_tracker.recent import Recent
 
 Pair = tuple[str, str]
+
+SharedDiffs = Recent[tuple[str, ...], Diff]
+"""Diffs a run computed, by what they follow from: the two blobs, the parser that read them,
+the parties' names. Pages whose texts are the same blobs (a page's locales that are the same
+text) share them; the locale, the one thing a text's page adds, is the same on both sides of
+a diff, so it changes nothing in it."""
+
+DIFFS_SHARED = 1024
+"""Diffs a run keeps for its next pages."""
+
+
+def shared_diffs() -> SharedDiffs:
+    return Recent(DIFFS_SHARED)
 
 
 class StoredDiffs:
     """`build_entries`' diff lookup for one page: the store's diff of two objects, or a new one
-    computed and kept. Texts without an object (a deletion) are diffed every time."""
+    (computed, or, with `shared`, taken from another page that diffed the same two blobs) and
+    kept. Texts without an object (a deletion) are diffed every time."""
 
-    def __init__(self, store: SnapshotStore, index: PageIndex) -> None:
+    def __init__(
+        self, store: SnapshotStore, index: PageIndex, shared: SharedDiffs | None = None
+    ) -> None:
         self.store, self.document, self.locale = store, index.document, index.locale
         self.objects: dict[str, str | None] = {}
         for version in index.versions:
             seen = self.objects.setdefault(version.ref.commit, version.object)
             if seen != version.object:  # one commit, two texts: no address to trust
                 self.objects[version.ref.commit] = None
+        self.blobs = {v.object: v.ref.blob for v in index.versions if v.object and v.ref.blob}
+        self.reading = (index.parser_version, json.dumps(index.parties))
+        self.shared: SharedDiffs = Recent(0) if shared is None else shared
         self.used: set[Pair] = set()
         self.computed = 0
         self._last: tuple[Text, Snapshot] | None = None  # the text read last, with its snapshot
@@ -60,10 +81,21 @@ class StoredDiffs:
         self.used.add(pair)
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
+            found = self._computed(pair, before, after)
+            self._keep(pair, found)
+        return found
+
+    def _computed(self, pair: Pair, before: Text, after: Text) -> Diff:
+        """The diff of two texts another page of the run diffed, else computed now."""
+        first, second = self.blobs.get(pair[0]), self.blobs.get(pair[1])
+        key = (*self.reading, first, second) if first and second else None
+        found = self.shared.get(key) if key else None
+        if found is None:
             old, new = self._read(before), self._read(after)
             found = with_outline(diff_snapshots(old, new), old, new)
             self.computed += 1
-            self._keep(pair, found)
+            if key:
+                self.shared.put(key, found)
         return found
 
     def _read(self, text: Text) -> Snapshot:
@@ -112,14 +144,14 @@ def text_ids(index: PageIndex) -> TextIds:
 
 
 def stored_page(
-    store: SnapshotStore, document: str, locale: str
+    store: SnapshotStore, document: str, locale: str, shared: SharedDiffs | None = None
 ) -> tuple[tuple[Entry, ...], TextIds]:
-    """The page's changelog entries, oldest first, diffed through the store's diffs, and what
-    names each of their texts."""
+    """The page's changelog entries, oldest first, diffed through the store's diffs (or the
+    `shared` diffs of the run's other pages), and what names each of their texts."""
     index = store.load_index(document, locale)
     if index is None:
         return (), {}
-    diffs = StoredDiffs(store, index)
+    diffs = StoredDiffs(store, index, shared)
     revisions = (_lazy(stored) for stored in store.revision_texts(document, locale, index))
     entries = build_lazy_entries(revisions, diffs.of_texts)
     diffs.prune()

@@ -215,12 +215,12 @@ def _load_pages(
     config: Config, failures: PageFailures | None = None
 ) -> tuple[list[PageChangelog], PageTexts]:
     """`load_changelogs`, and what names each page's texts (`app.changelogs.text_ids`)."""
-    store = SnapshotStore(config.snapshots)
+    store, shared = SnapshotStore(config.snapshots), stored.shared_diffs()
     pages, ids = [], {}
     for target in targets(config):
         try:
             entries, ids[(target.document, target.locale)] = stored.stored_page(
-                store, target.document, target.locale
+                store, target.document, target.locale, shared
             )
             title = entries[-1].steps[-1].snapshot.document.title if entries else None
         except Exception as error:

@@ -4,7 +4,6 @@ not a page (a symlink, a submodule, a Git LFS pointer, a binary file) skipped wi
 from __future__ import annotations
 
 import gc
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from raci_tracker.history.objects import object_bytes
 from raci_tracker.history.source import GitSource
 from raci_tracker.lazy import LazyModule
 from raci_tracker.model import PageCommit, PageVersion, Skipped, Snapshot
+from raci_tracker.recent import Recent
 
 if TYPE_CHECKING:
     from raci_tracker.page import parse
@@ -87,22 +87,16 @@ class Texts:
     `kept` texts are kept, so memory does not grow with the repository."""
 
     def __init__(self, kept: int = TEXTS_KEPT) -> None:
-        self._kept = kept
-        self._texts: OrderedDict[tuple[str, Aliases], _Text | str] = OrderedDict()
+        self._texts: Recent[tuple[str, Aliases], _Text | str] = Recent(kept)
 
     def missing(self, blobs: Iterable[str], aliases: Aliases) -> list[str]:
         return [blob for blob in blobs if (blob, aliases) not in self._texts]
 
     def get(self, blob: str, aliases: Aliases) -> _Text | str | None:
-        found = self._texts.get((blob, aliases))
-        if found is not None:
-            self._texts.move_to_end((blob, aliases))
-        return found
+        return self._texts.get((blob, aliases))
 
     def put(self, blob: str, aliases: Aliases, text: _Text | str) -> None:
-        self._texts[(blob, aliases)] = text
-        if len(self._texts) > self._kept:
-            self._texts.popitem(last=False)
+        self._texts.put((blob, aliases), text)
 
 
 def aliases_key(aliases: Mapping[str, Sequence[str]]) -> Aliases:

@@ -1,5 +1,5 @@
-"""Pages updated together: texts parsed once for every page that has them, and objects made
-durable by one sync before any index names them."""
+"""Many pages in one run: a text parsed, and two texts diffed, once for every page that has
+them; objects made durable by one sync before any index names them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from raci_tracker.app.changelogs import StoredDiffs, shared_diffs, stored_page
+from raci_tracker.compare.changelog import build_entries
 from raci_tracker.history import store as store_module
 from raci_tracker.history.reading import Texts
 from raci_tracker.history.source import GitSource
@@ -129,3 +131,25 @@ def test_a_batch_left_by_an_error_writes_no_index(shared: GitRepo, tmp_path: Pat
     with GitSource(shared.root) as source:  # the next run reads the page as if new
         update = update_page(source, store, targets()[0])
     assert update.files_written == 1 and update.changed_dates
+
+
+def test_pages_whose_texts_are_the_same_blobs_share_their_diffs(
+    shared: GitRepo, tmp_path: Path
+) -> None:
+    pages = targets() + targets({"customer": ["Client"]}, "-named")
+    stores = {name: SnapshotStore(tmp_path / name) for name in ("alone", "together")}
+    with GitSource(shared.root) as source:
+        for target in pages:
+            for store in stores.values():
+                update_page(source, store, target)
+    computed, memo = [], shared_diffs()
+    for target in pages:
+        entries, _ = stored_page(stores["alone"], target.document, target.locale)
+        index = stores["together"].load_index(target.document, target.locale)
+        assert index is not None
+        diffs = StoredDiffs(stores["together"], index, memo)
+        revisions = stores["together"].revisions(target.document, target.locale)
+        assert build_entries(revisions, diffs) == entries
+        computed.append(diffs.computed)
+    assert computed == [len(TEXTS) - 1] + [0] * 5 + [len(TEXTS) - 1] + [0] * 5
+    assert files(tmp_path / "together") == files(tmp_path / "alone")
