@@ -78,7 +78,7 @@ class SnapshotStore:
         written, each atomically, and the objects they no longer name removed.
 
         A run killed at any moment leaves each index as it was or as it became, and every
-        object an index names is on disk before the index is. (docs/decisions/0014)"""
+        object an index names is on disk before the index is. (docs/decisions/0015)"""
         if self._later is not None:
             yield  # an enclosing block writes
             return
