@@ -37,9 +37,9 @@ Pair = tuple[str, str]
 
 SharedDiffs = Recent[tuple[str, ...], Diff]
 """Diffs a run computed, by what they follow from: the two blobs, the parser that read them,
-the parties' names. Pages whose texts are the same blobs (a page's locales that are the same
-text) share them; the locale, the one thing a text's page adds, is the same on both sides of
-a diff, so it changes nothing in it."""
+the parties' names. Pages whose texts are the same blobs (a copied page, locale variants kept
+byte-identical) share them; the locale, the one thing a text's page adds, is the same on both
+sides of a diff, so it changes nothing in it."""
 
 DIFFS_SHARED = 1024
 """Diffs a run keeps for its next pages."""

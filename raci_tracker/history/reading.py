@@ -80,8 +80,8 @@ Aliases = tuple[tuple[str, tuple[str, ...]], ...]
 class Texts:
     """The texts a run has parsed, shared by its pages.
 
-    A page's locales are often the very same text (en-gb, en-ie, en-us; fr-fr, fr-ca), and a
-    text parses the same whatever its page: the locale is only copied into the snapshot, and
+    Pages can hold the very same text (a copied page, locale variants kept byte-identical), and
+    a text parses the same whatever its page: the locale is only copied into the snapshot, and
     where the text was (path, commit) is left out of its stored object. So each blob is parsed
     once per set of parties' names, and its object encoded once per locale. Only the last
     `kept` texts are kept, so memory does not grow with the repository."""
