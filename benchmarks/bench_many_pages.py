@@ -1,6 +1,7 @@
 """Many pages in one repository shaped like ovh/docs, as whole `raci-tracker run` processes.
 
     python benchmarks/bench_many_pages.py [--documents 15] [--locales 15] [--commits 20000]
+                                          [--distinct]
 
 Builds with `git fast-import` a repository of `--documents` x `--locales` tracked pages (each a
 real OVHcloud page with 20 to 60 dated revisions, silent edits between them, and, for every third
@@ -9,6 +10,10 @@ document, its folder moved half-way through with the `meta.yaml` that names it),
 the first `run` (store and reports), a run with nothing new, a run after one unrelated upstream
 commit, and a run after one page commit, with the files each changed and peak RSS. Targets: a
 first run under a minute on this machine, a no-op run under 2 seconds.
+
+Every locale of a document holds the same texts, so a run parses and diffs each once for all of
+them (ADR 15); with `--distinct` each locale's texts are its own (a link to its site added), as
+on ovh/docs, where locales differ at least by a few bytes, and every text is parsed.
 """
 
 from __future__ import annotations
@@ -32,8 +37,16 @@ def folder(document: int, moved: bool) -> str:
     return f"pages/moved/doc-{document}" if moved else f"pages/doc-{document}"
 
 
-def plan(documents: int, locales: int, commits: int) -> list[tuple[str, bytes | None]]:
-    """What each commit writes: (path, content), or (folder, None) for a folder move."""
+def localised(text: bytes, locale: str) -> bytes:
+    """The text as a locale of its own has it: a link to the locale's site, as real pages do."""
+    return text.replace(b"\n---\n", f"\n---\n\n[Home](https://example.org/{locale}/)\n".encode(), 1)
+
+
+def plan(
+    documents: int, locales: int, commits: int, distinct: bool = False
+) -> list[tuple[str, bytes | None]]:
+    """What each commit writes: (path, content), or (folder, None) for a folder move. Every
+    locale holds the same texts, or, with `distinct`, texts of its own."""
     rng = random.Random(18)
     texts = page_versions(60 * 5)
     edits: list[tuple[str, bytes | None]] = []
@@ -41,7 +54,9 @@ def plan(documents: int, locales: int, commits: int) -> list[tuple[str, bytes | 
         for locale in LOCALES[:locales]:
             revisions = rng.randint(20, 60)
             for change in range(revisions * 2):  # a silent edit after each dated revision
-                edits.append((f"{document}/{locale}/{change}", texts[change * 5 // 2]))
+                text = texts[change * 5 // 2]
+                text = localised(text, f"{document}-{locale}") if distinct else text
+                edits.append((f"{document}/{locale}/{change}", text))
         if document % 3 == 0:
             edits.append((str(document), None))
     rng.shuffle(edits)
@@ -78,10 +93,10 @@ def _spread(writes: list[tuple[str, bytes | None]], commits: int) -> list[tuple[
     return spread[:commits] if len(spread) > commits else spread
 
 
-def build(repo: Path, documents: int, locales: int, commits: int) -> int:
+def build(repo: Path, documents: int, locales: int, commits: int, distinct: bool = False) -> int:
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     stream = bytearray()
-    for number, (path, content) in enumerate(plan(documents, locales, commits), start=1):
+    for number, (path, content) in enumerate(plan(documents, locales, commits, distinct), start=1):
         stream += (
             f"commit refs/heads/main\nmark :{number}\n"
             f"committer Bench <bench@example.invalid> {1600000000 + number * 600} +0000\n"
@@ -141,11 +156,13 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=15)
     parser.add_argument("--locales", type=int, default=15)
     parser.add_argument("--commits", type=int, default=20000)
+    parser.add_argument("--distinct", action="store_true", help="a text of its own per locale")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        total = build(work / "repo", args.documents, args.locales, args.commits)
-        print(f"{args.documents * args.locales} tracked pages, {total} commits")
+        total = build(work / "repo", args.documents, args.locales, args.commits, args.distinct)
+        texts = "texts of its own per locale" if args.distinct else "the same texts in all locales"
+        print(f"{args.documents * args.locales} tracked pages, {total} commits, {texts}")
         run_folder = work / "run"
         run_folder.mkdir()
         toml = config(work / "repo", args.documents, args.locales)
