@@ -1,7 +1,7 @@
 """What the Atom feed lists: the newest `FEED_SIZE` revisions whose R, A, C or I moved, across
 every page, newest first, each with its id, time and link; and the key of what the feed is
-rendered from, so a run whose new texts moved no letter leaves `feed.xml` as it is. Reading this
-list reads no text (`render.render_feed` reads the texts of what it lists)."""
+rendered from, so a run whose new texts moved no letter leaves `feed.xml` as it is. Neither
+reads a text: the entries' names and sections come from the diffs' outlines (ADR 14)."""
 
 from __future__ import annotations
 
