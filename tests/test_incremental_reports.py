@@ -19,7 +19,7 @@ from raci_tracker.output import stamp
 from raci_tracker.output.feed import FEED
 from raci_tracker.output.render import make_environment
 from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import render_site
+from raci_tracker.output.site import Delivery, render_site, sha256_of
 from raci_tracker.output.stamp import environment_digest, read_rendered
 from raci_tracker.version import __version__, code_digest
 from tests.gitrepo import GitRepo
@@ -245,6 +245,22 @@ def test_a_text_without_a_known_object_renders_its_pages_every_time(tmp_path: Pa
 
     assert set(site.keys) == {n for n in site.outputs if n.startswith("kube/") or n == FEED}
     assert set(site.keys.values()) == {None}
+
+
+def test_with_a_sink_each_page_s_files_go_there_as_soon_as_they_are_rendered(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tracker"
+    long_history(folder, 27, 27)
+    config = load_config(folder / "raci-tracker.toml")
+    whole = render_site(config, _load_pages(config)[0])
+    batches: list[dict[str, str]] = []
+
+    site = render_site(config, _load_pages(config)[0], delivery=Delivery(sink=batches.append))
+
+    assert [sorted(batch) for batch in batches] == [sorted(n for n in whole.outputs if "/" in n)]
+    assert set(site.outputs) == {n for n in whole.outputs if "/" not in n}  # index, feed
+    assert all(site.rendered(n) == sha256_of(text) for n, text in whole.outputs.items())
 
 
 def test_templates_compile_without_a_cache_folder_to_keep_them(tmp_path: Path) -> None:

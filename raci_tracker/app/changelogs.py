@@ -9,9 +9,7 @@ good (its object) lets a run leave alone the report files rendered from the same
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Container
 
 from raci_tracker.compare.changelog import (
     Entry,
@@ -28,7 +26,7 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.model import Diff, PageIndex, Snapshot
 from raci_tracker.output.reuse import Reuse
-from raci_tracker.output.site import Site, render_site
+from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
 from raci_tracker.output.status import SiteStatus
 from raci_tracker.recent import Recent
@@ -205,18 +203,18 @@ def render_readable(
     status: SiteStatus,
     reuse: Reuse,
     failures: dict[tuple[str, str], str] | None,
-    kept: Container[tuple[str, str]] = (),
+    delivery: Delivery = IN_MEMORY,
 ) -> tuple[Site, list[PageChangelog]]:
     """`render_site`, and the pages it rendered. A text is read when a report shows it, so one
     that cannot be read (a damaged object) stops the render: then, with `failures`, each page's
     every text is read, the pages with one that cannot be read fail, and the others render."""
     try:
-        return render_site(config, pages, status, reuse, kept), pages
+        return render_site(config, pages, status, reuse, delivery), pages
     except (RaciTrackerError, OSError):
         if failures is None:
             raise
     readable = [page for page in pages if _readable(page, failures)]
-    return render_site(config, readable, status, reuse, kept), readable
+    return render_site(config, readable, status, reuse, delivery), readable
 
 
 def _readable(page: PageChangelog, failures: dict[tuple[str, str], str]) -> bool:
@@ -236,8 +234,9 @@ def rendered_record(site: Site, before: Rendered) -> Rendered:
     """The record of the page files now: those rendered, and those left as they were."""
     record = {}
     for name, key in site.keys.items():
-        if name in site.outputs and key is not None:
-            record[name] = (key, hashlib.sha256(site.outputs[name].encode("utf-8")).hexdigest())
+        digest = site.rendered(name)
+        if digest is not None and key is not None:
+            record[name] = (key, digest)
         elif key is not None and name in before:
             record[name] = before[name]
     return record

@@ -259,16 +259,20 @@ def write_reports(
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
     reuse = stored.reuse_of(config, ids, rendered)
-    site, pages = stored.render_readable(config, pages, status, reuse, failures, kept)
-    outputs = site.outputs
-    if failures:
-        folders = tuple(f"{page.document}/{page.locale}/" for page in pages)
-        outputs = {name: text for name, text in outputs.items() if name.startswith(folders)}
-    written = write_outputs(config.reports, outputs)
-    written += sum(map(remove_file, plan.stale_changelogs(config.reports, site, pages)))
+    written = [0]  # each page's files are written once rendered: a run holds one page's files
+
+    def write_page(outputs: Mapping[str, str]) -> None:
+        written[0] += write_outputs(config.reports, outputs)
+
+    with synced_once():
+        delivery = plan.Delivery(kept, write_page)
+        site, pages = stored.render_readable(config, pages, status, reuse, failures, delivery)
+        shared = site.outputs if not failures else {}  # the last complete ones stay
+        written[0] += write_outputs(config.reports, shared)
+    written[0] += sum(map(remove_file, plan.stale_changelogs(config.reports, site, pages)))
     if not failures:
         record_rendered(config, stored.rendered_record(site, rendered))
-    return written, pages
+    return written[0], pages
 
 
 def _inputs_digest(config: Config, status: SiteStatus) -> str:

@@ -11,8 +11,9 @@ feed.xml                            responsibility shifts (Atom), the newest 100
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -115,11 +116,42 @@ def _consistency_reports(
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """The files a render wrote (`outputs`, by path under the reports folder) and the key of
-    what each of the pages' files is rendered from (None: no key, rendered every time)."""
+    """The files a render made (`outputs`, by path under the reports folder; the pages' own
+    files only by their SHA-256, `digests`, when they went to a `Sink`) and the key of what each
+    of the pages' files is rendered from (None: no key, rendered every time)."""
 
     outputs: dict[str, str]
     keys: dict[str, str | None]
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def rendered(self, name: str) -> str | None:
+        """The SHA-256 of the file `name` made by this render; None when it was not."""
+        if name in self.outputs:
+            return sha256_of(self.outputs[name])
+        return self.digests.get(name)
+
+
+Sink = Callable[[Mapping[str, str]], None]
+"""Where each page's files go as soon as they are rendered (the run writes them): a render then
+holds one page's files at a time, not the whole site's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Where a render's results go: the pages whose texts stay read once their files are
+    rendered (`kept`: those a later step shows again, a run's new texts), and where each page's
+    files go (`sink`; None: into `Site.outputs`)."""
+
+    kept: Container[tuple[str, str]] = ()
+    sink: Sink | None = None
+
+
+IN_MEMORY = Delivery()
+"""Every page's files kept in `Site.outputs`, no page's texts kept read."""
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def stale_changelogs(reports: Path, site: Site, pages: Sequence[PageChangelog]) -> list[Path]:
@@ -141,12 +173,12 @@ def render_site(
     pages: Sequence[PageChangelog],
     status: SiteStatus | None = None,
     reuse: Reuse | None = None,
-    kept: Container[tuple[str, str]] = (),
+    delivery: Delivery = IN_MEMORY,
 ) -> Site:
     """Every report, but with `reuse` the pages' files and the feed rendered last from the same
     inputs; the index and the consistency grids always. The texts read for a page's files are
-    let go once they are rendered, but for the pages in `kept` (those a later step shows
-    again: a run's new texts)."""
+    let go once they are rendered, but for the pages `delivery` keeps; with its `sink`, each
+    page's files go there once rendered."""
     env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
     documents = [(d, [p for p in pages if p.document == d.id]) for d in config.documents]
@@ -158,13 +190,21 @@ def render_site(
     for (document, _), group in zip(documents, groups, strict=True):
         for page in group.pages:
             outputs, keys = _page_reports(page, document, group, env, reuse)
-            if (page.document, page.locale) not in kept:
+            if (page.document, page.locale) not in delivery.kept:
                 page.forget_texts()
-            site.outputs.update(outputs)
+            _take(site, outputs, delivery.sink)
             site.keys.update(keys)
         if group.consistency is not None:
             site.outputs.update(_consistency_reports(group, group.consistency, env))
     return site
+
+
+def _take(site: Site, outputs: dict[str, str], sink: Sink | None) -> None:
+    if sink is None:
+        site.outputs.update(outputs)
+        return
+    sink(outputs)
+    site.digests.update((name, sha256_of(text)) for name, text in outputs.items())
 
 
 def _index_reports(
