@@ -192,11 +192,14 @@ def test_with_templates_of_its_own_every_page_is_rendered(tmp_path: Path) -> Non
     assert_same_as_full_and_clean(folder)
 
 
+@pytest.mark.parametrize("name", ["kube/en-gb/CHANGELOG-1-25.html", FEED])
 @pytest.mark.parametrize("damage", ["delete", "edit"])
-def test_a_deleted_or_edited_report_file_is_rendered_again(tmp_path: Path, damage: str) -> None:
+def test_a_deleted_or_edited_report_file_is_rendered_again(
+    tmp_path: Path, damage: str, name: str
+) -> None:
     folder = tmp_path / "tracker"
     repo = long_history(folder, 27, 27)
-    archive = folder / "reports/kube/en-gb/CHANGELOG-1-25.html"
+    archive = folder / "reports" / name
     if damage == "delete":
         archive.unlink()  # and nothing new upstream: a run still sees the file is missing
     else:
