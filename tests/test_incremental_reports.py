@@ -159,6 +159,44 @@ def test_a_revision_that_moves_no_letter_leaves_the_feed_as_it_was(tmp_path: Pat
     assert_same_as_full_and_clean(folder)
 
 
+LOCALES = """
+[[documents]]
+id = "two"
+repo = "upstream"
+path = "pages/c/guide.{locale}.md"
+locales = ["en-gb", "fr-fr"]
+"""
+
+
+def test_a_document_s_grids_are_rendered_again_only_when_its_latest_texts_change(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 3, 3)
+    config_path = folder / "raci-tracker.toml"
+    config_path.write_text(config_path.read_text("utf-8") + LOCALES, encoding="utf-8")
+    for locale, letters in (("en-gb", "I | RA"), ("fr-fr", "RA | I")):
+        repo.save(f"pages/c/guide.{locale}.md", page(1, letters))
+    run(config_path)
+    config = load_config(config_path)
+    grids = {"two/consistency.md", "two/consistency.html"}
+    grid = folder / "reports/two/consistency.md"
+    shown = [grid.read_bytes()]
+    for path, letters, rendered in (
+        ("a/guide.en-gb", "RA | C", False),  # another document's page
+        ("c/guide.fr-fr", "C | RA", True),  # one of its locales
+    ):
+        repo.save(f"pages/{path}.md", page(40, letters))
+        update_store(config)
+        pages, ids = _load_pages(config)
+        site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
+        assert (grids <= set(site.outputs)) is rendered and grids <= set(site.keys)
+        run(config_path)
+        shown.append(grid.read_bytes())
+    assert shown[0] == shown[1] != shown[2]
+    assert reports(folder) == full_report(folder)
+
+
 def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
     folder = tmp_path / "tracker"
     (folder / "templates").mkdir(parents=True)

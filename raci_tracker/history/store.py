@@ -67,6 +67,7 @@ class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._folders: dict[tuple[str, str], Path] = {}  # resolving costs a stat per part
+        self._diff_folders: dict[tuple[str, str], Path] = {}
         self._later: list[Callable[[], object]] | None = None  # inside `batched`
         self._next: dict[Path, bytes] = {}  # the indexes `_later` writes
         self._unsynced = False  # objects written without their own fsync
@@ -118,9 +119,18 @@ class SnapshotStore:
         return folder
 
     def object_path(self, document: str, locale: str, key: str) -> Path:
+        self._address(key)
+        return self.folder(document, locale) / OBJECTS / f"{key}.json"
+
+    def _address(self, key: str) -> None:
         if _ADDRESS.fullmatch(key) is None:
             raise InputError(f"{key!r} is not a snapshot address", path=str(self.root))
-        return self.folder(document, locale) / OBJECTS / f"{key}.json"
+
+    def _diffs_folder(self, document: str, locale: str) -> Path:
+        known = self._diff_folders.get((document, locale))
+        if known is None:  # a path joined once: a page's thousands of diffs are looked up by name
+            known = self._diff_folders[(document, locale)] = self.folder(document, locale) / DIFFS
+        return known
 
     def write_object(self, document: str, locale: str, key: str, content: bytes) -> bool:
         """Keep a snapshot under its address; an address already there holds the same bytes."""
@@ -247,8 +257,8 @@ class SnapshotStore:
         """`diffs/<before>-<after>.json`, each object named by the start of its address (the
         file names the whole pair)."""
         for key in pair:
-            self.object_path(document, locale, key)  # a real address, or an InputError
-        return self.folder(document, locale) / DIFFS / f"{pair[0][:16]}-{pair[1][:16]}.json"
+            self._address(key)  # a real address, or an InputError
+        return self._diffs_folder(document, locale) / f"{pair[0][:16]}-{pair[1][:16]}.json"
 
     def load_diff(
         self, document: str, locale: str, pair: tuple[str, str], version: int
@@ -271,7 +281,7 @@ class SnapshotStore:
     def prune_diffs(self, document: str, locale: str, keep: Iterable[tuple[str, str]]) -> int:
         """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""
         wanted = {self.diff_path(document, locale, pair).name for pair in keep}
-        folder = self.folder(document, locale) / DIFFS
+        folder = self._diffs_folder(document, locale)
         stale = [p for p in folder.glob("*.json") if p.name not in wanted]
         for path in stale:
             path.unlink()

@@ -7,8 +7,9 @@ templates: `stamp.environment_digest`) and the file's own inputs: for a changelo
 page's title and permalink, which revisions it holds and, for each of their texts, the stored
 object it was read from (`TextId`), so a text re-parsed into another object changes the key;
 for a page's home, every revision of the page and what the home shows beside them. A text with
-no known object makes its files render every time. The feed has its key too (`feed.py`); the
-index and the consistency grids are rendered on every run that renders at all.
+no known object makes its files render every time. The feed has its key too (`feed.py`), and
+so have a document's consistency grids (its locales' latest texts); the index is rendered on
+every run that renders at all.
 """
 
 from __future__ import annotations
@@ -89,6 +90,22 @@ class PageKeys:
         """A page's home: every revision of the page, and `shown`, what the home says beside
         them (the document's locales, whether they are compared, a failure)."""
         return self._key(name, tuple(shown), self.prints)
+
+
+def latest_key(
+    name: str, pages: Sequence[PageChangelog], reuse: Reuse, shown: object
+) -> str | None:
+    """The key of a file rendered from each page's latest text (a document's consistency grid):
+    the environment, `shown`, and each latest text by its object (None: a text without one)."""
+    parts: list[object] = [reuse.environment, name, shown]
+    for page in pages:
+        if page.latest is None:
+            continue
+        text = reuse.text_id(page, page.latest.steps[-1].text.commit)
+        if text is None:
+            return None
+        parts.append((page.document, page.locale, text))
+    return key_of(parts)
 
 
 def _data_day(page: PageChangelog) -> str | None:

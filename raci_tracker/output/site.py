@@ -32,7 +32,7 @@ from raci_tracker.output.render import (
     render_feed,
     render_template,
 )
-from raci_tracker.output.reuse import PageKeys, Reuse, unchanged
+from raci_tracker.output.reuse import PageKeys, Reuse, latest_key, unchanged
 from raci_tracker.output.status import SiteStatus
 
 FORMATS = ("md", "html")
@@ -100,6 +100,20 @@ def _group(
     failed = {loc: error for (doc, loc), error in status.failed.items() if doc == document.id}
     result = consistency(latest) if len(document.locales) > 1 and len(latest) > 1 else None
     return DocumentGroup(document.id, title, tuple(pages), failed, result)
+
+
+def _grids(group: DocumentGroup, env: Templates, reuse: Reuse | None) -> Site:
+    """A document's consistency grids, unless its locales' latest texts are those they were last
+    rendered from."""
+    if group.consistency is None:
+        return Site({}, {})
+    names = [f"{group.id}/consistency.{output_format}" for output_format in FORMATS]
+    keys = {
+        name: latest_key(name, group.pages, reuse, group.title) if reuse else None for name in names
+    }
+    if reuse is not None and all(k is not None and reuse.current(n, k) for n, k in keys.items()):
+        return Site({}, keys)
+    return Site(_consistency_reports(group, group.consistency, env), keys)
 
 
 def _consistency_reports(
@@ -175,8 +189,8 @@ def render_site(
     reuse: Reuse | None = None,
     delivery: Delivery = IN_MEMORY,
 ) -> Site:
-    """Every report, but with `reuse` the pages' files and the feed rendered last from the same
-    inputs; the index and the consistency grids always. The texts read for a page's files are
+    """Every report, but with `reuse` the pages' files, the feed and the consistency grids
+    rendered last from the same inputs; the index always. The texts read for a page's files are
     let go once they are rendered, but for the pages `delivery` keeps; with its `sink`, each
     page's files go there once rendered."""
     env = make_environment(config.templates, config.cache / COMPILED)
@@ -194,8 +208,9 @@ def render_site(
                 page.forget_texts()
             _take(site, outputs, delivery.sink)
             site.keys.update(keys)
-        if group.consistency is not None:
-            site.outputs.update(_consistency_reports(group, group.consistency, env))
+        grids = _grids(group, env, reuse)
+        site.outputs.update(grids.outputs)
+        site.keys.update(grids.keys)
     return site
 
 
