@@ -45,8 +45,8 @@ updated: 2024-02-01
 
 
 def pairs() -> list[tuple[Snapshot, Snapshot]]:
-    texts = (parse_page(t.encode(), path="a.md", locale="fr-fr") for t in (BEFORE, AFTER))
-    return [*pairwise(corpus_snapshots()), tuple(texts)]  # type: ignore[list-item]
+    before, after = (parse_page(t.encode(), path="a.md", locale="fr-fr") for t in (BEFORE, AFTER))
+    return [*pairwise(corpus_snapshots()), (before, after)]
 
 
 def step(before: Snapshot, after: Snapshot, outlined: bool) -> Step:

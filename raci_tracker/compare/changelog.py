@@ -118,10 +118,16 @@ class Step:
         return self.previous.snapshot if self.previous else None
 
     @property
+    def kept_outline(self) -> TextOutline | None:
+        """Its text outlined, as kept with its stored diff (None: not kept)."""
+        return self.diff.outline if self.diff is not None else None
+
+    @property
     def outline(self) -> TextOutline:
         """Its text outlined: kept with its stored diff, else read from its texts."""
-        if self.diff is not None and self.diff.outline is not None:
-            return self.diff.outline
+        kept = self.kept_outline
+        if kept is not None:
+            return kept
         return outline_of(self.snapshot, self.before, self.diff.changes if self.diff else ())
 
 

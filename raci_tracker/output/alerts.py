@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from raci_tracker.errors import InputError
 from raci_tracker.files import remove_file, write_atomic
 from raci_tracker.output.prose import PartyNames, summary_sentence
 from raci_tracker.output.render import make_environment
-from raci_tracker.output.status import ALERTED, AWAITING
+from raci_tracker.output.status import ALERTED, AWAITING, read_record
 
 SCHEMA = 2
 READABLE = (1, 2)
@@ -51,22 +50,10 @@ def text_keys(page: PageChangelog) -> dict[str, str]:
     return keys
 
 
-def _read_record(path: Path, key: str) -> Any:
-    """The record's `key`, None when the file does not exist; a damaged file is an error."""
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as error:
-        raise InputError(f"cannot be read ({error}); fix or remove it", path=str(path)) from None
-    if not isinstance(data, dict) or data.get("schema") not in READABLE or key not in data:
-        raise InputError(f"is not a schema {SCHEMA} record with {key!r}", path=str(path))
-    return data[key]
-
-
 def _read_keys(path: Path, key: str) -> list[str] | None:
     """A record's list of text keys, None when the file does not exist."""
-    keys = _read_record(path, key)
+    record = read_record(path, key, SCHEMA, READABLE)
+    keys = None if record is None else record[key]
     if keys is not None and not (
         isinstance(keys, list) and all(isinstance(item, str) for item in keys)
     ):

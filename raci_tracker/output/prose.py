@@ -76,7 +76,7 @@ class PartyNames:
         """The parties of a changelog step as its own texts name them (the page's later texts may
         have renamed a column): its text first, then the text it was compared with. From the
         outline kept with its diff when there is one: no text is read."""
-        outline = step.diff.outline if step.diff is not None else None
+        outline = step.kept_outline
         if outline is not None:
             return cls._first((*outline.parties, *outline.parties_gone))
         return cls.of(step.snapshot, *([step.before] if step.before else []))
@@ -124,7 +124,7 @@ class SectionNames:
     def of_step(cls, step: Step) -> SectionNames:
         """The sections of a changelog step: its text, and the text it was compared with; those
         its changes name, from the outline kept with its diff, when there is one."""
-        outline = step.diff.outline if step.diff is not None else None
+        outline = step.kept_outline
         if outline is not None:
             return cls(outline.sections_before, outline.sections_after)
         return cls.of(step.snapshot, step.before)

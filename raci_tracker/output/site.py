@@ -111,9 +111,8 @@ def _grids(group: DocumentGroup, env: Templates, reuse: Reuse | None) -> Site:
     keys = {
         name: latest_key(name, group.pages, reuse, group.title) if reuse else None for name in names
     }
-    if reuse is not None and all(k is not None and reuse.current(n, k) for n, k in keys.items()):
-        return Site({}, keys)
-    return Site(_consistency_reports(group, group.consistency, env), keys)
+    result = group.consistency
+    return _unless_current(keys, reuse, lambda: _consistency_reports(group, result, env))
 
 
 def _consistency_reports(
@@ -247,7 +246,16 @@ def _feed(
 ) -> Site:
     """The feed, unless the revisions it lists are those it was last rendered from."""
     listed = feed_listing(pages)
-    key = feed_key(listed, reuse, config.base_url) if reuse else None
-    if key is not None and reuse is not None and reuse.current(FEED, key):
-        return Site({}, {FEED: key})
-    return Site({FEED: render_feed(pages, env, config.base_url, listed)}, {FEED: key})
+    keys = {FEED: feed_key(listed, reuse, config.base_url) if reuse else None}
+    return _unless_current(
+        keys, reuse, lambda: {FEED: render_feed(pages, env, config.base_url, listed)}
+    )
+
+
+def _unless_current(
+    keys: dict[str, str | None], reuse: Reuse | None, render: Callable[[], dict[str, str]]
+) -> Site:
+    """The files `render` makes, unless every one is current (`reuse.unchanged`)."""
+    if reuse is not None and set(keys) <= unchanged(keys, reuse):
+        return Site({}, keys)
+    return Site(render(), keys)

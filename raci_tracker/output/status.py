@@ -12,7 +12,7 @@ site: what a run with nothing new reads, so it imports no renderer.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -84,20 +84,29 @@ def write_heartbeat(reports: Path, heads: Mapping[str, str], now: datetime) -> b
     return write_atomic(path, dumps(data))
 
 
-def _read_heartbeat(path: Path) -> dict[str, Any] | None:
-    """`status.json`, None when it does not exist; a damaged file is an error."""
+def read_record(
+    path: Path, key: str, schema: int, readable: Sequence[int] = ()
+) -> dict[str, Any] | None:
+    """A record the run keeps beside the reports, None when it does not exist; a damaged one,
+    of a schema other than `schema` (or one of `readable`) or without `key`, is an error."""
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
         raise InputError(f"cannot be read ({error}); fix or remove it", path=str(path)) from None
-    if not (
-        isinstance(data, dict) and data.get("schema") == STATUS_SCHEMA and "repositories" in data
+    if (
+        not isinstance(data, dict)
+        or key not in data
+        or data.get("schema") not in (schema, *readable)
     ):
-        message = f"is not a schema {STATUS_SCHEMA} record with 'repositories'"
-        raise InputError(message, path=str(path))
+        raise InputError(f"is not a schema {schema} record with {key!r}", path=str(path))
     return data
+
+
+def _read_heartbeat(path: Path) -> dict[str, Any] | None:
+    """`status.json`, None when it does not exist; a damaged file is an error."""
+    return read_record(path, "repositories", STATUS_SCHEMA)
 
 
 def _age(checked: Any, now: datetime) -> timedelta:
