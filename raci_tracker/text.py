@@ -44,6 +44,7 @@ def strip_invisible(text: str) -> str:
     return _WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
 
 
+@lru_cache(maxsize=16384)  # cell texts recur in every revision of a page
 def clean_text(raw: str) -> str:
     """Collapse whitespace (including NBSP) and drop attribute blocks; keep the words as written."""
     text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)

@@ -18,7 +18,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from raci_tracker.codec import snapshot_to_json
 from raci_tracker.page.parse import parse_page
-from raci_tracker.page.tables import raw_inline_text
+from raci_tracker.page.tables import parse_blocks, raw_inline_text
 from tests.helpers import FIXTURES
 
 PAGES = sorted(
@@ -91,3 +91,76 @@ def test_inline_text_of_any_cell_is_what_a_full_parse_gives(content: str) -> Non
     parsed = FULL.parseInline(content, {})[0].children or []
 
     assert raw_inline_text(content, {}) == full_parse_text(parsed)
+
+
+# --- tables: one token per table, the same tables as markdown-it's own table rule -------------
+
+Block = tuple[str, tuple[int, ...], str]
+
+
+def stock_blocks(text: str) -> list[Block]:
+    """The block tokens of markdown-it's full parse, each table's tokens folded into one: its
+    lines, and its cells' text (header first) by line."""
+    blocks: list[Block] = []
+    table: list[Token] | None = None
+    for token in FULL.parse(text, {}):
+        if token.type == "table_open":
+            table = [token]
+        elif table is not None:
+            table.append(token)
+            if token.type == "table_close":
+                blocks.append(_folded(table))
+                table = None
+        else:
+            blocks.append((token.type, tuple(token.map or ()), token.content))
+    return blocks
+
+
+def _folded(tokens: list[Token]) -> Block:
+    cells = [(t.map or [0])[0] for t in tokens if t.type == "tr_open"]
+    rows = {line: [t.content for t in tokens if t.type == "inline" and t.map and t.map[0] == line]
+            for line in cells}  # fmt: skip
+    return ("table", tuple(tokens[0].map or ()), repr(sorted(rows.items())))
+
+
+def our_blocks(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    for token in parse_blocks(text, {}):
+        if token.type == "table":
+            header = (token.map or [0])[0]
+            rows = [(header, token.meta["header"]), *token.meta["rows"]]
+            blocks.append(("table", tuple(token.map or ()), repr(sorted(rows))))
+        else:
+            blocks.append((token.type, tuple(token.map or ()), token.content))
+    return blocks
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_tables_of_real_pages_are_markdown_its_tables(name: str) -> None:
+    """Every block of every real page, tables included, is where markdown-it's table rule and
+    the rest of its block rules put it."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+
+    assert our_blocks(text) == stock_blocks(text)
+
+
+LINES = st.sampled_from(
+    [
+        "| a | b |", "|---|---|", "| :-- | --: |", "a | b", "--- | ---", "| a \\| b | c |",
+        "| **A** | `c|d` |", "| x |", "|", "||", "| a | b | c | d |", "  | indented | row |",
+        "    | code | row |", "\t| tab |", "", "> | quoted | row |", "# Heading", "## 2. Two",
+        "- item | with pipe", "* | star |", "1. | one |", "```", "~~~", "<div>", "</div>",
+        "***", "___", "-", "text | more", "| R | A |\\", "[r]: https://example.invalid",
+        "| [R][r] | &amp; |", "|-|-|-|", "| :-: |", "| a |  |", "| é | \u00a0 |",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINES, max_size=14))
+def test_any_lines_make_the_same_blocks_as_markdown_its_table_rule(lines: list[str]) -> None:
+    """Tables ended by quotes, lists, headings, fences, HTML, blank or indented lines; rows
+    short or long; escaped pipes; tables in quotes and lists: the same blocks everywhere."""
+    text = "\n".join(lines)
+
+    assert our_blocks(text) == stock_blocks(text)

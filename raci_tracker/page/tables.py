@@ -8,8 +8,9 @@ a broken delimiter row) is noted, so the page can say what it has instead.
 
 Only the block structure is parsed for the whole page; the inline text of a token is parsed when
 it is read (a table cell, a heading, a list item), and cell text with no inline markup in it is
-taken as it is, which is what markdown-it would make of it. The text is the same as a full parse
-gives (tests/test_parse_equivalence.py checks it).
+taken as it is, which is what markdown-it would make of it. A table is one token holding its
+cells, not five tokens per cell: tables are most of a RACI page. Blocks, tables and text are
+the same as markdown-it's full parse gives (tests/test_parse_equivalence.py checks them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS, escapedSplit, getLine
+from markdown_it.rules_block.table import table as gfm_table
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -86,9 +91,15 @@ class _Heading:
     line: int
 
 
+def parse_blocks(text: str, env: EnvType) -> list[Token]:
+    """The page's block tokens, each table one `table` token (see `_table_rule`); `env` gets
+    the page's link reference definitions, for the inline text read later."""
+    return _MD.parse(text, env)
+
+
 def scan_page(text: str) -> PageScan:
-    env: EnvType = {}  # link reference definitions, for the inline text read later
-    tokens = _MD.parse(text, env)
+    env: EnvType = {}
+    tokens = parse_blocks(text, env)
     headings = _headings(tokens, env)
     numbered = any(SECTION_NUMBER.match(h.text) for h in headings.values())
     first = next(iter(headings.values()), None)
@@ -140,9 +151,8 @@ class _Walker:
                 self.scan.body_start = token.map[1]
             elif index in self.headings:
                 self._enter(self.headings[index])
-            elif token.type == "table_open":
-                table, index = _read_table(tokens, index, self.section, self.env)
-                self.scan.tables.append(table)
+            elif token.type == "table":
+                self.scan.tables.append(_read_table(token, self.section, self.env))
             elif token.type == "paragraph_open":
                 self._paragraph(tokens[index + 1], line_of(token))
             elif token.type == "list_item_open" and _item_inline(tokens, index):
@@ -201,9 +211,14 @@ def _item_inline(tokens: Sequence[Token], index: int) -> bool:
 
 
 def inline_text(token: Token, env: EnvType) -> str:
-    """The text a reader sees in an inline token (a cell, a heading, a list item): words and
-    code, without markup; breaks read as spaces."""
-    return _without_breaks(clean_text(raw_inline_text(token.content, env)))
+    """The text a reader sees in an inline token (a heading, a list item): words and code,
+    without markup; breaks read as spaces."""
+    return cell_text(token.content, env)
+
+
+def cell_text(content: str, env: EnvType) -> str:
+    """`inline_text` of inline Markdown (a table cell)."""
+    return _without_breaks(clean_text(raw_inline_text(content, env)))
 
 
 def raw_inline_text(content: str, env: EnvType) -> str:
@@ -233,25 +248,68 @@ def _without_breaks(text: str) -> str:
     return clean_text(_LINE_BREAK.sub(" ", text))
 
 
-def _read_table(
-    tokens: Sequence[Token], start: int, section: str, env: EnvType
-) -> tuple[Table, int]:
-    table = Table(line=line_of(tokens[start]), section=section, header=[])
-    row: Row | None = None
-    index = start
-    while tokens[index].type != "table_close":
-        token = tokens[index]
-        if token.type == "tr_open":
-            row = Row(line=line_of(token), cells=[])
-        elif token.type == "inline" and row is not None:
-            row.cells.append(inline_text(token, env))
-        elif token.type == "tr_close" and row is not None:
-            if table.header:
-                table.rows.append(row)
-            else:
-                table.header = row.cells
-        index += 1
-    return table, index
+def _read_table(token: Token, section: str, env: EnvType) -> Table:
+    header = [cell_text(cell, env) for cell in token.meta["header"]]
+    table = Table(line=line_of(token), section=section, header=header)
+    for line, cells in token.meta["rows"]:
+        table.rows.append(Row(line=line + 1, cells=[cell_text(cell, env) for cell in cells]))
+    return table
+
+
+def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's GFM table rule, making one `table` token whose meta holds the cells of each
+    row (`TableCells`) instead of a dozen tokens per row: the same tables, found by the same rule
+    (tests/test_parse_equivalence.py checks them against it)."""
+    if not gfm_table(state, start, end, True):
+        return False
+    if silent:
+        return True
+    token = state.push("table", "table", 0)
+    parent, state.parentType = state.parentType, "table"
+    header = [mdTrim(cell) for cell in _split_row(mdTrim(getLine(state, start)))]
+    rows, line = _table_rows(state, start + 2, end, len(header))
+    state.parentType = parent
+    token.map = [start, line]
+    token.meta = {"header": header, "rows": rows}
+    state.line = line
+    return True
+
+
+def _table_rows(
+    state: StateBlock, line: int, end: int, columns: int
+) -> tuple[list[tuple[int, list[str]]], int]:
+    """The rows under a table's delimiter row, each cut or filled to the header's cells, and
+    the line after them, as markdown-it's table rule reads them."""
+    terminators = state.md.block.ruler.getRules("blockquote")
+    rows: list[tuple[int, list[str]]] = []
+    autocompleted = 0
+    while line < end and state.sCount[line] >= state.blkIndent:
+        raw = getLine(state, line)
+        # a block that ends a table starts with its own mark (`>`, `#`, `-`, a fence...), never `|`
+        if not raw.startswith("|") and any(rule(state, line, end, True) for rule in terminators):
+            break
+        text = mdTrim(raw)
+        if not text or state.is_code_block(line):
+            break
+        cells = _split_row(text)
+        autocompleted += columns - len(cells)
+        if autocompleted > MAX_AUTOCOMPLETED_CELLS:
+            break
+        rows.append((line, [mdTrim(c) for c in cells[:columns]] + [""] * (columns - len(cells))))
+        line += 1
+    return rows, line
+
+
+def _split_row(text: str) -> list[str]:
+    cells = escapedSplit(text) if "\\" in text else text.split("|")
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+_MD.block.ruler.at("table", _table_rule, {"alt": ["paragraph", "reference"]})
 
 
 def line_of(token: Token) -> int:
