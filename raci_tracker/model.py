@@ -250,9 +250,10 @@ class FindingDelta:
 class TextOutline:
     """What the reports show of a text beside its changes: its parties as its columns name them
     (id, label) and those of the text before that it lacks, how many activities each party holds
-    A and R on, its activities' ids in page order, and the titles of the sections its diff's
-    changes name, in the text before and in this one. Kept with the diff that leads to the text,
-    so a page's home, the feed and a run's summary read no other text."""
+    A and R on, its activities' ids in page order, the titles of the sections its diff's changes
+    name, in the text before and in this one, and where each of the two took its date from.
+    Kept with the diff that leads to the text, so a page's home, its changelog, the feed and a
+    run's summary read no other text."""
 
     parties: tuple[tuple[str, str], ...]
     held: Mapping[str, tuple[int, int]]  # party -> (activities with A, activities with R)
@@ -260,6 +261,7 @@ class TextOutline:
     sections_before: Mapping[str, str]
     sections_after: Mapping[str, str]
     parties_gone: tuple[tuple[str, str], ...] = ()
+    date_fields: tuple[str, str] = ("", "")  # `Document.date_field` before and here ("": none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,3 +179,28 @@ def test_a_deleted_legend_and_a_body_date_are_named_as_the_page_had_them(
 
     assert legend and all(line.endswith(" → (none)") for line in legend)
     assert '- the page\'s date in its "last updated" line: 2023-01-01 → 2023-02-01' in dated
+
+
+def test_a_new_date_field_is_named_in_the_changelog_as_its_stored_diffs_keep_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page's date moves from `updated:` to `ms.date:` (then a silent edit): both fields are
+    named, on the first run and on a full `report` from the stored diffs, whose outlines keep
+    where each text took its date from (the texts themselves are not read again)."""
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save(PATH, page())
+    repo.save(PATH, page("RA | I").replace("updated: 2023-01-01", "ms.date: 02/01/2023"))
+    repo.save(PATH, page("RA | C").replace("updated: 2023-01-01", "ms.date: 02/01/2023"))
+    config = configure(tmp_path, PATH)
+    run(config, capsys)
+    first = report(tmp_path, "kube/en-gb/CHANGELOG.md")
+    with pytest.raises(SystemExit):
+        main(["report", "--config", str(config)])
+
+    assert report(tmp_path, "kube/en-gb/CHANGELOG.md") == first
+    newest = first.split("\n## ")[1]
+    assert "Dated from the page's `ms.date` field." in newest
+    assert (
+        "the page's date: 2023-01-01 (in its `updated` field) → 2023-02-01 (in its `ms.date` field)"
+    ) in newest
+    assert "Dated from the page's `updated` field." in first.split("\n## ")[2]

@@ -9,6 +9,7 @@ import json
 import tempfile
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -227,15 +228,25 @@ def test_a_damaged_or_foreign_diff_is_computed_and_written_again(tmp_path: Path)
     assert entries == fresh_entries(store)
 
 
-def test_diffs_of_format_1_are_written_again_with_their_outlines(tmp_path: Path) -> None:
-    """A store whose diffs were kept before outlines (format 1): they are computed again, once,
-    and its steps then carry the outlines their texts say."""
+def as_format(data: dict[str, Any], format: int) -> dict[str, Any]:
+    """A stored diff as an earlier format wrote it: 1 kept no outline, 2 no date fields."""
+    if format == 1:
+        return {key: value for key, value in data.items() if key != "outline"} | {"format": 1}
+    outline = {key: value for key, value in data["outline"].items() if key != "dates"}
+    return data | {"format": 2, "outline": outline}
+
+
+@pytest.mark.parametrize("format", [1, 2])
+def test_diffs_of_earlier_formats_are_written_again_with_their_outlines(
+    tmp_path: Path, format: int
+) -> None:
+    """A store whose diffs were kept before outlines (format 1) or before outlines said where the
+    texts took their dates from (format 2): they are computed again, once, and its steps then
+    carry the outlines their texts say."""
     store, diffs = damaged_store(tmp_path)
     good = {path: path.read_bytes() for path in diffs}
     for path in diffs:
-        data = json.loads(good[path])
-        del data["outline"]
-        path.write_text(json.dumps({**data, "format": 1}), encoding="utf-8")
+        path.write_text(json.dumps(as_format(json.loads(good[path]), format)), encoding="utf-8")
 
     entries = stored_entries(store, "kube", "en-gb")
 

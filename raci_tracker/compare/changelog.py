@@ -157,6 +157,11 @@ class Entry:
         )
 
     @property
+    def snapshot(self) -> Snapshot:
+        """The revision's last text, read alone (its silent edits' texts are not)."""
+        return self.steps[-1].snapshot
+
+    @property
     def first(self) -> bool:
         return self.published.diff is None
 

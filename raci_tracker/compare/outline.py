@@ -35,7 +35,13 @@ def outline_of(after: Snapshot, before: Snapshot | None, changes: Iterable[Chang
         sections_before=_titles(before, named),
         sections_after=_titles(after, named),
         parties_gone=tuple(gone),
+        date_fields=(date_field(before), date_field(after)),
     )
+
+
+def date_field(snapshot: Snapshot | None) -> str:
+    """Where a text took its date from ("updated", "body"...), "" for none."""
+    return (snapshot.document.date_field or "") if snapshot is not None else ""
 
 
 def _titles(snapshot: Snapshot | None, named: set[str]) -> Mapping[str, str]:

@@ -7,7 +7,8 @@ one line: a change keeps only the fields it sets, a word diff is `[op, text]` pa
 diffing code that made it (`compare.diff.DIFF_VERSION`, given by the caller), so a file of
 another format or version, of another pair, or unreadable is never trusted: the diff is computed
 again. Since format 2 it also keeps the after text outlined (`model.TextOutline`) for the page's
-home; a format 1 file is computed again, with it.
+home, and since format 3 the outline says where both texts took their date from, for the
+changelog's wording; a file of an earlier format is computed again, with them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from raci_tracker.model import (
     WordOp,
 )
 
-DIFF_FORMAT = 2
+DIFF_FORMAT = 3
 _OPS = {"equal": "=", "delete": "-", "insert": "+"}
 _OP_NAMES = {short: name for name, short in _OPS.items()}
 _TEXT_FIELDS = (
@@ -159,6 +160,7 @@ def _outline_to_dict(outline: TextOutline) -> dict[str, Any]:
         "ids": list(outline.activity_ids),
         "sections": [dict(outline.sections_before), dict(outline.sections_after)],
         "gone": [list(party) for party in outline.parties_gone],
+        "dates": list(outline.date_fields),
     }
 
 
@@ -172,7 +174,14 @@ def _outline(data: Mapping[str, Any]) -> TextOutline:
         sections_before=dict(before),
         sections_after=dict(after),
         parties_gone=tuple((sys.intern(p), label) for p, label in data["gone"]),
+        date_fields=_date_fields(*data["dates"]),
     )
+
+
+def _date_fields(before: object, after: object) -> tuple[str, str]:
+    if type(before) is not str or type(after) is not str:
+        raise TypeError("date fields are not text")
+    return sys.intern(before), sys.intern(after)
 
 
 def _counts(accountable: object, responsible: object) -> tuple[int, int]:

@@ -48,7 +48,7 @@ class Home:
 
     @property
     def snapshot(self) -> Snapshot | None:
-        return self.page.latest.revision.snapshot if self.page.latest else None
+        return self.page.latest.snapshot if self.page.latest else None
 
     def link(self, ref: CommitRef) -> str | None:
         """The source page as of a commit, where the document has a permalink."""
@@ -86,7 +86,7 @@ def home(
     names = names_of(page)
     hrefs = {f: revision_hrefs(page, f) for f in ("html", "md")}
     latest = page.latest
-    snapshot = latest.revision.snapshot if latest else None
+    snapshot = latest.snapshot if latest else None
     histories = activity_histories(page)
     return Home(
         page=page,

@@ -7,15 +7,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.compare.changelog import Entry, PageChangelog, Step
 from raci_tracker.compare.net import party_labels
+from raci_tracker.compare.outline import date_field
 from raci_tracker.model import (
     ROLES,
     Change,
     ChangeKind,
     Diff,
     PartyTally,
-    Revision,
     RevisionStatus,
     Snapshot,
     TextOutline,
@@ -90,8 +90,10 @@ class PartyNames:
 
 
 def date_fields(step: object) -> tuple[str, str] | None:
-    """Where the page's date came from in a step's two texts ("updated", "body"...), or None for
-    a comparison without its texts at hand."""
+    """Where the page's date came from in a step's two texts ("updated", "body"...), as its
+    stored diff's outline keeps it, or None for a comparison without its texts at hand."""
+    if isinstance(step, Step) and step.kept_outline is not None:
+        return step.kept_outline.date_fields
     before, after = getattr(step, "before", None), getattr(step, "snapshot", None)
     if not isinstance(before, Snapshot) or not isinstance(after, Snapshot):
         return None
@@ -236,7 +238,7 @@ def open_findings(page: PageChangelog) -> str:
     latest = page.latest
     if latest is None:
         return "none"
-    findings = [f for f in latest.revision.snapshot.findings if f.severity.value != "info"]
+    findings = [f for f in latest.snapshot.findings if f.severity.value != "info"]
     if not findings:
         return "none"
     by_severity = Counter(f.severity.value for f in findings)
@@ -257,11 +259,16 @@ def step_summary(step: Step) -> str:
     return summary_sentence(step.diff, PartyNames.of_step(step)) if step.diff else ""
 
 
-def dated_from(revision: Revision) -> str:
+def dated_from(entry: Entry) -> str:
     """Where a revision's date came from, naming the front-matter field that gave it."""
-    field = revision.snapshot.document.date_field
-    if revision.status is RevisionStatus.DELETED:
+    head = entry.head
+    if head.status is RevisionStatus.DELETED:
         return "commit that deleted the page"
-    if revision.date_source == "front-matter" and field:
-        return f"page's `{field}` field"
-    return DATE_SOURCES[revision.date_source]
+    field = _date_field(entry.steps[-1]) if head.date_source == "front-matter" else ""
+    return f"page's `{field}` field" if field else DATE_SOURCES[head.date_source]
+
+
+def _date_field(step: Step) -> str:
+    """Where a step's text took its date from: kept with its diff, else read from the text."""
+    outline = step.kept_outline
+    return outline.date_fields[1] if outline is not None else date_field(step.snapshot)

@@ -41,7 +41,7 @@ COMPILED = "templates"
 
 
 def _latest_by_locale(pages: Sequence[PageChangelog]) -> dict[str, Any]:
-    return {p.locale: p.latest.revision.snapshot for p in pages if p.latest is not None}
+    return {p.locale: p.latest.snapshot for p in pages if p.latest is not None}
 
 
 def _page_keys(
