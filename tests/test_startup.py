@@ -1,5 +1,6 @@
 """Start-up: `raci-tracker --help` imports neither GitPython, Jinja2, deepdiff nor Apprise, and a
-run with nothing new neither Jinja2, deepdiff, markdown-it nor PyYAML."""
+run with nothing new neither Jinja2, deepdiff, markdown-it, PyYAML nor (without a progress bar)
+rich."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_a_run_with_nothing_new_imports_no_renderer_and_no_parser(tmp_path: Path
         'locales = ["fr-fr"]\n',
         encoding="utf-8",
     )
-    renderers = ("jinja2", "deepdiff", "markdown_it", "yaml", "apprise")
+    renderers = ("jinja2", "deepdiff", "markdown_it", "yaml", "apprise", "rich")
 
     first = imported_by("run", "--no-progress", cwd=tmp_path, heavy=renderers)
     again = imported_by("run", "--no-progress", cwd=tmp_path, heavy=renderers)

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress
 
 from raci_tracker.cli.base import (
     EXIT_INPUT_ERROR,
@@ -24,11 +22,18 @@ from raci_tracker.cli.base import (
     warn,
 )
 from raci_tracker.config import load_config
+from raci_tracker.lazy import LazyModule
 from raci_tracker.notify import ENVIRONMENT, notification_urls
 from raci_tracker.output.status import ALERTED
 
 if TYPE_CHECKING:
+    import rich.console as consoles
+    import rich.progress as progresses
+
     from raci_tracker.history.walk import PageUpdate
+else:  # only a progress bar needs rich: a scheduled run with nothing new starts without it
+    consoles = LazyModule("rich.console")
+    progresses = LazyModule("rich.progress")
 
 
 @cli.command()
@@ -82,11 +87,11 @@ def run(
 @contextmanager
 def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], None]]:
     """A progress bar on a terminal; plain log lines when piped, in CI or with --no-progress."""
-    console = Console(stderr=True)
-    if plain or os.environ.get("CI") or not console.is_interactive:
+    console = None if plain or os.environ.get("CI") else consoles.Console(stderr=True)
+    if console is None or not console.is_interactive:
         yield _print_page
         return
-    with Progress(console=console, transient=True) as progress:
+    with progresses.Progress(console=console, transient=True) as progress:
         task = progress.add_task("Tracking pages", total=total)
 
         def advance(page: PageUpdate) -> None:
