@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
+from typing import BinaryIO
 
 from raci_tracker.errors import InputError, OutputError
 
@@ -35,9 +36,9 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
     try:
-        _check_regular(handle, path)
+        size = _regular_size(handle, path)
         with os.fdopen(handle, "rb", closefd=False) as stream:
-            data = stream.read(limit + 1)
+            data = _read_at_most(stream, min(size, limit) + 1, limit + 1)
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", path=str(path)) from None
     finally:
@@ -47,12 +48,22 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     return data
 
 
-def _check_regular(handle: int, path: Path) -> None:
-    mode = os.fstat(handle).st_mode
-    if stat.S_ISDIR(mode):
+def _regular_size(handle: int, path: Path) -> int:
+    status = os.fstat(handle)
+    if stat.S_ISDIR(status.st_mode):
         raise InputError("is a directory, not a file", path=str(path))
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(status.st_mode):
         raise InputError("is not a regular file (a device, FIFO or socket)", path=str(path))
+    return status.st_size
+
+
+def _read_at_most(stream: BinaryIO, first: int, most: int) -> bytes:
+    """Up to `most` bytes, asking first for `first` (the file's size and one): a read of `most`
+    bytes would allocate them all, however small the file. A file that grew is read on."""
+    data = stream.read(first)
+    if len(data) == first < most:
+        data += stream.read(most - first)
+    return data
 
 
 def _size(limit: int) -> str:

@@ -3,19 +3,21 @@ errors; page text reaches no terminal as control characters and no feed as inval
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import resource
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
 from raci_tracker.errors import InputError
-from raci_tracker.files import read_input
+from raci_tracker.files import _read_at_most, read_input
 from tests.gitrepo import GitRepo
 from tests.helpers import GOLDEN
 from tests.test_robustness import assert_input_error, cli, sample
@@ -404,3 +406,21 @@ def test_bounded_reads_in_process(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"big\.md: is larger than 1 KiB"):
         read_input(big, limit=1024)
     assert read_input(big, limit=2048) == b"x" * 2048
+
+
+def test_a_small_file_is_read_without_making_room_for_the_limit(tmp_path: Path) -> None:
+    """A store's thousands of small files each read in a buffer of their size, not of the
+    64 MiB limit; a file that grows after its size was taken is read on, up to the limit."""
+    small = tmp_path / "diff.json"
+    small.write_bytes(b"{}" * 2000)
+    tracemalloc.start()
+    try:
+        data = read_input(small)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert data == b"{}" * 2000
+    assert peak < 64 * 1024
+    assert _read_at_most(io.BytesIO(b"x" * 100), 11, 51) == b"x" * 51
+    assert _read_at_most(io.BytesIO(b"x" * 8), 11, 51) == b"x" * 8
