@@ -7,7 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from raci_tracker import codec
 from raci_tracker.cli import main
 from raci_tracker.codec import (
     dump_pieces,
@@ -133,3 +136,17 @@ def test_diff_reads_a_version_1_snapshot_file(
 
     assert done.value.code in (0, None)
     assert json.loads(capsys.readouterr().out)["changes"] == []
+
+
+@given(st.integers(min_value=0, max_value=253402300799))  # up to 9999-12-31T23:59:59Z
+def test_commit_times_come_back_as_written(timestamp: int) -> None:
+    assert codec._timestamp(codec.iso_time(timestamp)) == timestamp
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023-01-01", "2023-13-01T00:00:00Z", "2023-01-01T00:00:00+00:00", "２023-01-01T00:00:00Z"],
+)
+def test_a_commit_time_written_otherwise_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        codec._timestamp(text)

@@ -57,6 +57,7 @@ class GitSource:
         self._logs: dict[str, RepositoryLog | None] = {}  # None: read page by page
         self._listings: dict[str, int] = {}
         self._changes_at: dict[str, list[PageCommit]] = {}
+        self._answers: dict[tuple[str, str, str], bool] = {}  # the pages of a run ask alike
 
     def __enter__(self) -> GitSource:
         return self
@@ -96,6 +97,12 @@ class GitSource:
         raise InputError(f"ref {ref or 'HEAD'!r} does not exist", path=str(self.path))
 
     def has_commit(self, commit: str) -> bool:
+        key = ("has", commit, "")
+        if key not in self._answers:
+            self._answers[key] = self._has_commit(commit)
+        return self._answers[key]
+
+    def _has_commit(self, commit: str) -> bool:
         try:
             self._repo.git.cat_file("-e", f"{commit}^{{commit}}")
         except GitCommandError:
@@ -117,6 +124,12 @@ class GitSource:
     def is_first_parent_ancestor(self, older: str, newer: str) -> bool:
         """True when `older` is on the first-parent line of `newer`: the published history. A
         "foxtrot" merge keeps the old tip as an ancestor, but off that line."""
+        key = ("first-parent", older, newer)
+        if key not in self._answers:
+            self._answers[key] = self._is_first_parent_ancestor(older, newer)
+        return self._answers[key]
+
+    def _is_first_parent_ancestor(self, older: str, newer: str) -> bool:
         try:
             listed = self._repo.git.rev_list("--first-parent", newer, "--not", f"{older}^@")
         except GitCommandError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from raci_tracker.compare.changelog import Entry, PageChangelog
 from raci_tracker.output.paging import revision_hrefs, revision_key
@@ -39,11 +40,12 @@ class Listed:
 
 
 def feed_listing(pages: Sequence[PageChangelog]) -> list[Listed]:
-    """The revisions the feed lists, in its order (newest first, then by id)."""
-    shifted = [(page, entry) for page in pages for entry in page.entries if entry.has_shifts]
-    listed = [Listed(page, entry, "") for page, entry in shifted]
+    """The revisions the feed lists, in its order (newest first, then by id). Revisions are
+    ordered before their diffs are asked whether they shift a letter, so only the newest are."""
+    listed = [Listed(page, entry, "") for page in pages for entry in page.entries]
     listed.sort(key=lambda item: (item.updated, item.id), reverse=True)
-    return _linked(listed[:FEED_SIZE])
+    shifted = (item for item in listed if item.entry.has_shifts)
+    return _linked(list(islice(shifted, FEED_SIZE)))
 
 
 def _linked(listed: Sequence[Listed]) -> list[Listed]:
