@@ -8,7 +8,6 @@ import json
 import shutil
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,6 @@ from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import PageVersion, Snapshot
-from raci_tracker.output.feed import FEED_SIZE
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
@@ -83,10 +81,10 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
 
     assert not any(name.startswith("other/") for name in site.outputs)
     assert reads["other"] == 1  # the index's latest revision; its dates moved no letter
-    # the two texts the new diff compares, the latest of them also the home's matrix (a diff
-    # reads its texts without keeping them, but takes one kept), and its first (the changelog's
-    # first record, the home's start); every other entry of its changelog is told by its diffs
-    assert reads["kube"] == 2 + 1
+    # the two texts the new diff compares (read without keeping them: a long history is not
+    # held whole), then its first (the changelog's first record, the home's start) and its
+    # latest (the home's matrix); every other entry of its changelog is told by its diffs
+    assert reads["kube"] == 2 + 1 + 1
     assert {"index.html", "feed.xml"} <= set(site.outputs)
 
 
@@ -104,9 +102,9 @@ def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_it
     site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
 
     assert "kube/en-gb/CHANGELOG-1-25.md" not in site.outputs
-    # the two the new diff compares, the latest of them also the home's matrix; the home's
-    # first text: the newest changelog page's entries are told by their diffs
-    assert reads["kube"] == 2 + 1
+    # the two the new diff compares, read without keeping them; the home's first and latest
+    # texts: the newest changelog page's entries are told by their diffs
+    assert reads["kube"] == 2 + 1 + 1
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:
@@ -144,37 +142,3 @@ def test_an_older_text_that_cannot_be_read_fails_its_page_and_the_others_are_wri
     assert f"kube en-gb: failed: {damaged}" in err and "Traceback" not in err
     other = (folder / "reports/other/en-gb/index.md").read_text("utf-8")
     assert "2023-02-14" in other  # the other page's own reports are written
-
-
-def test_a_page_whose_files_are_current_has_only_its_newest_diffs_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A long page whose files stay as they are: the index asks for its newest diffs (back to a
-    major change) and the feed for its newest shifts, up to the feed's size; its older diffs
-    are never read."""
-    folder = tmp_path / "tracker"
-    repo = GitRepo(folder / "upstream")
-    config = folder / "raci-tracker.toml"
-    config.write_text(CONFIG.format(templates="") + OTHER, encoding="utf-8")
-    for day in range(FEED_SIZE + 60):
-        repo.save("pages/a/guide.en-gb.md", page(day, ("I | RA", "RA | I")[day % 2]))
-    repo.save("pages/b/guide.en-gb.md", page(0, "I | RA"))
-    run(config)
-    repo.save("pages/b/guide.en-gb.md", page(1, "RA | I"))
-    update_store(load_config(config))
-    loads: Counter[str] = Counter()
-    load = SnapshotStore.load_diff
-
-    def counted(store: SnapshotStore, document: str, *rest: Any) -> Any:
-        loads[document] += 1
-        return load(store, document, *rest)
-
-    monkeypatch.setattr(SnapshotStore, "load_diff", counted)
-    settings = load_config(config)
-    pages, ids = _load_pages(settings)
-    site = render_site(settings, pages, None, reuse_of(settings, ids, read_rendered(settings)))
-
-    assert not any(name.startswith("kube/") for name in site.outputs)
-    assert "feed.xml" in site.outputs
-    assert loads["other"] == 1
-    assert 0 < loads["kube"] <= FEED_SIZE  # of its 159 diffs

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from raci_tracker.app.changelogs import StoredDiffs, stored_entries
 from raci_tracker.codec import loads
-from raci_tracker.compare.changelog import Entry, build_entries
+from raci_tracker.compare.changelog import build_entries
 from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
 from raci_tracker.compare.outline import count, outline_of, with_outline
 from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
@@ -191,13 +191,6 @@ def page_store(root: Path, history: list[Step]) -> SnapshotStore:
     return store
 
 
-def stored_diffed(store: SnapshotStore, document: str, locale: str) -> tuple[Entry, ...]:
-    """A page's entries from the store with every diff asked for (so written where missing)."""
-    entries = stored_entries(store, document, locale)
-    assert all(step.diff or not step.previous for entry in entries for step in entry.steps)
-    return entries
-
-
 def fresh_entries(store: SnapshotStore) -> tuple[object, ...]:
     return build_entries(store.revisions("kube", "en-gb"))
 
@@ -207,9 +200,9 @@ def fresh_entries(store: SnapshotStore) -> tuple[object, ...]:
 def test_changelogs_with_stored_diffs_equal_changelogs_diffed_afresh(history: list[Step]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = page_store(Path(folder), history)
-        computed = stored_diffed(store, "kube", "en-gb")  # the diffs written
+        computed = stored_entries(store, "kube", "en-gb")  # the diffs written
         diffs = sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json"))
-        read = stored_diffed(store, "kube", "en-gb")  # the diffs read back
+        read = stored_entries(store, "kube", "en-gb")  # the diffs read back
 
         assert computed == read == fresh_entries(store)
         assert sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json")) == diffs
@@ -217,7 +210,7 @@ def test_changelogs_with_stored_diffs_equal_changelogs_diffed_afresh(history: li
 
 def damaged_store(root: Path) -> tuple[SnapshotStore, list[Path]]:
     store = page_store(root, [("edit", 1, 1), ("edit", 2, 2), ("edit", 2, 3)])
-    stored_diffed(store, "kube", "en-gb")
+    stored_entries(store, "kube", "en-gb")
     return store, sorted((store.folder("kube", "en-gb") / "diffs").glob("*.json"))
 
 
@@ -228,7 +221,7 @@ def test_a_damaged_or_foreign_diff_is_computed_and_written_again(tmp_path: Path)
     foreign = json.loads(good[diffs[1]])
     diffs[1].write_text(json.dumps({**foreign, "format": DIFF_FORMAT + 1}), encoding="utf-8")
 
-    entries = stored_diffed(store, "kube", "en-gb")
+    entries = stored_entries(store, "kube", "en-gb")
 
     assert len(diffs) == 3
     assert {path: path.read_bytes() for path in diffs} == good
@@ -255,7 +248,7 @@ def test_diffs_of_earlier_formats_are_written_again_with_their_outlines(
     for path in diffs:
         path.write_text(json.dumps(as_format(json.loads(good[path]), format)), encoding="utf-8")
 
-    entries = stored_diffed(store, "kube", "en-gb")
+    entries = stored_entries(store, "kube", "en-gb")
 
     assert {path: path.read_bytes() for path in diffs} == good
     steps = [step for entry in entries for step in entry.steps if step.diff is not None]
@@ -290,4 +283,4 @@ def test_an_unwritable_store_still_gets_its_changelog(tmp_path: Path) -> None:
     folder.rmdir()
     folder.write_text("not a folder", encoding="utf-8")  # no diff can be written under it
 
-    assert stored_diffed(store, "kube", "en-gb") == fresh_entries(store)
+    assert stored_entries(store, "kube", "en-gb") == fresh_entries(store)

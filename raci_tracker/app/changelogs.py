@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 from raci_tracker.compare.changelog import (
-    DiffFound,
     Entry,
     LazyRevision,
     PageChangelog,
@@ -51,8 +50,7 @@ def shared_diffs() -> SharedDiffs:
 class StoredDiffs:
     """`build_entries`' diff lookup for one page: the store's diff of two objects, or a new one
     (computed, or, with `shared`, taken from another page that diffed the same two blobs) and
-    kept. Texts without an object (a deletion) are diffed every time. `build_lazy_entries` gets
-    each diff as a way to find it, read when something asks for it."""
+    kept. Texts without an object (a deletion) are diffed every time."""
 
     def __init__(
         self, store: SnapshotStore, index: PageIndex, shared: SharedDiffs | None = None
@@ -68,21 +66,17 @@ class StoredDiffs:
         self.shared: SharedDiffs = Recent(0) if shared is None else shared
         self.used: set[Pair] = set()
         self.computed = 0
-        self._last: list[tuple[Text, Snapshot]] = []  # the texts read last, with their snapshots
+        self._last: tuple[Text, Snapshot] | None = None  # the text read last, with its snapshot
 
     def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
-        return self.of_texts(Text.of(before), Text.of(after))()
+        return self.of_texts(Text.of(before), Text.of(after))
 
-    def of_texts(self, before: Text, after: Text) -> DiffFound:
-        """How to find the diff of two texts (they are read only when the store has not kept
-        it); the pair is counted as used now, so `prune` keeps its file."""
+    def of_texts(self, before: Text, after: Text) -> Diff:
+        """The diff of two texts, read only when the store has not kept it."""
         pair = self._pair(before, after)
         if pair is None:
-            return lambda: diff_snapshots(before.snapshot, after.snapshot)
+            return diff_snapshots(before.snapshot, after.snapshot)
         self.used.add(pair)
-        return lambda: self._found(pair, before, after)
-
-    def _found(self, pair: Pair, before: Text, after: Text) -> Diff:
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
             found = self._computed(pair, before, after)
@@ -104,13 +98,11 @@ class StoredDiffs:
 
     def _read(self, text: Text) -> Snapshot:
         """A text's snapshot, not kept by the text: a store without diffs has each of its texts
-        read once here, not held all at once, whether its diffs are asked for oldest or newest
-        first (one text of each pair is in the pair next to it)."""
-        for seen, snapshot in self._last:
-            if seen is text:
-                return snapshot
+        read once here (each pair's before is the pair before's after), not held all at once."""
+        if self._last is not None and self._last[0] is text:
+            return self._last[1]
         snapshot = text.peek()
-        self._last = [*self._last[-1:], (text, snapshot)]
+        self._last = (text, snapshot)
         return snapshot
 
     def _pair(self, before: Text, after: Text) -> Pair | None:

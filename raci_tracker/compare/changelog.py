@@ -99,40 +99,15 @@ class RevisionHead:
         )
 
 
-DiffFound = Callable[[], Diff]
-"""A diff found the first time something asks for it."""
-
-
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class Step:
-    """One text of the page and how it differs from the text before it (None for the first).
-
-    `found` is the diff, or how to find it: a page whose files are current has most of its
-    diffs never read (its latest, its last major change, what the feed lists)."""
+    """One text of the page and how it differs from the text before it (None for the first)."""
 
     ref: CommitRef
     text: Text
-    found: Diff | DiffFound | None
+    diff: Diff | None
     silent: bool
     previous: Text | None = None  # the text `diff` compares it with
-
-    @property
-    def diff(self) -> Diff | None:
-        found = self.found
-        if found is None or isinstance(found, Diff):
-            return found
-        diff = found()
-        object.__setattr__(self, "found", diff)
-        return diff
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Step):
-            return NotImplemented
-        mine = (self.ref, self.text, self.diff, self.silent, self.previous)
-        return mine == (other.ref, other.text, other.diff, other.silent, other.previous)
-
-    def __hash__(self) -> int:
-        return hash((self.ref, self.text, self.silent))  # without the diff: found when asked
 
     @property
     def snapshot(self) -> Snapshot:
@@ -291,9 +266,8 @@ def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
 
 DiffOf = Callable[[Snapshot, Snapshot], Diff]
 """How two texts' diff is found: `diff_snapshots`, or a lookup of diffs kept in the store."""
-TextDiffOf = Callable[[Text, Text], Diff | DiffFound]
-"""The same for two texts that may not be read yet: a lookup that reads them only to diff, or
-says how to find their diff when something asks for it."""
+TextDiffOf = Callable[[Text, Text], Diff]
+"""The same for two texts that may not be read yet: a lookup that reads them only to diff."""
 LazyRevision = tuple[RevisionHead, Sequence[Text]]
 """A revision and its texts in order, read when something asks for them."""
 
@@ -324,8 +298,8 @@ def _steps(
 ) -> list[Step]:
     steps = []
     for index, (ref, text) in enumerate(page_texts):
-        found = None if before is None else diff_of(before, text)
-        steps.append(Step(ref, text, found, silent=index > 0, previous=before))
+        diff = None if before is None else diff_of(before, text)
+        steps.append(Step(ref, text, diff, silent=index > 0, previous=before))
         before = text
     return steps
 

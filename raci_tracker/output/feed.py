@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 from raci_tracker.compare.changelog import Entry, PageChangelog
 from raci_tracker.output.paging import revision_hrefs, revision_key
@@ -40,12 +39,11 @@ class Listed:
 
 
 def feed_listing(pages: Sequence[PageChangelog]) -> list[Listed]:
-    """The revisions the feed lists, in its order (newest first, then by id). Revisions are
-    ordered before their diffs are asked whether they shift a letter, so only the newest are."""
-    listed = [Listed(page, entry, "") for page in pages for entry in page.entries]
+    """The revisions the feed lists, in its order (newest first, then by id)."""
+    shifted = [(page, entry) for page in pages for entry in page.entries if entry.has_shifts]
+    listed = [Listed(page, entry, "") for page, entry in shifted]
     listed.sort(key=lambda item: (item.updated, item.id), reverse=True)
-    shifted = (item for item in listed if item.entry.has_shifts)
-    return _linked(list(islice(shifted, FEED_SIZE)))
+    return _linked(listed[:FEED_SIZE])
 
 
 def _linked(listed: Sequence[Listed]) -> list[Listed]:
