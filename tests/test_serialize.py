@@ -145,7 +145,15 @@ def test_commit_times_come_back_as_written(timestamp: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2023-01-01", "2023-13-01T00:00:00Z", "2023-01-01T00:00:00+00:00", "２023-01-01T00:00:00Z"],
+    [
+        "2023-01-01",
+        "2023-13-01T00:00:00Z",
+        "2024-01-31T24:00:00Z",  # 3.14's fromisoformat reads it as the next midnight
+        "2023-01-01T00:00:00+00:00",
+        "2024-01-05t10:00:00z",
+        "2024-1-5T1:2:3Z",
+        "２023-01-01T00:00:00Z",
+    ],
 )
 def test_a_commit_time_written_otherwise_is_refused(text: str) -> None:
     with pytest.raises(ValueError):

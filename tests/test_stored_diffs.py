@@ -19,6 +19,7 @@ from raci_tracker.codec import loads
 from raci_tracker.compare.changelog import build_entries
 from raci_tracker.compare.diff import DIFF_VERSION, diff_snapshots
 from raci_tracker.compare.outline import count, outline_of, with_outline
+from raci_tracker.errors import InputError
 from raci_tracker.history.diffs import DIFF_FORMAT, diff_bytes, diff_from_dict
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
@@ -284,3 +285,14 @@ def test_an_unwritable_store_still_gets_its_changelog(tmp_path: Path) -> None:
     folder.write_text("not a folder", encoding="utf-8")  # no diff can be written under it
 
     assert stored_entries(store, "kube", "en-gb") == fresh_entries(store)
+
+
+@pytest.mark.parametrize("dates", ["ub", {"updated": 1, "body": 2}, ["updated"], ["a", 1], None])
+def test_an_outline_whose_date_fields_are_not_two_texts_is_not_trusted(dates: object) -> None:
+    old, new = corpus_snapshots()[:2]
+    data = json.loads(diff_bytes(PAIR, with_outline(diff_snapshots(old, new), old, new), 1))
+    assert all(isinstance(field, str) for field in data["outline"]["dates"])
+    data["outline"]["dates"] = dates
+
+    with pytest.raises(InputError, match="not a stored diff"):
+        diff_from_dict(data, PAIR, 1, path="diffs/x.json")

@@ -174,14 +174,14 @@ def _outline(data: Mapping[str, Any]) -> TextOutline:
         sections_before=dict(before),
         sections_after=dict(after),
         parties_gone=tuple((sys.intern(p), label) for p, label in data["gone"]),
-        date_fields=_date_fields(*data["dates"]),
+        date_fields=_date_fields(data["dates"]),
     )
 
 
-def _date_fields(before: object, after: object) -> tuple[str, str]:
-    if type(before) is not str or type(after) is not str:
-        raise TypeError("date fields are not text")
-    return sys.intern(before), sys.intern(after)
+def _date_fields(fields: object) -> tuple[str, str]:
+    if type(fields) is not list or len(fields) != 2 or any(type(f) is not str for f in fields):
+        raise TypeError("date fields are not two texts")
+    return sys.intern(fields[0]), sys.intern(fields[1])
 
 
 def _counts(accountable: object, responsible: object) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -57,7 +57,7 @@ class GitSource:
         self._logs: dict[str, RepositoryLog | None] = {}  # None: read page by page
         self._listings: dict[str, int] = {}
         self._changes_at: dict[str, list[PageCommit]] = {}
-        self._answers: dict[tuple[str, str, str], bool] = {}  # the pages of a run ask alike
+        self._yes: set[tuple[str, str, str]] = set()  # see `_asked`
 
     def __enter__(self) -> GitSource:
         return self
@@ -97,10 +97,17 @@ class GitSource:
         raise InputError(f"ref {ref or 'HEAD'!r} does not exist", path=str(self.path))
 
     def has_commit(self, commit: str) -> bool:
-        key = ("has", commit, "")
-        if key not in self._answers:
-            self._answers[key] = self._has_commit(commit)
-        return self._answers[key]
+        return self._asked(("has", commit, ""), lambda: self._has_commit(commit))
+
+    def _asked(self, key: tuple[str, str, str], ask: Callable[[], bool]) -> bool:
+        """git's answer, kept when yes: the pages of a run ask alike. A no (or a failure of
+        git) is asked again, so one failure does not send every page to a full walk."""
+        if key in self._yes:
+            return True
+        answer = ask()
+        if answer:
+            self._yes.add(key)
+        return answer
 
     def _has_commit(self, commit: str) -> bool:
         try:
@@ -125,9 +132,7 @@ class GitSource:
         """True when `older` is on the first-parent line of `newer`: the published history. A
         "foxtrot" merge keeps the old tip as an ancestor, but off that line."""
         key = ("first-parent", older, newer)
-        if key not in self._answers:
-            self._answers[key] = self._is_first_parent_ancestor(older, newer)
-        return self._answers[key]
+        return self._asked(key, lambda: self._is_first_parent_ancestor(older, newer))
 
     def _is_first_parent_ancestor(self, older: str, newer: str) -> bool:
         try:
