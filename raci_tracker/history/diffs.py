@@ -119,16 +119,21 @@ def _change(data: Mapping[str, Any]) -> Change:
     return Change(
         kind=ChangeKind(data["kind"]),
         severity=ChangeSeverity(data["severity"]),
-        **{name: data.get(name) for name in _TEXT_FIELDS},
-        before=data.get("before"),
-        after=data.get("after"),
-        labels=tuple(data.get("labels", ())),
-        transfer=Transfer(*transfer) if transfer is not None else None,
+        **{name: _interned(data.get(name)) for name in _TEXT_FIELDS},
+        before=_interned(data.get("before")),
+        after=_interned(data.get("after")),
+        labels=tuple(map(sys.intern, data.get("labels", ()))),
+        transfer=Transfer(*map(_interned, transfer)) if transfer is not None else None,
         assignments=dict(assignments) if assignments is not None else None,
-        word_diff=tuple(WordOp(_OP_NAMES[op], text) for op, text in words)
+        word_diff=tuple(WordOp(_OP_NAMES[op], sys.intern(text)) for op, text in words)
         if words is not None
         else None,
     )
+
+
+def _interned(value: Any) -> Any:
+    """A text once for all the diffs of a history: names, sections and letters recur in each."""
+    return sys.intern(value) if type(value) is str else value
 
 
 def _summary_to_dict(summary: DiffSummary) -> dict[str, Any]:
@@ -165,17 +170,25 @@ def _outline_to_dict(outline: TextOutline) -> dict[str, Any]:
 
 
 def _outline(data: Mapping[str, Any]) -> TextOutline:
-    """An outline; its ids are interned, as a long history repeats them in every outline."""
+    """An outline; its texts are interned, as a long history repeats them in every outline."""
     before, after = data["sections"]
     return TextOutline(
-        parties=tuple((sys.intern(p), label) for p, label in data["parties"]),
+        parties=_parties(data["parties"]),
         held={sys.intern(party): _counts(*counts) for party, counts in data["held"].items()},
         activity_ids=tuple(sys.intern(i) for i in data["ids"]),
-        sections_before=dict(before),
-        sections_after=dict(after),
-        parties_gone=tuple((sys.intern(p), label) for p, label in data["gone"]),
+        sections_before=_titles(before),
+        sections_after=_titles(after),
+        parties_gone=_parties(data["gone"]),
         date_fields=_date_fields(data["dates"]),
     )
+
+
+def _parties(pairs: list[list[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((sys.intern(party), sys.intern(label)) for party, label in pairs)
+
+
+def _titles(titles: Mapping[str, str]) -> dict[str, str]:
+    return {sys.intern(number): sys.intern(title) for number, title in titles.items()}
 
 
 def _date_fields(fields: object) -> tuple[str, str]:
