@@ -118,6 +118,12 @@ def floor(repo: Path) -> None:
         capture_output=True,
     ).stdout
     blobs = [token.split()[3].decode() for token in log.split(b"\x00") if token.startswith(b"\n:")]
+    read_and_parse(repo, blobs)
+
+
+def read_and_parse(repo: Path, blobs: list[str]) -> None:
+    """The floor's last two steps: one `git cat-file --batch` of `blobs`, markdown-it's parse of
+    each."""
     batch = subprocess.run(
         ["git", "cat-file", "--batch"],
         input="\n".join(blobs).encode() + b"\n",

@@ -28,13 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_history import command, page_versions  # noqa: E402
+from benchmarks.bench_history import command, page_versions, read_and_parse  # noqa: E402
 
 LOCALES = [f"{chr(97 + n)}{chr(97 + n)}-{chr(122 - n)}{chr(122 - n)}" for n in range(20)]
 
@@ -160,18 +157,7 @@ def floor(repo: Path) -> float:
     """The least any tool can do, in seconds: one `git log` of the repository, one batch read of
     its pages' distinct blobs, markdown-it-py's parse of each."""
     start = time.perf_counter()
-    blobs = page_blobs(repo)
-    batch = subprocess.run(
-        ["git", "cat-file", "--batch"], input="\n".join(blobs).encode() + b"\n",
-        cwd=repo, check=True, capture_output=True,
-    ).stdout  # fmt: skip
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
-    position = 0
-    while position < len(batch):
-        header_end = batch.index(b"\n", position)
-        size = int(batch[position:header_end].split()[2])
-        markdown.parse(batch[header_end + 1 : header_end + 1 + size].decode("utf-8"))
-        position = header_end + 1 + size + 1
+    read_and_parse(repo, page_blobs(repo))
     return time.perf_counter() - start
 
 
