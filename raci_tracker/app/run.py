@@ -27,7 +27,13 @@ from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSum
 from raci_tracker.lazy import LazyModule
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.notify import send
-from raci_tracker.output.lastrun import RunOutcome, run_line
+from raci_tracker.output.lastrun import (
+    CUT_WARNING,
+    JOB_SUMMARY_LIMIT,
+    RunOutcome,
+    job_summary,
+    run_line,
+)
 from raci_tracker.output.stamp import (
     forget_rendered,
     inputs_digest,
@@ -378,14 +384,29 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
             },
         )
     appended = {
-        "GITHUB_STEP_SUMMARY": summary,
+        "GITHUB_STEP_SUMMARY": _job_summary(summary, environ),
         "GITHUB_OUTPUT": f"shifts={outcome.alert_count}\n",
     }
-    return [
+    warnings = [
         warning
         for name, text in appended.items()
         if environ.get(name) and (warning := _append(name, Path(environ[name]), text))
     ]
+    if appended["GITHUB_STEP_SUMMARY"] != summary:
+        warnings.append("warning: GITHUB_STEP_SUMMARY: " + CUT_WARNING)
+    return warnings
+
+
+def _job_summary(summary: str, environ: Mapping[str, str]) -> str:
+    """The summary as the job summary takes it: what fits beside what the step already wrote."""
+    path = environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return summary
+    try:
+        written = Path(path).stat().st_size
+    except OSError:
+        written = 0
+    return job_summary(summary, JOB_SUMMARY_LIMIT - written)
 
 
 def _run_summary(config: Config, outcome: RunOutcome) -> str:

@@ -66,6 +66,28 @@ def severity_counts(texts: Iterable[NewText]) -> dict[str, int]:
     return counts
 
 
+JOB_SUMMARY_LIMIT = 1024 * 1024
+"""Bytes GitHub takes from one step's job summary: past it, the whole summary is dropped."""
+CUT_NOTE = (
+    "\n*This summary is longer than GitHub allows a job summary, so it stops here; "
+    "`last-run.md` in the reports has it whole.*\n"
+)
+CUT_WARNING = "the run's summary is longer than GitHub takes (1 MiB); cut, see last-run.md"
+
+
+def job_summary(summary: str, room: int) -> str:
+    """The run's summary in `room` bytes: whole when it fits; else cut before the first "## "
+    section that does not fit whole (at a line end in a summary without one), then `CUT_NOTE`."""
+    encoded = summary.encode("utf-8")
+    if len(encoded) <= room:
+        return summary
+    budget = room - len(CUT_NOTE.encode("utf-8"))
+    kept = encoded[: max(budget, 0)].decode("utf-8", "ignore")
+    heading = kept.rfind("\n## ")
+    kept = kept[: heading + 1] if heading >= 0 else kept[: kept.rfind("\n") + 1]
+    return kept + CUT_NOTE if kept else ""
+
+
 def run_line(outcome: RunOutcome) -> str:
     """The line a run ends with."""
     summary = outcome.summary
