@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 ENVIRONMENT = "RACI_TRACKER_NOTIFY"
 """Space-separated Apprise URLs, so secrets stay in CI secrets and out of the config."""
@@ -21,19 +22,25 @@ def notification_urls(options: Iterable[str], environ_value: str | None) -> list
     return list(dict.fromkeys(url.strip() for url in urls if url.strip()))
 
 
-def send(urls: Iterable[str], title: str, body: str) -> list[str]:
-    """Send one Markdown message to every URL; the problems, one line per failed URL."""
+Body = Callable[[int], str]
+"""The message's Markdown body in at most so many characters."""
+
+
+def send(urls: Iterable[str], title: str, body: Body) -> list[str]:
+    """Send one Markdown message to every URL, its body fitted to what each destination takes
+    (Discord refuses a message over 2,000 characters; SMS takes 160); the problems, one line per
+    failed URL."""
     return [problem for url in urls if (problem := _send_one(url, title, body))]
 
 
-def _send_one(url: str, title: str, body: str) -> str | None:
+def _send_one(url: str, title: str, body: Body) -> str | None:
     # Apprise's email plugin imports `imghdr`, deprecated since Python 3.11: not our warning
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return _notify(url, title, body)
 
 
-def _notify(url: str, title: str, body: str) -> str | None:
+def _notify(url: str, title: str, body: Body) -> str | None:
     import apprise  # noqa: PLC0415 - here, not at the top: importing it takes a quarter second
 
     service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
@@ -42,11 +49,25 @@ def _notify(url: str, title: str, body: str) -> str | None:
     name = str(service.url(privacy=True)).split("?", 1)[0]  # type: ignore[no-untyped-call]
     capture = apprise.LogCapture(level=logging.WARNING, fmt="%(message)s")  # type: ignore[no-untyped-call]
     with capture as captured:
-        sent = service.notify(body=body, title=title, body_format=apprise.NotifyFormat.MARKDOWN)
+        sent = service.notify(
+            body=body(_room(service, title)),
+            title=title,
+            body_format=apprise.NotifyFormat.MARKDOWN,
+        )
     if sent:
         return None
     reason = " ".join(captured.getvalue().split()) or "no reason given"
     return f"notification to {name} failed: {reason}"
+
+
+_TITLE_MARKUP = 32
+
+
+def _room(service: Any, title: str) -> int:
+    """The characters a destination takes in a body: less the title, and the markup Apprise puts
+    around it (at most `<b>…</b><br />\r\n`), where the title shares them."""
+    shared = service.title_maxlen <= 0 or service.overflow_amalgamate_title
+    return max(int(service.body_maxlen) - (len(title) + _TITLE_MARKUP if shared else 0), 0)
 
 
 def _masked(url: str) -> str:

@@ -4,6 +4,7 @@ a failed notification or an interrupted run leaves the shift pending for the nex
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,7 @@ from raci_tracker.app.run import _without_credentials, record_run, run_and_repor
 from raci_tracker.cli import main
 from raci_tracker.config import load_config
 from raci_tracker.notify import notification_urls
+from raci_tracker.output import alerts
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
 
@@ -114,6 +116,88 @@ def test_a_shift_reaches_the_webhook_once(
     assert "**Kubernetes managé" in body or "(fr-fr)" in body
     assert f"2023-09-01: {SHIFT}" in body
     assert f"https://docs.example/blob/{commit}/{PAGE}" in body
+
+
+class RocketChat(BaseHTTPRequestHandler):
+    """A Rocket.Chat webhook that, like Discord past 2,000 characters, refuses a message longer
+    than the 1,000 characters Apprise says Rocket.Chat takes."""
+
+    texts: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        text = json.loads(self.rfile.read(length))["text"]
+        type(self).texts.append(text)
+        self.send_response(200 if len(text) <= 1000 else 400)
+        self.end_headers()
+        self.wfile.write(b'{"success": true}')
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def rocket_chat() -> Iterator[tuple[str, type[RocketChat]]]:
+    handler = type("Rocket", (RocketChat,), {"texts": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    yield f"rocket://abcdefghijklmnop/ABCDEFGHIJ@127.0.0.1:{port}/?mode=webhook", handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_message_longer_than_its_destination_takes_lists_what_fits_and_counts_the_rest(
+    tracked: GitRepo, rocket_chat: tuple[str, type[RocketChat]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, hook = rocket_chat
+    shifts(tracked, 8)
+
+    code = run("--notify", url)
+    err = capsys.readouterr().err
+    again = run("--notify", url)
+
+    assert (code, again) == (0, 0)
+    assert "notification" not in err, err
+    (text,) = hook.texts  # delivered once; every shift is recorded as alerted
+    assert len(text) <= 1000
+    assert text.startswith("# RACI responsibility shifts: 8 texts with role changes\n1 page(s)")
+    listed = re.findall(r"^- (2023-09-\d\d): ", text, re.MULTILINE)
+    assert listed == [f"2023-09-{day:02d}" for day in range(1, len(listed) + 1)]
+    assert 0 < len(listed) < 8
+    assert text.endswith(
+        f"{8 - len(listed)} more texts with role changes do not fit in this message: the run's "
+        "summary (`last-run.md`) and the reports list them all."
+    )
+
+
+def test_a_body_fits_any_room_and_lists_more_shifts_in_more_room(
+    tracked: GitRepo, tmp_path: Path
+) -> None:
+    shifts(tracked, 4)
+    outcome = run_and_report(load_config(tmp_path / "raci-tracker.toml"))
+    message = alerts.notification(outcome.alerts, "4 shifts", 0)
+    whole = message.body
+    listed = []
+
+    for room in (0, 5, 160, 400, 600, 800, 1000, len(whole) - 1, len(whole), 10**6):
+        body = message.body_within(room)
+        assert len(body) <= room
+        listed.append(len(re.findall(r"^- 2023-09-", body, re.MULTILINE)))
+
+    assert message.body_within(len(whole)) == whole
+    assert listed == sorted(listed) and listed[0] == 0 and listed[-1] == 4
+    assert message.body_within(160).startswith("4 shifts\n\n4 more texts with role changes")
+    assert message.body_within(5) == "4 shi"  # not even the count fits: cut at the room
+
+
+def shifts(upstream: GitRepo, count: int) -> None:
+    """`count` shifts, a day apart: the continuity row's letters move back and forth."""
+    for day in range(1, count + 1):
+        text = seed().replace("updated: 2023-07-06", f"updated: 2023-09-{day:02d}")
+        moved = text.replace(f"{CONTINUITY}  | RA |", f"{CONTINUITY} RA | I |")
+        upstream.save(PAGE, moved if day % 2 else text)
 
 
 def test_a_failed_notification_keeps_the_shift_for_the_next_run(

@@ -350,7 +350,7 @@ def alert(
     problems: list[str] = []
     if outcome.alerts and urls:
         message = alerts.notification(outcome.alerts, run_line(outcome), len(outcome.pending))
-        problems = send(urls, message.title, message.body)
+        problems = send(urls, message.title, message.body_within)
     status = _run_status(config, outcome.summary)
     unsent = outcome.alerts if problems else ()
     awaiting = outcome.alerts if await_ack and not problems else ()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -145,31 +146,63 @@ def acknowledge(reports: Path) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Notification:
+    """The run's one message: its title, and its Markdown body fitted to what a destination
+    takes (`body_within`)."""
+
     title: str
-    body: str  # Markdown
+    texts: tuple[NewText, ...]
+    summary_line: str
+    pending: int
+
+    @property
+    def body(self) -> str:
+        """The whole body: every shift."""
+        return self._body(len(self.texts))
+
+    def body_within(self, limit: int) -> str:
+        """The body in at most `limit` characters: the summary line, then as many shifts as fit,
+        in order, and how many are left out. Cut at `limit` only if no shift fits at all."""
+        if len(whole := self.body) <= limit:
+            return whole
+        shown, too_many = 0, len(self.texts)  # a body of `shown` shifts fits, one of `too_many` not
+        while too_many - shown > 1:
+            middle = (shown + too_many) // 2
+            shown, too_many = (middle, too_many) if self._fits(middle, limit) else (shown, middle)
+        return self._body(shown)[:limit]
+
+    def _fits(self, shown: int, limit: int) -> bool:
+        return len(self._body(shown)) <= limit
+
+    def _body(self, shown: int) -> str:
+        by_page: dict[tuple[str, str], list[NewText]] = {}
+        for text in self.texts[:shown]:
+            by_page.setdefault((text.page.document, text.page.locale), []).append(text)
+        return str(
+            _environment()
+            .get_template("notification.md.j2")
+            .render(
+                summary_line=self.summary_line,
+                pending=self.pending,
+                pages=list(by_page.values()),
+                left_out=len(self.texts) - shown,
+                summary=summary_sentence,
+                names_of=lambda text: PartyNames.of_step(text.step),
+                link=lambda text: permalink(text.page.permalink, text.step.ref, text.page.locale),
+            )
+        )
+
+
+@cache
+def _environment() -> Any:
+    return make_environment()
 
 
 def notification(alerts: Sequence[NewText], summary_line: str, pending: int = 0) -> Notification:
     """One message for the run: the summary line, then the shifts page by page, with links;
     `pending` of them were taken in by an earlier run and never alerted."""
-    by_page: dict[tuple[str, str], list[NewText]] = {}
-    for text in alerts:
-        by_page.setdefault((text.page.document, text.page.locale), []).append(text)
-    body = (
-        make_environment()
-        .get_template("notification.md.j2")
-        .render(
-            summary_line=summary_line,
-            pending=pending,
-            pages=list(by_page.values()),
-            summary=summary_sentence,
-            names_of=lambda text: PartyNames.of_step(text.step),
-            link=lambda text: permalink(text.page.permalink, text.step.ref, text.page.locale),
-        )
-    )
-    count = sum(1 for _ in alerts)
+    count = len(alerts)
     title = f"RACI responsibility shifts: {count} text{'s' if count != 1 else ''} with role changes"
-    return Notification(title, body)
+    return Notification(title, tuple(alerts), summary_line, pending)
 
 
 def render_pending(pending: Sequence[NewText], env: Any) -> str:
