@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 ROLE_LETTERS = "RACI"
 """The canonical order of role letters in an assignment ("AR" is written "RA")."""
@@ -230,6 +230,18 @@ class PartyTally:
     responsible_lost: int = 0
 
 
+class SeverityCounts(NamedTuple):
+    """A diff's changes by severity: what says whether it shifted a role, without the diff."""
+
+    major: int
+    minor: int
+    editorial: int
+
+    @property
+    def has_shifts(self) -> bool:
+        return self.major + self.minor > 0
+
+
 @dataclass(frozen=True, slots=True)
 class DiffSummary:
     major: int
@@ -238,6 +250,10 @@ class DiffSummary:
     activities_added: int
     activities_removed: int
     parties: Mapping[str, PartyTally]
+
+    @property
+    def counts(self) -> SeverityCounts:
+        return SeverityCounts(self.major, self.minor, self.editorial)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.model import PageVersion, Snapshot
+from raci_tracker.model import Diff, PageVersion, Snapshot
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
@@ -86,6 +86,59 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
     # latest (the home's matrix); every other entry of its changelog is told by its diffs
     assert reads["kube"] == 2 + 1 + 1
     assert {"index.html", "feed.xml"} <= set(site.outputs)
+
+
+def count_diff_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The stored diffs read from now on, by document."""
+    reads: Counter[str] = Counter()
+    load = SnapshotStore.load_diff
+
+    def counted(
+        store: SnapshotStore, document: str, locale: str, pair: tuple[str, str], version: int
+    ) -> Diff | None:
+        reads[document] += 1
+        return load(store, document, locale, pair, version)
+
+    monkeypatch.setattr(SnapshotStore, "load_diff", counted)
+    return reads
+
+
+def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo, path = two_pages(folder, 12)
+    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    reads = count_diff_reads(monkeypatch)
+
+    run(path)
+
+    # the index (last major change), the feed and the alerts ask the other page's diffs only
+    # what they count, which the store keeps beside them (`diff-counts.json`)
+    assert reads["other"] == 0
+    assert reads["kube"] == 11 + 1  # its home: every diff, and the new one, looked for first
+    assert reports(folder) == full_report(folder)
+
+
+def test_diff_counts_that_cannot_be_trusted_are_counted_again(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    _, path = two_pages(folder, 4)
+    counts = folder / "snapshots/kube/en-gb/diff-counts.json"
+    kept, rendered = counts.read_bytes(), reports(folder)
+    data = json.loads(kept)
+    wrong = {name: [9, 9, 9] for name in data["counts"]}
+    damaged = [
+        "{not json",
+        json.dumps({**data, "version": data["version"] + 1, "counts": wrong}),
+        json.dumps({**data, "counts": {**wrong, next(iter(wrong)): [0, -1, 0]}}),
+    ]
+
+    for text in damaged:
+        counts.write_text(text, encoding="utf-8")
+        assert run_cli("report", "--config", str(path)) == 0
+
+        assert counts.read_bytes() == kept
+        assert reports(folder) == rendered
 
 
 def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_its_history(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from raci_tracker.compare.changelog import (
+    DiffToFind,
     Entry,
     LazyRevision,
     PageChangelog,
@@ -24,7 +25,7 @@ from raci_tracker.compare.outline import with_outline
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
-from raci_tracker.model import Diff, PageIndex, Snapshot
+from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
@@ -66,17 +67,31 @@ class StoredDiffs:
         self.shared: SharedDiffs = Recent(0) if shared is None else shared
         self.used: set[Pair] = set()
         self.computed = 0
-        self._last: tuple[Text, Snapshot] | None = None  # the text read last, with its snapshot
+        self._last: list[tuple[Text, Snapshot]] = []  # the texts read last, with their snapshots
+        self.counts = store.load_counts(self.document, self.locale, DIFF_VERSION)
+        self.counted: dict[str, SeverityCounts] = {}  # those of the pairs used
 
     def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
-        return self.of_texts(Text.of(before), Text.of(after))
+        found = self.of_texts(Text.of(before), Text.of(after))
+        return found.find() if isinstance(found, DiffToFind) else found
 
-    def of_texts(self, before: Text, after: Text) -> Diff:
-        """The diff of two texts, read only when the store has not kept it."""
+    def of_texts(self, before: Text, after: Text) -> Diff | DiffToFind:
+        """The diff of two texts or, where the store keeps its counts, how to find it when
+        something asks for it; the texts are read only when the store has not kept the diff."""
         pair = self._pair(before, after)
         if pair is None:
             return diff_snapshots(before.snapshot, after.snapshot)
         self.used.add(pair)
+        name = self.store.diff_name(pair)
+        known = self.counts.get(name)
+        if known is not None:
+            self.counted[name] = known
+            return DiffToFind(lambda: self._found(pair, before, after), known)
+        found = self._found(pair, before, after)
+        self.counted[name] = found.summary.counts
+        return found
+
+    def _found(self, pair: Pair, before: Text, after: Text) -> Diff:
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
         if found is None:
             found = self._computed(pair, before, after)
@@ -98,11 +113,13 @@ class StoredDiffs:
 
     def _read(self, text: Text) -> Snapshot:
         """A text's snapshot, not kept by the text: a store without diffs has each of its texts
-        read once here (each pair's before is the pair before's after), not held all at once."""
-        if self._last is not None and self._last[0] is text:
-            return self._last[1]
+        read once here, not held all at once, whether its diffs are asked for oldest or newest
+        first (one text of each pair is in the pair next to it)."""
+        for seen, snapshot in self._last:
+            if seen is text:
+                return snapshot
         snapshot = text.peek()
-        self._last = (text, snapshot)
+        self._last = [*self._last[-1:], (text, snapshot)]
         return snapshot
 
     def _pair(self, before: Text, after: Text) -> Pair | None:
@@ -125,6 +142,14 @@ class StoredDiffs:
             return self.store.prune_diffs(self.document, self.locale, self.used)
         except OSError:
             return 0
+
+    def keep_counts(self) -> None:
+        """Keep the counts of the diffs this page's history uses, read or computed, for the
+        next run (unchanged, the file is not written)."""
+        try:
+            self.store.write_counts(self.document, self.locale, self.counted, DIFF_VERSION)
+        except OutputError:
+            return
 
 
 TextIds = dict[str, str]
@@ -153,6 +178,7 @@ def stored_page(
     revisions = (_lazy(stored) for stored in store.revision_texts(document, locale, index))
     entries = build_lazy_entries(revisions, diffs.of_texts)
     diffs.prune()
+    diffs.keep_counts()
     return entries, text_ids(index)
 
 

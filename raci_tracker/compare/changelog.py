@@ -22,6 +22,7 @@ from raci_tracker.model import (
     HistoryNote,
     Revision,
     RevisionStatus,
+    SeverityCounts,
     SilentEdit,
     Snapshot,
     TextOutline,
@@ -100,14 +101,57 @@ class RevisionHead:
 
 
 @dataclass(frozen=True, slots=True)
+class DiffToFind:
+    """A stored diff, read the first time something asks for it; what it counts by severity is
+    known without reading it (kept beside the diffs, ADR 17)."""
+
+    find: Callable[[], Diff]
+    counts: SeverityCounts
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Step:
-    """One text of the page and how it differs from the text before it (None for the first)."""
+    """One text of the page and how it differs from the text before it (None for the first).
+
+    `found` is the diff, or how to find it: a page whose files are current has most of its
+    diffs never read (its index row and the feed need only their counts)."""
 
     ref: CommitRef
     text: Text
-    diff: Diff | None
+    found: Diff | DiffToFind | None
     silent: bool
     previous: Text | None = None  # the text `diff` compares it with
+
+    @property
+    def diff(self) -> Diff | None:
+        found = self.found
+        if not isinstance(found, DiffToFind):
+            return found
+        diff = found.find()
+        object.__setattr__(self, "found", diff)
+        return diff
+
+    @property
+    def counts(self) -> SeverityCounts | None:
+        """Its diff's changes by severity, read from the diff only where not known without it."""
+        found = self.found
+        if isinstance(found, DiffToFind):
+            return found.counts
+        return found.summary.counts if found is not None else None
+
+    @property
+    def has_shifts(self) -> bool:
+        counts = self.counts
+        return counts is not None and counts.has_shifts
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Step):
+            return NotImplemented
+        mine = (self.ref, self.text, self.diff, self.silent, self.previous)
+        return mine == (other.ref, other.text, other.diff, other.silent, other.previous)
+
+    def __hash__(self) -> int:
+        return hash((self.ref, self.text, self.silent))  # not the diff: found when asked for
 
     @property
     def snapshot(self) -> Snapshot:
@@ -191,11 +235,11 @@ class Entry:
 
     @property
     def has_shifts(self) -> bool:
-        return any(step.diff is not None and step.diff.has_shifts for step in self.steps)
+        return any(step.has_shifts for step in self.steps)
 
     @property
     def has_major(self) -> bool:
-        return any(step.diff is not None and step.diff.summary.major for step in self.steps)
+        return any((counts := step.counts) is not None and counts.major for step in self.steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +279,7 @@ class NewText:
 
     @property
     def has_shifts(self) -> bool:
-        return self.step.diff is not None and self.step.diff.has_shifts
+        return self.step.has_shifts
 
 
 def commit_day(ref: CommitRef) -> str:
@@ -266,8 +310,9 @@ def _first_commits(commits: Sequence[CommitRef]) -> list[CommitRef]:
 
 DiffOf = Callable[[Snapshot, Snapshot], Diff]
 """How two texts' diff is found: `diff_snapshots`, or a lookup of diffs kept in the store."""
-TextDiffOf = Callable[[Text, Text], Diff]
-"""The same for two texts that may not be read yet: a lookup that reads them only to diff."""
+TextDiffOf = Callable[[Text, Text], Diff | DiffToFind]
+"""The same for two texts that may not be read yet: a lookup that reads them only to diff, or
+says how to find their stored diff when something asks for it."""
 LazyRevision = tuple[RevisionHead, Sequence[Text]]
 """A revision and its texts in order, read when something asks for them."""
 
@@ -298,8 +343,8 @@ def _steps(
 ) -> list[Step]:
     steps = []
     for index, (ref, text) in enumerate(page_texts):
-        diff = None if before is None else diff_of(before, text)
-        steps.append(Step(ref, text, diff, silent=index > 0, previous=before))
+        found = None if before is None else diff_of(before, text)
+        steps.append(Step(ref, text, found, silent=index > 0, previous=before))
         before = text
     return steps
 

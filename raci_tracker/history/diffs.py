@@ -28,12 +28,14 @@ from raci_tracker.model import (
     DiffSummary,
     FindingDelta,
     PartyTally,
+    SeverityCounts,
     TextOutline,
     Transfer,
     WordOp,
 )
 
 DIFF_FORMAT = 3
+COUNTS_FORMAT = 1
 _OPS = {"equal": "=", "delete": "-", "insert": "+"}
 _OP_NAMES = {short: name for name, short in _OPS.items()}
 _TEXT_FIELDS = (
@@ -92,6 +94,38 @@ def diff_from_dict(data: Any, pair: tuple[str, str], version: int, *, path: str)
         raise InputError(
             f"is not a stored diff: {type(error).__name__} {error}", path=path
         ) from None
+
+
+def counts_bytes(counts: Mapping[str, SeverityCounts], version: int) -> bytes:
+    """`diff-counts.json`: each stored diff's changes by severity, by its file's name, so the
+    reports know which texts shifted a role without reading their diffs (ADR 17)."""
+    data = {
+        "format": COUNTS_FORMAT,
+        "version": version,
+        "counts": {name: list(counts[name]) for name in sorted(counts)},
+    }
+    return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def counts_from_dict(data: Any, version: int, *, path: str) -> dict[str, SeverityCounts]:
+    """The counts of `counts_bytes`; an `InputError` for a file of another format or version,
+    or malformed."""
+    if not isinstance(data, dict) or data.get("format") != COUNTS_FORMAT:
+        raise InputError(f"is not a file of diff counts (format {COUNTS_FORMAT})", path=path)
+    if data.get("version") != version:
+        raise InputError(f"counts diffs of another version (not {version})", path=path)
+    counts = data.get("counts")
+    if not isinstance(counts, dict) or not all(map(_is_count, counts.values())):
+        raise InputError("is not a file of diff counts: each is three whole numbers", path=path)
+    return {str(name): SeverityCounts(*values) for name, values in counts.items()}
+
+
+def _is_count(values: Any) -> bool:
+    return (
+        isinstance(values, list)
+        and len(values) == 3
+        and all(type(n) is int and n >= 0 for n in values)
+    )
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:

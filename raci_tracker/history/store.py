@@ -27,7 +27,7 @@ from raci_tracker.codec import (
     stops_to_dict,
 )
 from raci_tracker.errors import InputError
-from raci_tracker.files import read_input, sync_file_system, write_atomic
+from raci_tracker.files import read_input, remove_file, sync_file_system, write_atomic
 from raci_tracker.history.dating import (
     GROUP_RULES,
     Group,
@@ -37,15 +37,24 @@ from raci_tracker.history.dating import (
     revision_of,
     snapshot_of,
 )
-from raci_tracker.history.diffs import diff_bytes, diff_from_dict
+from raci_tracker.history.diffs import counts_bytes, counts_from_dict, diff_bytes, diff_from_dict
 from raci_tracker.history.migrate import migrated_index, recoded_index
 from raci_tracker.history.objects import object_from_dict
-from raci_tracker.model import Diff, HistoryNote, PageIndex, PageVersion, Revision, Snapshot
+from raci_tracker.model import (
+    Diff,
+    HistoryNote,
+    PageIndex,
+    PageVersion,
+    Revision,
+    SeverityCounts,
+    Snapshot,
+)
 from raci_tracker.text import short_hash
 
 INDEX = "index.json"
 OBJECTS = "objects"
 DIFFS = "diffs"
+COUNTS = "diff-counts.json"
 STOPS = ".repos"
 _ADDRESS = re.compile(r"[0-9a-f]{64}")
 
@@ -256,9 +265,28 @@ class SnapshotStore:
     def diff_path(self, document: str, locale: str, pair: tuple[str, str]) -> Path:
         """`diffs/<before>-<after>.json`, each object named by the start of its address (the
         file names the whole pair)."""
+        return self._diffs_folder(document, locale) / f"{self.diff_name(pair)}.json"
+
+    def diff_name(self, pair: tuple[str, str]) -> str:
         for key in pair:
             self._address(key)  # a real address, or an InputError
-        return self._diffs_folder(document, locale) / f"{pair[0][:16]}-{pair[1][:16]}.json"
+        return f"{pair[0][:16]}-{pair[1][:16]}"
+
+    def load_counts(self, document: str, locale: str, version: int) -> dict[str, SeverityCounts]:
+        """Each stored diff's counts by severity, by `diff_name`: none where the file is missing
+        or not to trust (of another format or version, malformed), as they are only a shortcut."""
+        path = self.folder(document, locale) / COUNTS
+        try:
+            return counts_from_dict(_json(path), version, path=str(path))
+        except (InputError, OSError):
+            return {}
+
+    def write_counts(
+        self, document: str, locale: str, counts: dict[str, SeverityCounts], version: int
+    ) -> bool:
+        """Keep the counts, or no file when there is no diff to count (a page of one text)."""
+        path = self.folder(document, locale) / COUNTS
+        return write_atomic(path, counts_bytes(counts, version)) if counts else remove_file(path)
 
     def load_diff(
         self, document: str, locale: str, pair: tuple[str, str], version: int
