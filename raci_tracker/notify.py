@@ -65,9 +65,12 @@ _TITLE_MARKUP = 32
 
 def _room(service: Any, title: str) -> int:
     """The characters a destination takes in a body: less the title, and the markup Apprise puts
-    around it (at most `<b>…</b><br />\r\n`), where the title shares them."""
+    around it (at most `<b>…</b><br />\r\n`), where the title shares them and leaves some (a
+    pager's 80 characters do not hold the title: Apprise refuses an empty body)."""
+    whole = int(service.body_maxlen)
     shared = service.title_maxlen <= 0 or service.overflow_amalgamate_title
-    return max(int(service.body_maxlen) - (len(title) + _TITLE_MARKUP if shared else 0), 0)
+    room = whole - (len(title) + _TITLE_MARKUP if shared else 0)
+    return room if room > 0 else whole
 
 
 def _masked(url: str) -> str:

@@ -11,12 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import apprise
 import pytest
 
 from raci_tracker.app.run import _without_credentials, record_run, run_and_report
 from raci_tracker.cli import main
 from raci_tracker.config import load_config
-from raci_tracker.notify import notification_urls
+from raci_tracker.notify import _room, notification_urls
 from raci_tracker.output import alerts
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
@@ -190,6 +191,23 @@ def test_a_body_fits_any_room_and_lists_more_shifts_in_more_room(
     assert listed == sorted(listed) and listed[0] == 0 and listed[-1] == 4
     assert message.body_within(160).startswith("4 shifts\n\n4 more texts with role changes")
     assert message.body_within(5) == "4 shi"  # not even the count fits: cut at the room
+
+
+TITLE = "RACI responsibility shifts: 12 texts with role changes"
+
+
+@pytest.mark.parametrize(
+    ("url", "room"),
+    [
+        ("discord://123456/abcdefghijklmnop", 2000 - len(TITLE) - 32),  # the title shares it
+        ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", 35000),
+        ("dapnet://user:pass@DF1ABC", 80),  # a pager: no room beside the title, the body alone
+    ],
+)
+def test_each_destination_gets_the_room_apprise_says_it_has(url: str, room: int) -> None:
+    service = apprise.Apprise.instantiate(url)
+
+    assert _room(service, TITLE) == room
 
 
 def shifts(upstream: GitRepo, count: int) -> None:
