@@ -10,6 +10,7 @@ is; it only keeps versions and objects.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -308,11 +309,15 @@ class SnapshotStore:
 
     def prune_diffs(self, document: str, locale: str, keep: Iterable[tuple[str, str]]) -> int:
         """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""
-        wanted = {self.diff_path(document, locale, pair).name for pair in keep}
+        wanted = {f"{self.diff_name(pair)}.json" for pair in keep}
         folder = self._diffs_folder(document, locale)
-        stale = [p for p in folder.glob("*.json") if p.name not in wanted]
-        for path in stale:
-            path.unlink()
+        try:
+            names = os.listdir(folder)  # noqa: PTH208 - thousands of diffs: no Path for each
+        except FileNotFoundError:
+            return 0
+        stale = [n for n in names if n.endswith(".json") and n[0] != "." and n not in wanted]
+        for name in stale:
+            (folder / name).unlink()
         return len(stale)
 
     def _migrate(self, document: str, locale: str, data: Any, path: Path) -> PageIndex:
