@@ -165,16 +165,23 @@ def listed(source: GitSource, path: str) -> tuple[list[PageCommit], list[Move]] 
 
 def stored(root: Path, repo: Path, one_pass: bool) -> dict[str, bytes]:
     root.mkdir()
+    update_every_page(root, repo, one_pass)
+    return files(root)
+
+
+def update_every_page(root: Path, repo: Path, one_pass: bool) -> None:
+    """One run over every path: a page that cannot be read leaves why beside the store."""
     store = SnapshotStore(root)
     with GitSource(repo) as source:
         source.one_pass = one_pass
         for number, path in enumerate(PATHS):
             target = PageTarget(f"doc-{number}", "en-gb", "upstream", None, path)
+            error_file = root / f"doc-{number}.error"
             try:
                 update_page(source, store, target)
+                error_file.unlink(missing_ok=True)
             except InputError as error:
-                (root / f"doc-{number}.error").write_text(error.detail, encoding="utf-8")
-    return files(root)
+                error_file.write_text(error.detail, encoding="utf-8")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -192,6 +199,61 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 
         clean = stored(root / "by-page", upstream.repo.root, one_pass=False)
         assert stored(root / "one-pass", upstream.repo.root, one_pass=True) == clean
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_pages_taken_in_run_after_run_end_as_one_clean_run(history: list[Step]) -> None:
+    """A run lists only the edits since a page's last commit where every commit since edited
+    it in place; the store ends as one clean run's, whatever came in between."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        upstream = History(root / "upstream")
+        (root / "runs").mkdir()
+        for step in history:
+            upstream.apply(step)
+            update_every_page(root / "runs", upstream.repo.root, one_pass=False)
+
+        clean = stored(root / "clean", upstream.repo.root, one_pass=False)
+        assert readable(files(root / "runs"), clean) == readable(clean, clean)
+
+
+def test_a_page_edited_in_place_is_not_listed_again_and_one_moved_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream = History(tmp_path / "upstream")
+    (tmp_path / "store").mkdir()
+    update_every_page(tmp_path / "store", upstream.repo.root, one_pass=False)
+    asked: list[str] = []
+    page_commits = GitSource.page_commits
+
+    def counted(source: GitSource, head: str, path: str) -> list[PageCommit]:
+        asked.append(path)
+        return page_commits(source, head, path)
+
+    monkeypatch.setattr(GitSource, "page_commits", counted)
+    for version in (1, 2):
+        upstream.apply(("edit", 0, 0, version))
+    update_every_page(tmp_path / "store", upstream.repo.root, one_pass=False)
+    edited = list(asked)
+    upstream.apply(("move", 0, 2, 0))
+    update_every_page(tmp_path / "store", upstream.repo.root, one_pass=False)
+
+    assert PATHS[0] not in edited  # its two edits since its last commit were listed alone
+    assert PATHS[0] in asked[len(edited) :]  # moved: its whole history, to follow it
+    index = SnapshotStore(tmp_path / "store").load_index("doc-0", "en-gb")
+    assert index is not None and len(index.versions) == 4
+
+
+def readable(store: dict[str, bytes], clean: dict[str, bytes]) -> dict[str, bytes]:
+    """The stored files of the pages one clean run can read: a page that fails keeps what it
+    had, and a run that finds nothing new at its path does not look again why it failed."""
+    failed = {name.removesuffix(".error") for name in clean if name.endswith(".error")}
+    return {
+        name: data
+        for name, data in store.items()
+        if name.split("/")[0] not in failed and not name.endswith(".error")
+    }
 
 
 def test_output_the_listing_does_not_understand_is_refused() -> None:

@@ -225,6 +225,20 @@ class GitSource:
             return earlier + newest_first[::-1]
         return newest_first[::-1]
 
+    def page_edits_after(self, since: str, head: str, path: str) -> list[PageCommit] | None:
+        """The first-parent commits after `since` up to `head` that edited the page at `path` in
+        place, oldest first; None when one did more (added, deleted, moved or retyped it) or none
+        touched it: then only its whole history, `page_commits`, says where it went."""
+        output: bytes = self._repo.git.log(
+            "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            "--format=%x01%H%x00%ct", "--raw", "--no-abbrev", "-z", f"{since}..{head}",
+            "--", path, stdout_as_string=False, env=_LITERAL,
+        )  # fmt: skip
+        edits = [c for chunk in output.split(b"\x01") if (c := read_page_commit(chunk))]
+        if not edits or any(c.status != "M" or c.path != path for c in edits):
+            return None
+        return edits[::-1]
+
     def paths_changed(self, since: str, head: str) -> frozenset[str]:
         """Every path a first-parent commit after `since` up to `head` changed (a rename as the
         deletion and the addition it is), in one `git log` for every page of the repository."""

@@ -22,7 +22,7 @@ from raci_tracker.history.dating import (
     revision_of,
     skipped_note,
 )
-from raci_tracker.history.moves import Move, follow_forward
+from raci_tracker.history.moves import follow_forward
 from raci_tracker.history.reading import Reader, Texts
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
@@ -98,12 +98,56 @@ def renames(commits: Iterable[PageCommit]) -> list[Rename]:
 def history_notes(
     kept: Sequence[HistoryNote],
     skipped: Sequence[Skipped],
-    moves: Sequence[Move],
+    moved: Sequence[HistoryNote],
     groups: list[Group],
 ) -> list[HistoryNote]:
-    """Notes carried over from earlier runs, then everything the history itself says."""
-    listing = [skipped_note(s) for s in skipped] + [m.note() for m in moves]
+    """Notes carried over from earlier runs, then everything the history itself says: the
+    commits skipped, where the page moved (`Move.note`), and what its dates say."""
+    listing = [skipped_note(s) for s in skipped] + list(moved)
     return [*kept, *listing, *derived_notes(groups)]
+
+
+MOVE_RULES = frozenset({"page-moved", "page-move-refused"})
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A page's commits as `git log --follow` lists them, oldest first, with its renames and
+    the notes on where it moved."""
+
+    commits: list[PageCommit]
+    renames: list[Rename]
+    moved: list[HistoryNote]
+
+
+def listing(source: GitSource, head: str, path: str) -> Listing:
+    commits, moves = follow_forward(source, head, path)
+    return Listing(commits, renames(commits), [move.note() for move in moves])
+
+
+def _listing(
+    source: GitSource, head: str, target: PageTarget, previous: PageIndex | None
+) -> Listing:
+    """The page's listing: the stored one and the edits since, where every commit since its
+    last one edited it in place (the usual upstream commit); else listed again, whole."""
+    last = previous.last_commit if previous is not None else None
+    if previous is None or last is None or previous.current_path is not None:
+        return listing(source, head, target.path)
+    edits = source.page_edits_after(last, head, target.path)
+    if edits is None:
+        return listing(source, head, target.path)
+    moved = [note for note in previous.notes if note.rule in MOVE_RULES]
+    return Listing(_stored_commits(previous) + edits, list(previous.renames), moved)
+
+
+def _stored_commits(index: PageIndex) -> list[PageCommit]:
+    """The commits an index holds, as far as taking in new ones asks (`_known`, `_merged`):
+    each commit with the path and blob it left, versions and skipped commits each in order."""
+    versions = [
+        PageCommit(v.ref.commit, v.ref.commit_time, v.ref.path, v.ref.blob, "M")
+        for v in index.versions
+    ]
+    return versions + [PageCommit(s.commit, 0, s.path, None, "M") for s in index.skipped]
 
 
 # --- listing a history without a store ---------------------------------------------------------
@@ -120,19 +164,18 @@ class HistoryListing:
 
 def walk_history(source: GitSource, target: PageTarget) -> HistoryListing:
     head = source.resolve(target.ref)
-    commits, moves = follow_forward(source, head, target.path)
+    listed = listing(source, head, target.path)
     texts: dict[str, Snapshot] = {}
     reader = Reader(source, target.locale, target.aliases, lambda k, _, s: texts.update({k: s}))
-    read = reader.read(commits)
+    read = reader.read(listed.commits)
     groups = group_versions(read.versions)
-    move_notes = [m.note() for m in moves]
 
     def load(version: PageVersion) -> Snapshot:
         return at_version(texts[version.object or ""], version)
 
-    revisions = [revision_of(group, load, move_notes) for group in groups]
-    notes = history_notes([], read.skipped, moves, groups)
-    return HistoryListing(revisions, renames(commits), notes, read.skipped, read.versions)
+    revisions = [revision_of(group, load, listed.moved) for group in groups]
+    notes = history_notes([], read.skipped, listed.moved, groups)
+    return HistoryListing(revisions, listed.renames, notes, read.skipped, read.versions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +192,11 @@ class HistoryOutline:
 def outline_history(source: GitSource, target: PageTarget) -> HistoryOutline:
     """What `walk_history` lists, each text parsed and let go once its version is known."""
     head = source.resolve(target.ref)
-    commits, moves = follow_forward(source, head, target.path)
-    read = Reader(source, target.locale, target.aliases, lambda *_: None).read(commits)
+    listed = listing(source, head, target.path)
+    read = Reader(source, target.locale, target.aliases, lambda *_: None).read(listed.commits)
     groups = group_versions(read.versions)
-    notes = history_notes([], read.skipped, moves, groups)
-    return HistoryOutline([g.entry() for g in groups], renames(commits), notes, read.versions)
+    notes = history_notes([], read.skipped, listed.moved, groups)
+    return HistoryOutline([g.entry() for g in groups], listed.renames, notes, read.versions)
 
 
 # --- keeping the store up to date --------------------------------------------------------------
@@ -177,7 +220,8 @@ def update_page(
         return PageUpdate(target.document, target.locale, moved_to=index.current_path, head=head)
     rewritten = index is not None and _rewritten(source, index, head)
     previous = None if index is None or rewritten or _config_changed(index, target) else index
-    commits, moves = follow_forward(source, head, target.path)
+    listed = _listing(source, head, target, previous)
+    commits = listed.commits
     known = _known(previous, commits)
     new_commits = [c for c in commits if c.commit not in known]
     written: list[str] = []
@@ -186,9 +230,9 @@ def update_page(
     versions, skipped = _merged(commits, previous, read.versions, read.skipped)
     groups = group_versions(versions)
     kept = _kept_notes(previous) + ([_rewritten_note(index, target)] if rewritten else [])
-    new_index = _page_index(target, commits, versions, skipped)
+    new_index = _page_index(target, listed, versions, skipped)
     new_index.revisions = [group.entry() for group in groups]
-    new_index.notes = history_notes(kept, skipped, moves, groups)
+    new_index.notes = history_notes(kept, skipped, listed.moved, groups)
     _refuse_emptier(index, new_index, target)
     files_written = len(written) + int(store.write_index(new_index))
     if not rewritten:
@@ -234,11 +278,9 @@ def _unseen(
 
 
 def _page_index(
-    target: PageTarget,
-    commits: Sequence[PageCommit],
-    versions: list[PageVersion],
-    skipped: list[Skipped],
+    target: PageTarget, listed: Listing, versions: list[PageVersion], skipped: list[Skipped]
 ) -> PageIndex:
+    commits = listed.commits
     return PageIndex(
         document=target.document,
         locale=target.locale,
@@ -247,7 +289,7 @@ def _page_index(
         path=target.path,
         parser_version=PARSER_VERSION,
         last_commit=commits[-1].commit,  # not the head: a quiet upstream commit changes no index
-        renames=renames(commits),
+        renames=listed.renames,
         skipped=skipped,
         versions=versions,
         current_path=None if commits[-1].path == target.path else commits[-1].path,
