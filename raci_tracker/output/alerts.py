@@ -161,7 +161,7 @@ class Notification:
 
     def body_within(self, limit: int) -> str:
         """The body in at most `limit` characters: the summary line, then as many shifts as fit,
-        in order, and how many are left out. Cut at `limit` only if no shift fits at all."""
+        in order, and how many are left out; cut at `limit` where even no shift is too long."""
         if len(whole := self.body) <= limit:
             return whole
         shown, too_many = 0, len(self.texts)  # a body of `shown` shifts fits, one of `too_many` not
