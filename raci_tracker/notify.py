@@ -28,8 +28,8 @@ Body = Callable[[int], str]
 
 def send(urls: Iterable[str], title: str, body: Body) -> list[str]:
     """Send one Markdown message to every URL, its body fitted to what each destination takes
-    (Discord refuses a message over 2,000 characters; SMS takes 160); the problems, one line per
-    failed URL."""
+    (Discord refuses more than 2,000 characters, 4,096 in an embed; SMS takes 160); the
+    problems, one line per failed URL."""
     return [problem for url in urls if (problem := _send_one(url, title, body))]
 
 

@@ -120,7 +120,7 @@ def test_a_shift_reaches_the_webhook_once(
 
 
 class RocketChat(BaseHTTPRequestHandler):
-    """A Rocket.Chat webhook that, like Discord past 2,000 characters, refuses a message longer
+    """A Rocket.Chat webhook that, as Discord does past its length, refuses a message longer
     than the 1,000 characters Apprise says Rocket.Chat takes."""
 
     texts: ClassVar[list[str]] = []
