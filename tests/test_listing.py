@@ -246,14 +246,10 @@ def test_a_page_edited_in_place_is_not_listed_again_and_one_moved_is(
 
 
 def readable(store: dict[str, bytes], clean: dict[str, bytes]) -> dict[str, bytes]:
-    """The stored files of the pages one clean run can read: a page that fails keeps what it
-    had, and a run that finds nothing new at its path does not look again why it failed."""
+    """The files of a store but those of the pages one clean run cannot read: a page that
+    fails keeps what it had (its error, which says why, is compared)."""
     failed = {name.removesuffix(".error") for name in clean if name.endswith(".error")}
-    return {
-        name: data
-        for name, data in store.items()
-        if name.split("/")[0] not in failed and not name.endswith(".error")
-    }
+    return {name: data for name, data in store.items() if name.split("/")[0] not in failed}
 
 
 def test_output_the_listing_does_not_understand_is_refused() -> None:

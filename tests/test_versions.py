@@ -386,6 +386,35 @@ def test_a_folder_is_an_input_error(tmp_path: Path) -> None:
         listing(repo, "docs")
 
 
+def test_a_page_whose_path_became_a_folder_fails_on_each_run_that_changes_it(
+    tmp_path: Path,
+) -> None:
+    """A commit that makes the path a folder holding a link reads as the page's deletion; a
+    later commit inside the folder, which a clean run refuses as a folder, is not "nothing
+    new" (found by `tests/test_listing.py`'s runs after each commit)."""
+    repo = GitRepo(tmp_path / "upstream")
+    repo.save("guide.en-gb.md", page("2023-01-01"))
+    store = SnapshotStore(tmp_path / "store")
+    target = PageTarget("kube", "en-gb", "upstream", None, "guide.en-gb.md")
+    with GitSource(repo.root) as source:
+        update_page(source, store, target)
+    (repo.root / "guide.en-gb.md").unlink()
+    (repo.root / "guide.en-gb.md").mkdir()
+    (repo.root / "guide.en-gb.md/inner.md").symlink_to("elsewhere.md")
+    repo.commit("The page becomes a folder")
+    with GitSource(repo.root) as source:
+        update_page(source, store, target)
+    (repo.root / "guide.en-gb.md/inner.md").unlink()
+    repo.save("guide.en-gb.md/inner.md", page("2023-03-01"))
+    kept = store.load_index("kube", "en-gb")
+
+    with GitSource(repo.root) as source, pytest.raises(InputError, match="is a folder"):
+        update_page(source, store, target)
+    with GitSource(repo.root) as source, pytest.raises(InputError, match="is a folder"):
+        walk_history(source, target)  # as a clean run says
+    assert store.load_index("kube", "en-gb") == kept
+
+
 def test_a_symlink_an_lfs_pointer_and_a_submodule_are_skipped(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "upstream")
     good = repo.save("guide.en-gb.md", page("2023-01-01"))

@@ -408,7 +408,14 @@ def _nothing_new(
     if not (source.has_commit(since) and source.is_first_parent_ancestor(since, head)):
         return False
     paths = {target.path, index.current_path or target.path}
-    return not paths & source.paths_changed(since, head)
+    return not _touched(paths, source.paths_changed(since, head))
+
+
+def _touched(paths: set[str], changed: frozenset[str]) -> bool:
+    """A changed path is one of `paths`, or in one: a page whose path became a folder fails
+    again on each run that changes what is in it, as long as it is one."""
+    inside = tuple(f"{path}/" for path in paths)
+    return bool(paths & changed) or any(name.startswith(inside) for name in changed)
 
 
 def _config_changed(index: PageIndex, target: PageTarget) -> bool:
