@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from raci_tracker.app.run import run, targets
@@ -203,6 +203,8 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
+@example([("link", 3, 0, 0), ("edit", 3, 0, 0)])  # the page's path becomes a folder
+@example([("link", 5, 0, 0), ("folder", 2, 3, 0), ("edit", 5, 0, 0)])  # a skipped text moves away
 def test_pages_taken_in_run_after_run_end_as_one_clean_run(history: list[Step]) -> None:
     """A run lists only the edits since a page's last commit where every commit since edited
     it in place; the store ends as one clean run's, whatever came in between."""

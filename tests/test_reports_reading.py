@@ -8,6 +8,7 @@ import json
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,6 @@ from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.model import Diff, PageVersion, Snapshot
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
@@ -53,16 +53,17 @@ def two_pages(folder: Path, revisions: int) -> tuple[GitRepo, Path]:
     return repo, config
 
 
-def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """The objects read from now on, by document."""
+def count_reads(monkeypatch: pytest.MonkeyPatch, method: str = "load_object") -> Counter[str]:
+    """What the store's `method` reads from now on (objects; `load_diff`: stored diffs), by
+    document."""
     reads: Counter[str] = Counter()
-    load = SnapshotStore.load_object
+    load = getattr(SnapshotStore, method)
 
-    def counted(store: SnapshotStore, document: str, locale: str, v: PageVersion) -> Snapshot:
+    def counted(store: SnapshotStore, document: str, *args: Any) -> Any:
         reads[document] += 1
-        return load(store, document, locale, v)
+        return load(store, document, *args)
 
-    monkeypatch.setattr(SnapshotStore, "load_object", counted)
+    monkeypatch.setattr(SnapshotStore, method, counted)
     return reads
 
 
@@ -88,28 +89,13 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
     assert {"index.html", "feed.xml"} <= set(site.outputs)
 
 
-def count_diff_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """The stored diffs read from now on, by document."""
-    reads: Counter[str] = Counter()
-    load = SnapshotStore.load_diff
-
-    def counted(
-        store: SnapshotStore, document: str, locale: str, pair: tuple[str, str], version: int
-    ) -> Diff | None:
-        reads[document] += 1
-        return load(store, document, locale, pair, version)
-
-    monkeypatch.setattr(SnapshotStore, "load_diff", counted)
-    return reads
-
-
 def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "tracker"
     repo, path = two_pages(folder, 12)
     repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
-    reads = count_diff_reads(monkeypatch)
+    reads = count_reads(monkeypatch, "load_diff")
 
     run(path)
 

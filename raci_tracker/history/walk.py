@@ -7,12 +7,13 @@ reading only commits it has not seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import StrEnum
 
 from raci_tracker.errors import InputError
+from raci_tracker.history.commits import Listing, listing, listing_since
 from raci_tracker.history.dating import (
     DERIVED_RULES,
     Group,
@@ -22,7 +23,6 @@ from raci_tracker.history.dating import (
     revision_of,
     skipped_note,
 )
-from raci_tracker.history.moves import follow_forward
 from raci_tracker.history.reading import Reader, Texts
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
@@ -87,14 +87,6 @@ class RunSummary:
         return [page for page in self.pages if page.status is PageStatus.FAILED]
 
 
-def renames(commits: Iterable[PageCommit]) -> list[Rename]:
-    return [
-        Rename(c.commit, c.previous_path, c.path)
-        for c in commits
-        if c.status == "R" and c.previous_path
-    ]
-
-
 def history_notes(
     kept: Sequence[HistoryNote],
     skipped: Sequence[Skipped],
@@ -103,51 +95,8 @@ def history_notes(
 ) -> list[HistoryNote]:
     """Notes carried over from earlier runs, then everything the history itself says: the
     commits skipped, where the page moved (`Move.note`), and what its dates say."""
-    listing = [skipped_note(s) for s in skipped] + list(moved)
-    return [*kept, *listing, *derived_notes(groups)]
-
-
-MOVE_RULES = frozenset({"page-moved", "page-move-refused"})
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """A page's commits as `git log --follow` lists them, oldest first, with its renames and
-    the notes on where it moved."""
-
-    commits: list[PageCommit]
-    renames: list[Rename]
-    moved: list[HistoryNote]
-
-
-def listing(source: GitSource, head: str, path: str) -> Listing:
-    commits, moves = follow_forward(source, head, path)
-    return Listing(commits, renames(commits), [move.note() for move in moves])
-
-
-def _listing(
-    source: GitSource, head: str, target: PageTarget, previous: PageIndex | None
-) -> Listing:
-    """The page's listing: the stored one and the edits since, where every commit since its
-    last one edited it in place (the usual upstream commit); else listed again, whole."""
-    last = previous.last_commit if previous is not None else None
-    if previous is None or last is None or previous.current_path is not None:
-        return listing(source, head, target.path)
-    edits = source.page_edits_after(last, head, target.path)
-    if edits is None:
-        return listing(source, head, target.path)
-    moved = [note for note in previous.notes if note.rule in MOVE_RULES]
-    return Listing(_stored_commits(previous) + edits, list(previous.renames), moved)
-
-
-def _stored_commits(index: PageIndex) -> list[PageCommit]:
-    """The commits an index holds, as far as taking in new ones asks (`_known`, `_merged`):
-    each commit with the path and blob it left, versions and skipped commits each in order."""
-    versions = [
-        PageCommit(v.ref.commit, v.ref.commit_time, v.ref.path, v.ref.blob, "M")
-        for v in index.versions
-    ]
-    return versions + [PageCommit(s.commit, 0, s.path, None, "M") for s in index.skipped]
+    said = [skipped_note(s) for s in skipped] + list(moved)
+    return [*kept, *said, *derived_notes(groups)]
 
 
 # --- listing a history without a store ---------------------------------------------------------
@@ -220,7 +169,7 @@ def update_page(
         return PageUpdate(target.document, target.locale, moved_to=index.current_path, head=head)
     rewritten = index is not None and _rewritten(source, index, head)
     previous = None if index is None or rewritten or _config_changed(index, target) else index
-    listed = _listing(source, head, target, previous)
+    listed = listing_since(source, head, target.path, previous)
     commits = listed.commits
     known = _known(previous, commits)
     new_commits = [c for c in commits if c.commit not in known]
@@ -343,13 +292,16 @@ def _same_texts(old: PageIndex | None, versions: Sequence[PageVersion]) -> set[s
 
 
 def _known(previous: PageIndex | None, commits: Sequence[PageCommit]) -> set[str]:
-    """Commits the index already holds as listed now (a move found since is read again)."""
+    """Commits the index already holds as listed now, at the same path (a move found since, or
+    one no longer followed, is read again)."""
     if previous is None:
         return set()
     stored = {v.ref.commit: (v.ref.path, v.ref.blob) for v in previous.versions}
-    skipped = {s.commit for s in previous.skipped}
+    skipped = {(s.commit, s.path) for s in previous.skipped}
     return {
-        c.commit for c in commits if c.commit in skipped or stored.get(c.commit) == (c.path, c.blob)
+        c.commit
+        for c in commits
+        if (c.commit, c.path) in skipped or stored.get(c.commit) == (c.path, c.blob)
     }
 
 
