@@ -84,7 +84,10 @@ class History:
         return found
 
     def exists(self, path: str) -> bool:
-        return os.path.lexists(self.repo.root / path)
+        """Something git tracks is at `path`: not the empty folder a move out of it leaves."""
+        full = self.repo.root / path
+        empty = full.is_dir() and not full.is_symlink() and not any(full.iterdir())
+        return os.path.lexists(full) and not empty
 
     def apply(self, step: Step) -> None:
         kind, one, two, version = step
@@ -205,6 +208,7 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 @given(steps)
 @example([("link", 3, 0, 0), ("edit", 3, 0, 0)])  # the page's path becomes a folder
 @example([("link", 5, 0, 0), ("folder", 2, 3, 0), ("edit", 5, 0, 0)])  # a skipped text moves away
+@example([("edit", 3, 0, 0), ("move", 3, 1, 0), ("delete", 0, 0, 0)])  # a folder left empty
 def test_pages_taken_in_run_after_run_end_as_one_clean_run(history: list[Step]) -> None:
     """A run lists only the edits since a page's last commit where every commit since edited
     it in place; the store ends as one clean run's, whatever came in between."""
