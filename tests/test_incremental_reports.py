@@ -288,9 +288,11 @@ def test_a_text_without_a_known_object_renders_its_pages_every_time(tmp_path: Pa
     assert set(site.keys.values()) == {None}
 
 
-def test_with_a_sink_each_page_s_files_go_there_as_soon_as_they_are_rendered(
+def test_with_a_sink_each_changelog_page_and_home_go_there_as_soon_as_they_are_rendered(
     tmp_path: Path,
 ) -> None:
+    """A long history's files are not all held at once: each changelog page (both formats) goes
+    to the sink once rendered, then the home."""
     folder = tmp_path / "tracker"
     long_history(folder, 27, 27)
     config = load_config(folder / "raci-tracker.toml")
@@ -299,7 +301,13 @@ def test_with_a_sink_each_page_s_files_go_there_as_soon_as_they_are_rendered(
 
     site = render_site(config, _load_pages(config)[0], delivery=Delivery(sink=batches.append))
 
-    assert [sorted(batch) for batch in batches] == [sorted(n for n in whole.outputs if "/" in n)]
+    assert [sorted(batch) for batch in batches] == [
+        [f"kube/en-gb/{name}.html", f"kube/en-gb/{name}.md"]
+        for name in ("CHANGELOG", "CHANGELOG-1-25", "index")
+    ]
+    assert sorted(n for batch in batches for n in batch) == sorted(
+        n for n in whole.outputs if "/" in n
+    )
     assert set(site.outputs) == {n for n in whole.outputs if "/" not in n}  # index, feed
     assert all(site.rendered(n) == sha256_of(text) for n, text in whole.outputs.items())
 

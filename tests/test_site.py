@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from raci_tracker.output.activity import HOME_EVENTS
 from raci_tracker.output.paging import PAGE_SIZE
 from tests.gitrepo import GitRepo
 from tests.helpers import FIXTURES, corpus_page, run_cli
@@ -159,6 +160,28 @@ def test_an_activity_history_follows_it_through_a_rewording(reports: Path) -> No
         < history.index("Rotate **the** keys")
         < history.index("first record")
     )
+
+
+def test_a_long_activity_history_lists_its_newest_entries_and_counts_the_rest(
+    reports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Patch the OS changes in every revision: its home lists the newest entries, says how many
+    came before and where the changelog has them, and `history-of` still lists them all."""
+    config = str(reports.parent / "raci-tracker.toml")
+    capsys.readouterr()
+    run_cli("history-of", "Patch the OS", "--config", config, "--doc", "long", "--format", "json")
+    whole = json.loads(capsys.readouterr().out)["activities"][0]["changes"]
+    for output_format in ("md", "html"):
+        home = (reports / f"long/en-gb/index.{output_format}").read_text("utf-8")
+        history = home.split("Patch the OS")[-1].split("Rotate the keys")[0]
+        listed = re.findall(r"(?:- \[|<li><a href=\"[^\"]*\">)(\d{4}-\d\d-\d\d)", history)
+
+        assert listed == [c["revision"] for c in reversed(whole)][:HOME_EVENTS]
+        earlier = len(whole) - HOME_EVENTS
+        newest_hidden = whole[earlier - 1]["revision"]
+        assert f"{earlier} earlier entries, 2020-01-01 to {newest_hidden}: " in history
+        assert f"CHANGELOG-1-25.{output_format}" in history.split("earlier entries")[1]
+        assert "history-of" in history
 
 
 def test_the_matrix_links_each_activity_to_its_history(reports: Path) -> None:

@@ -43,6 +43,11 @@ sides of a diff, so it changes nothing in it."""
 DIFFS_SHARED = 1024
 """Diffs a run keeps for its next pages."""
 
+DIFFS_HELD = 64
+"""A page's diffs found last that a run keeps at hand. The others are read again when a report
+asks for them: a diff just computed holds on to parts of both its texts, and a first run over a
+long history would hold every text that way."""
+
 
 def shared_diffs() -> SharedDiffs:
     return Recent(DIFFS_SHARED)
@@ -70,14 +75,17 @@ class StoredDiffs:
         self._last: list[tuple[Text, Snapshot]] = []  # the texts read last, with their snapshots
         self.counts = store.load_counts(self.document, self.locale, DIFF_VERSION)
         self.counted: dict[str, SeverityCounts] = {}  # those of the pairs used
+        self.last: Recent[Pair, Diff] = Recent(DIFFS_HELD)  # those found last
 
     def __call__(self, before: Snapshot, after: Snapshot) -> Diff:
         found = self.of_texts(Text.of(before), Text.of(after))
         return found.find() if isinstance(found, DiffToFind) else found
 
     def of_texts(self, before: Text, after: Text) -> Diff | DiffToFind:
-        """The diff of two texts or, where the store keeps its counts, how to find it when
-        something asks for it; the texts are read only when the store has not kept the diff."""
+        """How to find the diff of two texts when something asks for it, with its counts: kept
+        in the store (ADR 17), or found now and then kept among the last few (`DIFFS_HELD`). The
+        texts are read only when the store has not kept the diff; texts with no stored pair (a
+        deletion) give their diff itself."""
         pair = self._pair(before, after)
         if pair is None:
             return diff_snapshots(before.snapshot, after.snapshot)
@@ -88,8 +96,9 @@ class StoredDiffs:
             self.counted[name] = known
             return DiffToFind(lambda: self._found(pair, before, after), known)
         found = self._found(pair, before, after)
-        self.counted[name] = found.summary.counts
-        return found
+        counts = self.counted[name] = found.summary.counts
+        self.last.put(pair, found)
+        return DiffToFind(lambda: self.last.get(pair) or self._found(pair, before, after), counts)
 
     def _found(self, pair: Pair, before: Text, after: Text) -> Diff:
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)

@@ -265,7 +265,7 @@ def write_reports(
         pages, ids = _load_pages(config, failures)
     rendered = read_rendered(config) if incremental else {}
     reuse = stored.reuse_of(config, ids, rendered)
-    written = [0]  # each page's files are written once rendered: a run holds one page's files
+    written = [0]  # each file is written once rendered: a run holds a changelog page at a time
 
     def write_page(outputs: Mapping[str, str]) -> None:
         written[0] += write_outputs(config.reports, outputs)

@@ -1,6 +1,7 @@
 """Each activity's own history: every change of its letters, rewording and move, followed through
 the page's revisions with the diff's own pairing (`activity_id` and `previous_activity_id`). Only
-the first text is read: each later one is followed through its outline (`Step.outline`)."""
+the first text is read: each later one is followed through its outline (`Step.outline`). A
+history keeps its newest `HOME_EVENTS` events and counts the others (`Earlier`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ FOLLOWED = (
     ChangeKind.ACTIVITY_MOVED,
 )
 """What an activity's history lists; a removal ends a history no current activity links to."""
+
+HOME_EVENTS = 10
+"""The newest events of each activity its page's home lists. The older ones are counted there and
+linked to: the changelog shows them, and `raci-tracker history-of` lists an activity's whole
+history. A home then stays one screen per activity, however long the page's history."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +56,51 @@ class ActivityEvent:
         return next((s for s in ("major", "minor") if s in found), "")
 
 
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """An activity's events older than those its home lists: how many, the date of the oldest,
+    and the newest of them (where a reader goes on in the changelog)."""
+
+    count: int
+    since: str
+    newest: ActivityEvent
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityHistory:
+    """An activity's history as its home lists it: its newest events, oldest first, and what
+    came before them."""
+
+    events: tuple[ActivityEvent, ...]
+    earlier: Earlier | None = None
+
+
+class _Events:
+    """One history's newest `HOME_EVENTS` events, and the count of those before them."""
+
+    def __init__(self) -> None:
+        self.events: list[ActivityEvent] = []
+        self.earlier: Earlier | None = None
+
+    def add(self, event: ActivityEvent) -> None:
+        self.events.append(event)
+        if len(self.events) > HOME_EVENTS:
+            gone = self.events.pop(0)
+            before = self.earlier
+            self.earlier = Earlier(
+                before.count + 1 if before else 1, before.since if before else gone.date, gone
+            )
+
+    def history(self) -> ActivityHistory:
+        return ActivityHistory(tuple(self.events), self.earlier)
+
+
 class _Follower:
     """Which history each activity of the current text belongs to, step after step."""
 
     def __init__(self) -> None:
         self.key_of: dict[str, int] = {}
-        self.events: dict[int, list[ActivityEvent]] = defaultdict(list)
+        self.events: dict[int, _Events] = defaultdict(_Events)
         self.next_key = 0
 
     def new_key(self) -> int:
@@ -66,7 +111,7 @@ class _Follower:
         for activity in step.snapshot.activities:
             history = self.key_of[activity.id] = self.new_key()
             event = ActivityEvent(date, key, step.ref, step.silent, (), activity)
-            self.events[history].append(event)
+            self.events[history].add(event)
 
     def follow(self, date: str, key: str, step: Step) -> None:
         changes = step.diff.changes if step.diff else ()
@@ -88,7 +133,7 @@ class _Follower:
                 touched[change.activity_id].append(change)
         for activity_id, found in touched.items():
             event = ActivityEvent(date, key, step.ref, step.silent, tuple(found), None, sections)
-            self.events[key_of[activity_id]].append(event)
+            self.events[key_of[activity_id]].add(event)
 
 
 def _steps(page: PageChangelog) -> Iterator[tuple[str, str, Step]]:
@@ -97,8 +142,9 @@ def _steps(page: PageChangelog) -> Iterator[tuple[str, str, Step]]:
             yield entry.head.date, revision_key(entry.head), step
 
 
-def activity_histories(page: PageChangelog) -> Mapping[str, tuple[ActivityEvent, ...]]:
-    """Latest activity id -> its history, oldest first, for every activity of the latest text."""
+def activity_histories(page: PageChangelog) -> Mapping[str, ActivityHistory]:
+    """Latest activity id -> its history as its home lists it, for every activity of the latest
+    text."""
     follower = _Follower()
     for date, key, step in _steps(page):
         if step.diff is None:
@@ -106,7 +152,7 @@ def activity_histories(page: PageChangelog) -> Mapping[str, tuple[ActivityEvent,
         else:
             follower.follow(date, key, step)
     return {
-        activity_id: tuple(follower.events[key]) for activity_id, key in follower.key_of.items()
+        activity_id: follower.events[key].history() for activity_id, key in follower.key_of.items()
     }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from raci_tracker.compare.changelog import PageChangelog, permalink
 from raci_tracker.compare.diligence import AlignedRow, Consistency
 from raci_tracker.model import Activity, CommitRef, Snapshot
-from raci_tracker.output.activity import ActivityEvent, activity_histories, anchors
+from raci_tracker.output.activity import ActivityEvent, Earlier, activity_histories, anchors
 from raci_tracker.output.paging import revision_hrefs
 from raci_tracker.output.prose import PartyNames, section_name
 from raci_tracker.output.timeline import Timeline, timeline
@@ -37,7 +37,8 @@ class Home:
     page: PageChangelog
     names: PartyNames
     sections: tuple[MatrixSection, ...]
-    histories: Mapping[str, tuple[ActivityEvent, ...]]
+    histories: Mapping[str, tuple[ActivityEvent, ...]]  # each activity's newest events
+    earlier: Mapping[str, Earlier]  # what came before them, where there is more
     anchors: Mapping[str, str]
     timeline: Timeline | None
     hrefs: Mapping[str, Mapping[str, str]]  # format -> revision date -> its changelog link
@@ -92,7 +93,8 @@ def home(
         page=page,
         names=names,
         sections=matrix_sections(snapshot) if snapshot else (),
-        histories=histories,
+        histories={activity_id: h.events for activity_id, h in histories.items()},
+        earlier={activity_id: h.earlier for activity_id, h in histories.items() if h.earlier},
         anchors=anchors(a.id for a in snapshot.activities) if snapshot else {},
         timeline=timeline(page, hrefs["html"], names),
         hrefs=hrefs,

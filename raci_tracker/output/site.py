@@ -66,30 +66,32 @@ def _page_reports(
     group: DocumentGroup,
     env: Templates,
     reuse: Reuse | None,
-) -> tuple[dict[str, str], dict[str, str | None]]:
-    """The page's files that changed (every file without `reuse`), and every file's key."""
+    take: Callable[[dict[str, str]], None],
+) -> dict[str, str | None]:
+    """Every file's key; the page's files that changed (every file without `reuse`) go to
+    `take` as they are rendered, a changelog page at a time, so a long history's are not all
+    held at once."""
     folder = f"{page.document}/{page.locale}"
     failed = group.failed.get(page.locale)
     shown = (tuple(document.locales), group.consistency is not None, failed)
     parts = changelog_pages(page)
     keys = _page_keys(page, parts, shown, reuse) if reuse else {}
     keep = unchanged(keys, reuse) if reuse else set()
-    outputs = {}
     for part in parts:
-        for output_format in FORMATS:
-            name = f"{folder}/{part.name(output_format)}"
-            if name not in keep:
-                outputs[name] = render_changelog(page, output_format, env, part)
+        names = [(f"{folder}/{part.name(f)}", f) for f in FORMATS]
+        take({name: render_changelog(page, f, env, part) for name, f in names if name not in keep})
         if part.archive:  # its texts are shown again by no other file: a page is not held whole
             part.forget_texts()
-    view = None
-    for output_format in FORMATS:
-        if f"{folder}/index.{output_format}" not in keep:
-            view = view or home(page, document.locales, group.consistency is not None, failed)
-            outputs[f"{folder}/index.{output_format}"] = render_template(
-                env, f"home.{output_format}.j2", view=view, open_findings=open_findings
-            )
-    return outputs, keys
+    names = [(f"{folder}/index.{f}", f) for f in FORMATS if f"{folder}/index.{f}" not in keep]
+    if names:
+        view = home(page, document.locales, group.consistency is not None, failed)
+        take(
+            {
+                name: render_template(env, f"home.{f}.j2", view=view, open_findings=open_findings)
+                for name, f in names
+            }
+        )
+    return keys
 
 
 def _group(
@@ -145,8 +147,9 @@ class Site:
 
 
 Sink = Callable[[Mapping[str, str]], None]
-"""Where each page's files go as soon as they are rendered (the run writes them): a render then
-holds one page's files at a time, not the whole site's."""
+"""Where a page's files go as soon as they are rendered (the run writes them), a changelog page
+or a home at a time: a render then holds one such file, in both formats, not a page's whole
+history nor the whole site's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,7 @@ def render_site(
     """Every report, but with `reuse` the pages' files, the feed and the consistency grids
     rendered last from the same inputs; the index always. The texts read for a page's files are
     let go once they are rendered, but for the pages `delivery` keeps; with its `sink`, each
-    page's files go there once rendered."""
+    changelog page and home goes there once rendered."""
     env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
     documents = [(d, [p for p in pages if p.document == d.id]) for d in config.documents]
@@ -202,10 +205,11 @@ def render_site(
     site = Site({**_index_reports(config, groups, pages, status, env), **feed.outputs}, feed.keys)
     for (document, _), group in zip(documents, groups, strict=True):
         for page in group.pages:
-            outputs, keys = _page_reports(page, document, group, env, reuse)
+            keys = _page_reports(
+                page, document, group, env, reuse, lambda files: _take(site, files, delivery.sink)
+            )
             if (page.document, page.locale) not in delivery.kept:
                 page.forget_texts()
-            _take(site, outputs, delivery.sink)
             site.keys.update(keys)
         grids = _grids(group, env, reuse)
         site.outputs.update(grids.outputs)
@@ -214,6 +218,8 @@ def render_site(
 
 
 def _take(site: Site, outputs: dict[str, str], sink: Sink | None) -> None:
+    if not outputs:
+        return
     if sink is None:
         site.outputs.update(outputs)
         return
