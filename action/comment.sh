@@ -5,7 +5,7 @@
 set -euo pipefail
 marker="<!-- raci-tracker-review -->"
 host="${GITHUB_SERVER_URL:-https://github.com}"
-link="${host}/${REPOSITORY}/actions/runs/${GITHUB_RUN_ID:-}"  # the job summary holds it whole
+link="${host}/${REPOSITORY}/actions/runs/${GITHUB_RUN_ID:-}"  # the job summary holds it whole (to 1 MiB)
 trimmed=$(mktemp)
 python "$SCRIPTS/trim_body.py" "$BODY" "$link" "$trimmed"
 id=$(gh api --paginate "repos/${REPOSITORY}/issues/${PR}/comments" \

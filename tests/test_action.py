@@ -3,6 +3,7 @@ review mode played on a real pull request's revisions."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from raci_tracker.cli import cli
+from raci_tracker.output.lastrun import JOB_SUMMARY_LIMIT
 from tests.gitrepo import GitRepo
 from tests.test_review import docs  # noqa: F401 (the fixture)
 from tests.test_workflow import FAKE_GH as ISSUE_GH
@@ -27,6 +29,18 @@ PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
 def load(path: Path) -> dict[Any, Any]:
     data: dict[Any, Any] = yaml.safe_load(path.read_text("utf-8"))
     return data
+
+
+def action_script(name: str) -> Any:
+    """A script of the action's folder, as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "action" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+step_summary = action_script("step_summary")
 
 
 def action_steps() -> list[dict[str, Any]]:
@@ -110,8 +124,12 @@ def play(name: str, workspace: Path, runner_temp: Path, **env: str) -> dict[str,
 def runner_temp(tmp_path: Path) -> Path:
     """RUNNER_TEMP with raci-tracker installed where the action installs it, and a fake gh."""
     temp = tmp_path / "runner"
-    (temp / "raci-tracker").mkdir(parents=True)
-    (temp / "raci-tracker/bin").symlink_to(Path(sys.executable).parent)
+    temp.mkdir()
+    if sys.prefix != sys.base_prefix:  # the whole virtual environment: its Python finds its own
+        (temp / "raci-tracker").symlink_to(sys.prefix, target_is_directory=True)
+    else:
+        (temp / "raci-tracker").mkdir()
+        (temp / "raci-tracker/bin").symlink_to(Path(sys.executable).parent)
     (temp / "fake").mkdir()
     (temp / "fake/gh").write_text(FAKE_GH, encoding="utf-8")
     (temp / "fake/gh").chmod(0o755)
@@ -159,6 +177,37 @@ def test_review_mode_comments_and_fails_by_policy(
     assert "R and A moved from OVHcloud to the customer" in body
     assert "provider loses A on 1 activity" in body
     assert "### RACI review" in (runner_temp / "summary").read_text("utf-8")
+
+
+def test_review_mode_cuts_its_job_summary_to_what_github_takes(
+    docs: tuple[GitRepo, str],  # noqa: F811 (the fixture)
+    runner_temp: Path,
+) -> None:
+    """A step's job summary past 1 MiB is dropped whole by GitHub: the review is cut before the
+    first page that does not fit, and says how to get it whole."""
+    repo, branch = docs
+    summary = runner_temp / "summary"
+    room = 1200  # the first page fits, the second does not
+    summary.write_bytes(b"x" * (JOB_SUMMARY_LIMIT - room))
+
+    play(
+        "Review the RACI pages this change touches",
+        repo.root,
+        runner_temp,
+        BASE="main",
+        HEAD=branch,
+        FAIL_ON="",
+    )
+
+    review = (runner_temp / "review.md").read_text("utf-8")
+    appended = summary.read_bytes()[JOB_SUMMARY_LIMIT - room :].decode("utf-8")
+    kept = appended.removesuffix(step_summary.NOTE)
+    assert len(review.encode("utf-8")) > room  # the case this test is about
+    assert summary.stat().st_size <= JOB_SUMMARY_LIMIT
+    assert appended.endswith(step_summary.NOTE)
+    assert review.startswith(kept) and kept.endswith("\n")
+    assert "#### pages/managed" in kept  # the first page, whole
+    assert review[len(kept) :].startswith("#### ")  # cut before a page, not inside one
 
 
 def test_the_readme_workflows_use_the_action_as_it_is() -> None:

@@ -75,17 +75,17 @@ CUT_NOTE = (
 CUT_WARNING = "the run's summary is longer than GitHub takes (1 MiB); cut, see last-run.md"
 
 
-def job_summary(summary: str, room: int) -> str:
-    """The run's summary in `room` bytes: whole when it fits; else cut before the first "## "
-    section that does not fit whole (at a line end in a summary without one), then `CUT_NOTE`."""
+def job_summary(summary: str, room: int, note: str = CUT_NOTE, section: str = "## ") -> str:
+    """A summary in `room` bytes: whole when it fits; else cut before the first `section`
+    heading that does not fit whole (at a line end in a summary without one), then `note`."""
     encoded = summary.encode("utf-8")
     if len(encoded) <= room:
         return summary
-    budget = room - len(CUT_NOTE.encode("utf-8"))
+    budget = room - len(note.encode("utf-8"))
     kept = encoded[: max(budget, 0)].decode("utf-8", "ignore")
-    heading = kept.rfind("\n## ")
+    heading = kept.rfind("\n" + section)
     kept = kept[: heading + 1] if heading >= 0 else kept[: kept.rfind("\n") + 1]
-    return kept + CUT_NOTE if kept else ""
+    return kept + note if kept else ""
 
 
 def run_line(outcome: RunOutcome) -> str:
