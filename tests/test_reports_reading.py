@@ -53,6 +53,11 @@ def two_pages(folder: Path, revisions: int) -> tuple[GitRepo, Path]:
     return repo, config
 
 
+def new_letters(repo: GitRepo) -> None:
+    """One commit of the first page that moves its letters (a new date, a shift)."""
+    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch, method: str = "load_object") -> Counter[str]:
     """What the store's `method` reads from now on (objects; `load_diff`: stored diffs), by
     document."""
@@ -72,7 +77,7 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
 ) -> None:
     folder = tmp_path / "tracker"
     repo, path = two_pages(folder, 12)
-    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    new_letters(repo)
     config = load_config(path)
     update_store(config)
     reads = count_reads(monkeypatch)
@@ -94,7 +99,7 @@ def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
 ) -> None:
     folder = tmp_path / "tracker"
     repo, path = two_pages(folder, 12)
-    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    new_letters(repo)
     reads = count_reads(monkeypatch, "load_diff")
 
     run(path)
@@ -149,7 +154,7 @@ def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_it
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:
     folder = tmp_path / "tracker"
     repo, config = two_pages(folder, 5)
-    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    new_letters(repo)
     run(config)
     repo.save("pages/b/guide.en-gb.md", page(41, "RA | C"))
     run(config)
@@ -170,7 +175,7 @@ def test_an_older_text_that_cannot_be_read_fails_its_page_and_the_others_are_wri
     index = json.loads((folder / "snapshots/kube/en-gb/index.json").read_bytes())
     damaged = folder / f"snapshots/kube/en-gb/objects/{index['versions'][0]['object']}.json"
     damaged.write_bytes(b'{"schema_version": ')
-    repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
+    new_letters(repo)
     repo.save("pages/b/guide.en-gb.md", page(41, "RA | C"))
     capsys.readouterr()
 

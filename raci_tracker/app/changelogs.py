@@ -98,7 +98,12 @@ class StoredDiffs:
         found = self._found(pair, before, after)
         counts = self.counted[name] = found.summary.counts
         self.last.put(pair, found)
-        return DiffToFind(lambda: self.last.get(pair) or self._found(pair, before, after), counts)
+        return DiffToFind(lambda: self._at_hand(pair, before, after), counts)
+
+    def _at_hand(self, pair: Pair, before: Text, after: Text) -> Diff:
+        """A diff found this run: among the last few, else found again."""
+        found = self.last.get(pair)
+        return found if found is not None else self._found(pair, before, after)
 
     def _found(self, pair: Pair, before: Text, after: Text) -> Diff:
         found = self.store.load_diff(self.document, self.locale, pair, DIFF_VERSION)
