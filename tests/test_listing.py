@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from raci_tracker.app.run import run, targets
+from raci_tracker.app.run import run
+from raci_tracker.app.update import targets
 from raci_tracker.config import load_config
 from raci_tracker.errors import InputError
 from raci_tracker.history.listing import RepositoryLog

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 import apprise
 import pytest
 
-from raci_tracker.app.run import _without_credentials, record_run, run_and_report
+from raci_tracker.app.run import record_run, run_and_report
+from raci_tracker.app.update import without_credentials
 from raci_tracker.cli import main
 from raci_tracker.config import load_config
 from raci_tracker.notify import _room, notification_urls
@@ -387,9 +388,9 @@ def test_notification_urls_from_options_and_environment() -> None:
 
 
 def test_the_status_file_never_holds_credentials() -> None:
-    assert _without_credentials("https://x-access-token:s3cret@github.com/o/r.git") == (
+    assert without_credentials("https://x-access-token:s3cret@github.com/o/r.git") == (
         "https://github.com/o/r.git"
     )
-    assert _without_credentials("HTTPS://s3cret@host/r") == "HTTPS://host/r"
-    assert _without_credentials("git@github.com:o/r.git") == "git@github.com:o/r.git"
-    assert _without_credentials("../docs") == "../docs"
+    assert without_credentials("HTTPS://s3cret@host/r") == "HTTPS://host/r"
+    assert without_credentials("git@github.com:o/r.git") == "git@github.com:o/r.git"
+    assert without_credentials("../docs") == "../docs"

@@ -13,6 +13,7 @@ from raci_tracker.lazy import exports
 
 if TYPE_CHECKING:
     from raci_tracker.app.api import matrix_in_force, net_change_since, run_config
+    from raci_tracker.app.changelogs import PageFailures
     from raci_tracker.app.diligence import (
         activity_history,
         compare,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     )
     from raci_tracker.app.review import read_revision, review_changes
     from raci_tracker.app.run import (
-        PageFailures,
         acknowledge_alerts,
         alert,
         load_changelogs,
@@ -42,12 +42,12 @@ if TYPE_CHECKING:
         record_run,
         run,
         run_and_report,
-        targets,
         write_reports,
     )
+    from raci_tracker.app.update import targets
 
 _HOMES = {
-    "PageFailures": "raci_tracker.app.run",
+    "PageFailures": "raci_tracker.app.changelogs",
     "PageQuery": "raci_tracker.app.pages",
     "acknowledge_alerts": "raci_tracker.app.run",
     "activity_history": "raci_tracker.app.diligence",
@@ -74,7 +74,7 @@ _HOMES = {
     "run_and_report": "raci_tracker.app.run",
     "run_config": "raci_tracker.app.api",
     "stored_revisions": "raci_tracker.app.pages",
-    "targets": "raci_tracker.app.run",
+    "targets": "raci_tracker.app.update",
     "today": "raci_tracker.app.pages",
     "write_reports": "raci_tracker.app.run",
 }

@@ -10,6 +10,7 @@ good (its object) lets a run leave alone the report files rendered from the same
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from raci_tracker.compare.changelog import (
     DiffToFind,
@@ -25,6 +26,7 @@ from raci_tracker.compare.outline import with_outline
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
+from raci_tracker.history.walk import PageTarget
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
@@ -218,6 +220,38 @@ def stored_entries(store: SnapshotStore, document: str, locale: str) -> tuple[En
 
 PageTexts = dict[tuple[str, str], TextIds]
 
+PageFailures = dict[tuple[str, str], str]
+
+
+def load_pages(
+    config: Config, pages: Sequence[PageTarget], failures: PageFailures | None = None
+) -> tuple[list[PageChangelog], PageTexts]:
+    """Each page's stored revisions diffed one after the other (see `stored_page`), and what
+    names its texts. With `failures`, a page whose store cannot be read is recorded there and
+    left out, instead of stopping every page's reports."""
+    store, shared = SnapshotStore(config.snapshots), shared_diffs()
+    loaded, ids = [], {}
+    for target in pages:
+        try:
+            entries, ids[(target.document, target.locale)] = stored_page(
+                store, target.document, target.locale, shared
+            )
+            title = entries[-1].steps[-1].snapshot.document.title if entries else None
+        except Exception as error:
+            if failures is None:
+                raise
+            failures[(target.document, target.locale)] = failure_message(error)
+            continue
+        permalink = config.document(target.document).permalink
+        loaded.append(PageChangelog(target.document, target.locale, title, permalink, entries))
+    return loaded, ids
+
+
+def reuses_files(config: Config) -> bool:
+    """Whether a run may leave alone the files rendered last from the same inputs: not with
+    templates of the user's, which may show any revision on any page."""
+    return config.templates is None or not any(config.templates.rglob("*.j2"))
+
 
 def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
     """What a run may leave unrendered: the files `rendered` records, when their key and bytes
@@ -226,11 +260,11 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
     def text_id(page: PageChangelog, commit: str) -> str | None:
         return ids.get((page.document, page.locale), {}).get(commit)
 
-    own_templates = config.templates is not None and any(config.templates.rglob("*.j2"))
+    reusable = reuses_files(config)
 
     def current(name: str, key: str) -> bool:
-        if own_templates:
-            return False  # a template of the user's may show any revision on any page
+        if not reusable:
+            return False
         key_then, sha = rendered.get(name, ("", ""))
         return key_then == key and file_sha256(config.reports / name) == sha
 

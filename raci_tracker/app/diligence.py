@@ -13,7 +13,7 @@ from raci_tracker.app.pages import (
     stored_revisions,
     today,
 )
-from raci_tracker.app.run import targets
+from raci_tracker.app.update import targets
 from raci_tracker.compare.activity_history import find_activity
 from raci_tracker.compare.changelog import permalink
 from raci_tracker.compare.diligence import MATRIX_RULES

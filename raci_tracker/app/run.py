@@ -3,16 +3,29 @@ record what the run took in (`reports/last-run.*`, the GitHub job summary and ou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from raci_tracker.app.parallel import (
+    DocumentRead,
+    Prerendered,
+    read_documents,
+    usable_cpus,
+    worth_it,
+)
+from raci_tracker.app.update import (
+    Sources,
+    document_targets,
+    read_stops,
+    record_head,
+    targets,
+    update_document,
+)
 from raci_tracker.codec import dumps
-from raci_tracker.config import Config
-from raci_tracker.errors import InputError, OutputError, failure_message
+from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.files import (
     remove_file,
     remove_stale_temporaries,
@@ -20,10 +33,9 @@ from raci_tracker.files import (
     write_outputs,
 )
 from raci_tracker.history.reading import Texts
-from raci_tracker.history.repositories import check_repository
-from raci_tracker.history.source import GitSource, open_source
+from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, RunSummary, update_page
+from raci_tracker.history.walk import PageStatus, PageUpdate, RunSummary
 from raci_tracker.lazy import LazyModule
 from raci_tracker.lock import DEFAULT_WAIT, hold_folders
 from raci_tracker.notify import send
@@ -46,7 +58,7 @@ from raci_tracker.output.status import SiteStatus, read_checked, read_status, wr
 
 if TYPE_CHECKING:
     import raci_tracker.app.changelogs as stored
-    from raci_tracker.app.changelogs import PageTexts
+    from raci_tracker.app.changelogs import PageFailures, PageTexts
     from raci_tracker.compare import changelog
     from raci_tracker.compare.changelog import NewText, PageChangelog
     from raci_tracker.output import alerts, render, views
@@ -60,152 +72,86 @@ else:  # the renderers (Jinja2, markdown-it) and deepdiff: imported once a run r
     views = LazyModule("raci_tracker.output.views")
 
 
-def targets(config: Config) -> list[PageTarget]:
-    return [
-        PageTarget(
-            document.id,
-            locale,
-            document.repo,
-            document.ref,
-            document.page_path(locale),
-            document.parties,
-        )
-        for document in config.documents
-        for locale in document.locales
-    ]
-
-
 def run(
     config: Config,
     on_page: Callable[[PageUpdate], None] | None = None,
     heads: dict[str, str] | None = None,
+    *,
+    jobs: int | None = None,
+    prerendered: Prerendered | None = None,
 ) -> RunSummary:
     """Update every configured page and locale; one failing page does not stop the others.
 
-    `heads`, when given, receives the upstream head of each repository it could read."""
-    summary = RunSummary()
+    `heads`, when given, receives the upstream head of each repository it could read. A first
+    run over many pages reads its documents with `jobs` processes (by default one per CPU the
+    run may use: `app.parallel`); with `prerendered`, they render each document's files too,
+    recorded there."""
+    summary, heads = RunSummary(), {} if heads is None else heads
     for root in (config.snapshots, config.reports):
         remove_stale_temporaries(root)
-    store, texts = SnapshotStore(config.snapshots), Texts()
+    store = SnapshotStore(config.snapshots)
+    read = _read_in_parallel(config, store, jobs, on_page, prerendered)
+    for done in read.values():
+        heads.update(done.heads)
     with ExitStack() as opened:
-        sources = _Sources(config, opened)
+        sources, texts = Sources(config, opened), Texts()
         for document in config.documents:
-            pages = [t for t in targets(config) if t.document == document.id]
+            if document.id in read:
+                summary.pages.extend(read[document.id].pages)
+                continue
             source = sources.get(document.repo, document.ref)
-            pages_of = _update_document(source, store, document.repo, pages, texts)
-            if heads is not None and isinstance(source, GitSource):
-                _record_head(source, document.repo, document.ref, heads)
-            for page in pages_of:
-                summary.pages.append(page)
-                if on_page is not None:
-                    on_page(page)
+            summary.pages.extend(_read_document(config, store, source, document, texts, on_page))
+            record_head(source, document, heads)
     return summary
 
 
-class _Sources:
-    """Each repository (and ref) opened once in a run, and shared by the documents in it: it is
-    cloned or fetched once, and its pages are listed from one pass over its history."""
-
-    def __init__(self, config: Config, opened: ExitStack) -> None:
-        self._config, self._opened = config, opened
-        self._sources: dict[tuple[str, str | None], GitSource | str] = {}
-
-    def get(self, repository: str, ref: str | None) -> GitSource | str:
-        key = (repository, ref)
-        if key not in self._sources:
-            source = _open(self._config, repository, ref)
-            self._sources[key] = (
-                self._opened.enter_context(source) if isinstance(source, GitSource) else source
-            )
-        return self._sources[key]
-
-
-def _update_document(
-    source: GitSource | str,
+def _read_in_parallel(
+    config: Config,
     store: SnapshotStore,
-    repository: str,
-    pages: Sequence[PageTarget],
-    texts: Texts,
-) -> Iterable[PageUpdate]:
-    """Update each locale of a document from its opened repository (or fail them all with why it
-    cannot be opened).
-
-    Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
-    """
-    if isinstance(source, str):
-        first, *others = pages
-        yield _failed(first, source)
-        yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
-        return
-    stops = _stops(store, repository)
-    with store.batched():  # the pages' objects made durable together, then their indexes
-        yield from _update_pages(source, store, pages, stops, texts)
-    store.write_stops(repository, stops)
-
-
-def _update_pages(
-    source: GitSource,
-    store: SnapshotStore,
-    pages: Sequence[PageTarget],
-    stops: dict[str, str],
-    texts: Texts,
-) -> Iterable[PageUpdate]:
-    for target in pages:
-        key = f"{target.document}/{target.locale}"
-        try:
-            update: PageUpdate | None = update_page(source, store, target, stops.get(key), texts)
-        except OutputError:
-            raise  # an unwritable store stops the run: every page would fail the same way
-        except MemoryError:
-            update = None  # nothing can be allocated until the error's frames are freed
-        except Exception as error:
-            update = _failed(target, error)
-        if update is not None and update.head is not None:
-            stops[key] = update.head
-        # yielded outside the handler, once the error's traceback (and everything its frames
-        # hold) is freed
-        yield update or _failed(target, "out of memory")
-
-
-def _stops(store: SnapshotStore, repository: str) -> dict[str, str]:
-    """Where each page of the repository stopped; an unreadable record is read again from
-    each page's index (it is only a shortcut)."""
-    try:
-        return store.load_stops(repository)
-    except InputError:
+    jobs: int | None,
+    on_page: Callable[[PageUpdate], None] | None,
+    prerendered: Prerendered | None,
+) -> dict[str, DocumentRead]:
+    """The documents read in parallel (none when not worth it), their stops recorded."""
+    jobs = usable_cpus() if jobs is None else jobs
+    if not worth_it(config, store, jobs):
         return {}
 
+    def took(done: DocumentRead) -> None:
+        for page in done.pages:
+            if on_page is not None:
+                on_page(page)
+        if prerendered is not None:
+            prerendered.files.update(done.rendered.files)
+            prerendered.written += done.rendered.written
 
-def _open(config: Config, repository: str, ref: str | None) -> GitSource | str:
-    """The opened repository, or why it cannot be opened (in one line)."""
-    try:
-        return open_source(check_repository(repository, base=config.base), config.cache, ref)
-    except Exception as error:
-        return failure_message(error)
-
-
-def _failed(target: PageTarget, error: BaseException | str) -> PageUpdate:
-    return PageUpdate(
-        target.document, target.locale, status=PageStatus.FAILED, error=failure_message(error)
-    )
-
-
-def _record_head(
-    source: GitSource, repository: str, ref: str | None, heads: dict[str, str]
-) -> None:
-    """The upstream head, for the heartbeat; a ref that does not resolve fails its pages anyway."""
-    try:
-        heads[f"{_without_credentials(repository)}#{ref or 'HEAD'}"] = source.resolve(ref)
-    except InputError:
-        return
+    read = read_documents(config, jobs, prerendered is not None, took)
+    for repository in sorted({config.document(d).repo for d in read}):
+        stops = read_stops(store, repository)
+        for done in read.values():
+            if config.document(done.document).repo == repository:
+                stops.update(done.stops)
+        store.write_stops(repository, stops)
+    return read
 
 
-def _without_credentials(url: str) -> str:
-    """A repository URL fit for a committed file: no `user:token@`."""
-    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url, flags=re.IGNORECASE)
-
-
-PageFailures = dict[tuple[str, str], str]
+def _read_document(
+    config: Config,
+    store: SnapshotStore,
+    source: GitSource | str,
+    document: DocumentConfig,
+    texts: Texts,
+    on_page: Callable[[PageUpdate], None] | None,
+) -> Iterable[PageUpdate]:
+    """Update each locale of a document, then record where each stopped."""
+    stops = read_stops(store, document.repo)
+    pages = document_targets(config, document.id)
+    for page in update_document(source, store, pages, stops, texts):
+        if on_page is not None:
+            on_page(page)
+        yield page
+    if isinstance(source, GitSource):
+        store.write_stops(document.repo, stops)
 
 
 def load_changelogs(config: Config, failures: PageFailures | None = None) -> list[PageChangelog]:
@@ -221,24 +167,7 @@ def _load_pages(
     config: Config, failures: PageFailures | None = None
 ) -> tuple[list[PageChangelog], PageTexts]:
     """`load_changelogs`, and what names each page's texts (`app.changelogs.text_ids`)."""
-    store, shared = SnapshotStore(config.snapshots), stored.shared_diffs()
-    pages, ids = [], {}
-    for target in targets(config):
-        try:
-            entries, ids[(target.document, target.locale)] = stored.stored_page(
-                store, target.document, target.locale, shared
-            )
-            title = entries[-1].steps[-1].snapshot.document.title if entries else None
-        except Exception as error:
-            if failures is None:
-                raise
-            failures[(target.document, target.locale)] = failure_message(error)
-            continue
-        permalink = config.document(target.document).permalink
-        pages.append(
-            changelog.PageChangelog(target.document, target.locale, title, permalink, entries)
-        )
-    return pages, ids
+    return stored.load_pages(config, targets(config), failures)
 
 
 def write_reports(
@@ -248,13 +177,15 @@ def write_reports(
     *,
     incremental: bool = False,
     kept: Container[tuple[str, str]] = (),
+    prerendered: Prerendered | None = None,
 ) -> tuple[int, list[PageChangelog]]:
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
     last check) defaults to what the reports folder recorded. `incremental` leaves alone the
     page files last rendered from the same inputs (`output.reuse`): the files are the same.
     The reports are marked current only by `alert`, once a run recorded its alerts: a run
     stopped before that renders again, and finds the shifts it never alerted. The pages in
-    `kept` keep their texts read (`render_site`).
+    `kept` keep their texts read (`render_site`). The files the run's workers rendered
+    (`prerendered`) are left alone as those rendered before are, when current.
 
     When a page's store cannot be read (see `load_changelogs`; an older text is read only when
     its files are rendered), the other pages' own reports are written, and the shared ones
@@ -263,9 +194,11 @@ def write_reports(
     status = status or read_status(config.reports)
     with synced_once():  # the diffs a store without them gets
         pages, ids = _load_pages(config, failures)
-    rendered = read_rendered(config) if incremental else {}
+    prerendered = prerendered or Prerendered()
+    rendered = {**read_rendered(config), **prerendered.files} if incremental else {}
     reuse = stored.reuse_of(config, ids, rendered)
-    written = [0]  # each file is written once rendered: a run holds a changelog page at a time
+    # each file is written once rendered: a run holds a changelog page at a time
+    written = [prerendered.written]
 
     def write_page(outputs: Mapping[str, str]) -> None:
         written[0] += write_outputs(config.reports, outputs)
@@ -311,11 +244,12 @@ def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[
 
 
 def run_and_report(
-    config: Config, on_page: Callable[[PageUpdate], None] | None = None
+    config: Config, on_page: Callable[[PageUpdate], None] | None = None, jobs: int | None = None
 ) -> RunOutcome:
     """Update every page from git, then every report: what the run did, for people and CI."""
     heads: dict[str, str] = {}
-    summary = run(config, on_page, heads)
+    prerendered = Prerendered()
+    summary = run(config, on_page, heads, jobs=jobs, prerendered=prerendered)
     # the heartbeat first, so the index says the last check it records
     checked = write_heartbeat(config.reports, heads, datetime.now(UTC))
     status = _run_status(config, summary)
@@ -324,7 +258,9 @@ def run_and_report(
         return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
     failures: PageFailures = {}
     new = {(p.document, p.locale) for p in summary.pages if p.new_commits}  # shown again below
-    written, pages = write_reports(config, failures, status, incremental=True, kept=new)
+    written, pages = write_reports(
+        config, failures, status, incremental=True, kept=new, prerendered=prerendered
+    )
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]

@@ -60,6 +60,13 @@ else:  # only a progress bar needs rich: a scheduled run with nothing new starts
     help="A later step delivers the shifts too (an issue): record them as alerted only when "
     "`ack-alerts` says it succeeded.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes a first run over many pages reads its documents with (default: one per "
+    "CPU the run may use; 1 reads them one after the other).",
+)
 def run(
     config_file: Path,
     exit_code: bool,
@@ -67,13 +74,14 @@ def run(
     lock_wait: float,
     notify_urls: Sequence[str],
     await_ack: bool,
+    jobs: int | None,
 ) -> int:
     """Update snapshots from git, then reports, for every configured page and locale."""
     config = load_config(config_file)
     urls = notification_urls(notify_urls, os.environ.get(ENVIRONMENT))
     with app.lock_outputs(config, lock_wait, warn):
         with _progress(len(app.targets(config)), plain=no_progress) as on_page:
-            outcome = app.run_and_report(config, on_page)
+            outcome = app.run_and_report(config, on_page, jobs)
         for warning in app.record_run(config, outcome, os.environ):
             warn(warning)
         for problem in app.alert(config, outcome, urls, await_ack=await_ack):

@@ -55,14 +55,14 @@ class RunOutcome:
 
 
 def severity_counts(texts: Iterable[NewText]) -> dict[str, int]:
-    """`{"major": n, "minor": n, "editorial": n}`: the changes in these texts, by severity."""
+    """`{"major": n, "minor": n, "editorial": n}`: the changes in these texts, by severity
+    (from the counts kept with each diff: the diffs themselves are not read)."""
     counts = {"major": 0, "minor": 0, "editorial": 0}
     for text in texts:
-        if text.step.diff is not None:
-            summary = text.step.diff.summary
-            counts["major"] += summary.major
-            counts["minor"] += summary.minor
-            counts["editorial"] += summary.editorial
+        if (found := text.step.counts) is not None:
+            counts["major"] += found.major
+            counts["minor"] += found.minor
+            counts["editorial"] += found.editorial
     return counts
 
 

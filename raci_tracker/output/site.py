@@ -139,6 +139,11 @@ class Site:
     keys: dict[str, str | None]
     digests: dict[str, str] = field(default_factory=dict)
 
+    def add(self, other: Site) -> None:
+        self.outputs.update(other.outputs)
+        self.keys.update(other.keys)
+        self.digests.update(other.digests)
+
     def rendered(self, name: str) -> str | None:
         """The SHA-256 of the file `name` made by this render; None when it was not."""
         if name in self.outputs:
@@ -204,16 +209,40 @@ def render_site(
     feed = _feed(config, pages, env, reuse)
     site = Site({**_index_reports(config, groups, pages, status, env), **feed.outputs}, feed.keys)
     for (document, _), group in zip(documents, groups, strict=True):
-        for page in group.pages:
-            keys = _page_reports(
-                page, document, group, env, reuse, lambda files: _take(site, files, delivery.sink)
-            )
-            if (page.document, page.locale) not in delivery.kept:
-                page.forget_texts()
-            site.keys.update(keys)
-        grids = _grids(group, env, reuse)
-        site.outputs.update(grids.outputs)
-        site.keys.update(grids.keys)
+        site.add(_document_reports(document, group, env, reuse, delivery))
+    return site
+
+
+def render_document(
+    config: Config,
+    document: DocumentConfig,
+    pages: Sequence[PageChangelog],
+    status: SiteStatus,
+    reuse: Reuse,
+    delivery: Delivery,
+) -> Site:
+    """One document's own files, its pages' and its consistency grids, as `render_site` renders
+    them with the same inputs (a worker of a parallel run renders them so: `app.parallel`)."""
+    env = make_environment(config.templates, config.cache / COMPILED)
+    return _document_reports(document, _group(document, pages, status), env, reuse, delivery)
+
+
+def _document_reports(
+    document: DocumentConfig,
+    group: DocumentGroup,
+    env: Templates,
+    reuse: Reuse | None,
+    delivery: Delivery,
+) -> Site:
+    site = Site({}, {})
+    for page in group.pages:
+        keys = _page_reports(
+            page, document, group, env, reuse, lambda files: _take(site, files, delivery.sink)
+        )
+        if (page.document, page.locale) not in delivery.kept:
+            page.forget_texts()
+        site.keys.update(keys)
+    site.add(_grids(group, env, reuse))
     return site
 
 

@@ -1,0 +1,225 @@
+"""A first run over many pages reads its documents in worker processes: it ends exactly as a run
+reading them one after the other, its workers' files are left alone by the run, and workers that
+die or a run that is killed lose nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from raci_tracker.app import parallel
+from raci_tracker.app.run import run_and_report
+from raci_tracker.config import load_config
+from raci_tracker.history.store import SnapshotStore
+from raci_tracker.output import site
+from raci_tracker.output.lastrun import run_line
+from tests.gitrepo import GitRepo
+from tests.helpers import corpus_page
+from tests.test_robustness import outputs
+
+RUN = importlib.import_module("raci_tracker.app.run")  # `raci_tracker.app.run` is the function
+DOCUMENTS = ("backup", "network", "storage")
+LOCALES = ("en-gb", "fr-fr", "de-de")
+TEXTS = (
+    "managed-kubernetes/fr-fr/2023-07-05__2255c02.md",
+    "managed-kubernetes/fr-fr/2023-07-05__bdd59f0.md",
+    "managed-kubernetes/fr-fr/2023-07-06__seed.md",
+)
+FORKED = pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
+
+
+def config_text(documents: tuple[str, ...] = DOCUMENTS) -> str:
+    parts = ['[output]\nsnapshots = "snapshots"\nreports = "reports"\ncache = "cache"\n']
+    for document in documents:
+        parts.append(
+            f'\n[[documents]]\nid = "{document}"\nrepo = "upstream"\n'
+            f'path = "pages/{document}/guide.{{locale}}.md"\nlocales = {list(LOCALES)!r}\n'
+        )
+    return "".join(parts).replace("'", '"')
+
+
+def tracker(folder: Path, documents: tuple[str, ...] = DOCUMENTS) -> Path:
+    """Nine pages (three documents, three locales) taking three texts in turn, each locale's
+    its own; then the last document's folder moves."""
+    repo = GitRepo(folder / "upstream")
+    for number, name in enumerate(TEXTS):
+        for document in documents:
+            for locale in LOCALES:
+                text = corpus_page(name).replace(b"\n---\n", f"\n---\n\n{locale}\n".encode(), 1)
+                repo.write(f"pages/{document}/guide.{locale}.md", text)
+        repo.commit(f"text {number}")
+    repo.move(f"pages/{documents[-1]}", f"pages/{documents[-1]}-moved")
+    (folder / "raci-tracker.toml").write_text(config_text(documents), encoding="utf-8")
+    return folder / "raci-tracker.toml"
+
+
+def run_in_process(folder: Path, jobs: int) -> str:
+    """The run's line, and each page's status, in order."""
+    outcome = run_and_report(load_config(folder / "raci-tracker.toml"), jobs=jobs)
+    pages = [f"{p.document}/{p.locale}:{p.status.value}" for p in outcome.summary.pages]
+    return "\n".join([run_line(outcome), *pages])
+
+
+Spy = dict[str, int]
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    """How often this process read documents in parallel, and rendered a changelog page."""
+    counted: Spy = {"read_documents": 0, "render_changelog": 0}
+
+    def counting(module: Any, name: str) -> None:
+        real: Callable[..., Any] = getattr(module, name)
+
+        def count(*args: Any, **kwargs: Any) -> Any:
+            counted[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, count)
+
+    counting(RUN, "read_documents")
+    counting(site, "render_changelog")
+    return counted
+
+
+@FORKED
+def test_a_parallel_first_run_ends_as_a_run_one_document_after_another(
+    tmp_path: Path, calls: Spy
+) -> None:
+    tracker(tmp_path / "serial")
+    tracker(tmp_path / "parallel")
+    serial = run_in_process(tmp_path / "serial", jobs=1)
+    assert calls["read_documents"] == 0
+    assert calls["render_changelog"] > 0
+    calls["render_changelog"] = 0
+
+    assert run_in_process(tmp_path / "parallel", jobs=2) == serial
+    assert calls == {"read_documents": 1, "render_changelog": 0}  # the workers rendered them
+    assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
+
+
+@FORKED
+def test_a_run_with_nothing_new_after_a_parallel_one_reads_alone_and_writes_nothing(
+    tmp_path: Path, calls: Spy
+) -> None:
+    tracker(tmp_path)
+    run_in_process(tmp_path, jobs=2)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    run_in_process(tmp_path, jobs=2)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert calls["read_documents"] == 1
+    assert after == before
+
+
+def test_documents_are_read_in_parallel_only_when_pages_of_several_were_never_read(
+    tmp_path: Path,
+) -> None:
+    config = load_config(tracker(tmp_path / "three"))
+    store = SnapshotStore(config.snapshots)
+    assert parallel.worth_it(config, store, jobs=2)
+    assert not parallel.worth_it(config, store, jobs=1)
+    one = load_config(tracker(tmp_path / "one", DOCUMENTS[:1]))
+    assert not parallel.worth_it(one, SnapshotStore(one.snapshots), jobs=2)
+    run_in_process(tmp_path / "three", jobs=1)
+    assert not parallel.worth_it(config, store, jobs=2)
+
+
+def test_a_worker_returns_its_pages_where_they_stopped_and_the_files_it_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(tracker(tmp_path))
+    with ExitStack() as opened:
+        worker = parallel.worker_for(config, True, opened)
+        monkeypatch.setitem(parallel._STARTED, "worker", worker)
+        read = parallel._read_document(DOCUMENTS[0])
+
+    assert [(p.document, p.locale, p.status.value) for p in read.pages] == [
+        (DOCUMENTS[0], locale, "updated") for locale in LOCALES
+    ]
+    assert sorted(read.stops) == [f"{DOCUMENTS[0]}/{locale}" for locale in sorted(LOCALES)]
+    assert len(read.heads) == 1
+    files = read.rendered.files
+    assert {name.split("/")[0] for name in files} == {DOCUMENTS[0]}
+    assert f"{DOCUMENTS[0]}/consistency.html" in files
+    for name, (_, digest) in files.items():
+        assert hashlib.sha256((config.reports / name).read_bytes()).hexdigest() == digest
+    on_disk = [p for p in config.reports.rglob("*") if p.is_file()]
+    assert read.rendered.written == len(on_disk) == len(files)
+
+
+READ_DOCUMENT = parallel._read_document
+
+
+def dying_on_the_second(document: str) -> parallel.DocumentRead:
+    """A worker that dies reading the second document, as the out-of-memory killer ends one."""
+    if document == DOCUMENTS[1]:
+        os._exit(1)
+    return READ_DOCUMENT(document)
+
+
+@FORKED
+def test_when_workers_die_the_run_reads_the_documents_they_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Spy
+) -> None:
+    tracker(tmp_path / "serial")
+    tracker(tmp_path / "parallel")
+    serial = run_in_process(tmp_path / "serial", jobs=1)
+    monkeypatch.setattr(parallel, "_read_document", dying_on_the_second)
+    assert run_in_process(tmp_path / "parallel", jobs=2) == serial
+    assert calls["read_documents"] == 1
+    assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
+
+
+def workers_of(pid: int) -> list[int]:
+    """The run's forked workers: its children running Python (not git)."""
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(child) for child in found.stdout.split() if _runs_python(int(child))]
+
+
+def _runs_python(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return command.split(b"\0")[0] == os.fsencode(sys.executable)
+
+
+def alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_a_killed_parallel_run_takes_its_workers_with_it_and_the_next_run_ends_clean(
+    tmp_path: Path,
+) -> None:
+    tracker(tmp_path / "clean")
+    killed = tmp_path / "killed"
+    tracker(killed)
+    command = [sys.executable, "-m", "raci_tracker", "run", "--no-progress", "--jobs", "2"]
+    done = subprocess.run(command, cwd=tmp_path / "clean", capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    run = subprocess.Popen(command, cwd=killed, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (workers := workers_of(run.pid)) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert workers, "the run started no worker"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(alive(worker) for worker in workers)
+    again = subprocess.run(command, cwd=killed, capture_output=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert outputs(killed) == outputs(tmp_path / "clean")
