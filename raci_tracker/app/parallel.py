@@ -179,7 +179,8 @@ def _rendered(config: Config, document: DocumentConfig, updates: list[PageUpdate
     """The document's files rendered and written, as the run would render them; none when a
     page cannot be read (the run says why) or when the run would render them anyway."""
     failures: stored.PageFailures = {}
-    pages, ids = stored.load_pages(config, document_targets(config, document.id), failures)
+    with synced_once():  # the diffs the pages get
+        pages, ids = stored.load_pages(config, document_targets(config, document.id), failures)
     if failures or not stored.reuses_files(config):
         return Prerendered()
     failed = {(u.document, u.locale): u.error or "failed" for u in updates if _failed(u)}
