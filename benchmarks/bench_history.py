@@ -21,6 +21,7 @@ markdown-it-py's parse of each blob) or to the first run, all from the same run:
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -213,11 +214,27 @@ RSS of the one it was forked from, so the benchmark, which holds whole histories
 command from this small one."""
 
 
+COMMAND_ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The commands' environment: their modules compiled once, as an installed package's are (with
+`PYTHONDONTWRITEBYTECODE` set, a command would compile every module it imports, every time)."""
+
+
+def compile_package() -> None:
+    """The package's modules compiled before any command is timed."""
+    package = str(ROOT / "raci_tracker")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
+
+
 def command(*arguments: str, cwd: Path) -> tuple[float, float]:
-    """Run `raci-tracker` as a user does, in its own process: seconds, and peak RSS in MiB."""
+    """Run `raci-tracker` as a user does, in its own process: seconds, and peak RSS in MiB (of
+    its largest process). The file system is synced first, so that the setup's writes are not
+    flushed by the command's own sync."""
     executable = str(Path(sys.executable).parent / "raci-tracker")
     launched = [sys.executable, "-c", LAUNCHER, executable, *arguments]
-    done = subprocess.run(launched, cwd=cwd, capture_output=True, text=True, check=True)
+    os.sync()
+    done = subprocess.run(
+        launched, cwd=cwd, capture_output=True, text=True, check=True, env=COMMAND_ENVIRONMENT
+    )
     seconds, rss, code = done.stdout.split()
     if int(code) not in (0, 1):
         raise SystemExit(f"raci-tracker {' '.join(arguments)} exited {code}")
@@ -305,6 +322,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=20000)
     parser.add_argument("--changes", type=int, default=2000)
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         long, short = work / "long", work / "short"

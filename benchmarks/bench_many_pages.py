@@ -8,10 +8,11 @@ real OVHcloud page with 20 to 60 dated revisions, silent edits between them, and
 document, its folder moved half-way through with the `meta.yaml` that names it), among
 `--commits` commits that otherwise touch thousands of unrelated files. Then prints, from one run:
 the floor (one `git log` of the repository, one `cat-file --batch` of its pages' distinct texts,
-markdown-it-py's parse of each), the first `run` (store and reports) and its ratio to the floor,
-a run with nothing new, a run after one unrelated upstream commit, and a run after one page
-commit, with the files each changed and peak RSS. Targets: a first run under a minute on this
-machine, a no-op run under 2 seconds.
+markdown-it-py's parse of each), a first `run --jobs 1` (one document after the other), the
+first `run` (store and reports; its documents in parallel, ADR 18) and its ratios to both, a run
+with nothing new, a run after one unrelated upstream commit, and a run after one page commit,
+with the files each changed and peak RSS (of the largest process). Targets: a first run under a
+minute on this machine, a no-op run under 2 seconds.
 
 Every locale of a document holds the same texts, so a run parses and diffs each once for all of
 them (ADR 15); with `--distinct` each locale's texts are its own (a link to its site added), as
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_history import command, page_versions, read_and_parse  # noqa: E402
+from benchmarks.bench_history import (  # noqa: E402
+    command,
+    compile_package,
+    page_versions,
+    read_and_parse,
+)
 
 LOCALES = [f"{chr(97 + n)}{chr(97 + n)}-{chr(122 - n)}{chr(122 - n)}" for n in range(20)]
 
@@ -166,9 +173,9 @@ def changed_files(work: Path, before: dict[Path, int]) -> int:
     return sum(1 for p, stamp in now.items() if before.get(p) != stamp)
 
 
-def timed_run(work: Path, label: str) -> float:
+def timed_run(work: Path, label: str, *options: str) -> float:
     before = {p: p.stat().st_mtime_ns for p in work.rglob("*") if p.is_file()}
-    seconds, rss = command("run", "--no-progress", cwd=work)
+    seconds, rss = command("run", "--no-progress", *options, cwd=work)
     print(f"{label:<34} {seconds:8.2f} s  {changed_files(work, before):5d} file(s) written  "
           f"peak RSS {rss:.0f} MiB")  # fmt: skip
     return seconds
@@ -188,6 +195,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=20000)
     parser.add_argument("--distinct", action="store_true", help="a text of its own per locale")
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         total = build(work / "repo", args.documents, args.locales, args.commits, args.distinct)
@@ -200,7 +208,13 @@ def main() -> None:
         least = floor(work / "repo")
         print(f"{'floor (git log + cat-file + parse)':<34} {least:8.2f} s  "
               f"({len(page_blobs(work / 'repo'))} distinct page texts)")  # fmt: skip
+        alone = work / "run-alone"
+        alone.mkdir()
+        (alone / "raci-tracker.toml").write_text(toml, encoding="utf-8")
+        serial = timed_run(alone, "first run, --jobs 1", "--jobs", "1")
+        shutil.rmtree(alone)
         first = timed_run(run_folder, "first run")
+        print(f"{'':<34} {first / serial:8.2f}x the first run with --jobs 1")
         if args.distinct:  # shared texts are parsed once for all locales: no floor to compare
             print(f"{'':<34} {first / least:8.2f}x the floor")
         timed_run(run_folder, "nothing new")
