@@ -27,6 +27,7 @@ from raci_tracker.output.lastrun import run_line
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
 from tests.test_robustness import outputs
+from tests.test_workflow import run_in_terminal
 
 RUN = importlib.import_module("raci_tracker.app.run")  # `raci_tracker.app.run` is the function
 DOCUMENTS = ("backup", "network", "storage")
@@ -223,3 +224,11 @@ def test_a_killed_parallel_run_takes_its_workers_with_it_and_the_next_run_ends_c
     again = subprocess.run(command, cwd=killed, capture_output=True, check=False)
     assert again.returncode == 0, again.stderr
     assert outputs(killed) == outputs(tmp_path / "clean")
+
+
+def test_a_parallel_run_on_a_terminal_shows_its_progress_and_ends(tmp_path: Path) -> None:
+    tracker(tmp_path)
+    screen = run_in_terminal(tmp_path, "--jobs", "2")
+    assert "Tracking pages" in screen
+    assert f"{len(DOCUMENTS) * len(LOCALES)} page(s): " in screen
+    assert "Traceback" not in screen

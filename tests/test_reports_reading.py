@@ -16,6 +16,7 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
+from raci_tracker.history import store as store_module
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
@@ -72,6 +73,20 @@ def count_reads(monkeypatch: pytest.MonkeyPatch, method: str = "load_object") ->
     return reads
 
 
+def count_object_files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The objects read from their files from now on (not given by `SnapshotStore.remember`)."""
+    read: list[str] = []
+    real = store_module._json
+
+    def counted(path: Path) -> Any:
+        if path.parent.name == "objects":
+            read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(store_module, "_json", counted)
+    return read
+
+
 def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,7 +94,11 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
     repo, path = two_pages(folder, 12)
     new_letters(repo)
     config = load_config(path)
+    files_read = count_object_files_read(monkeypatch)
     update_store(config)
+    # the new diff is made as the run takes the text in: the new text is at hand, the one
+    # before it (taken in by an earlier run) is read
+    assert len(files_read) == 1
     reads = count_reads(monkeypatch)
 
     pages, ids = _load_pages(config)
@@ -87,10 +106,9 @@ def test_a_page_no_file_of_which_is_rendered_has_only_its_newest_text_read(
 
     assert not any(name.startswith("other/") for name in site.outputs)
     assert reads["other"] == 1  # the index's latest revision; its dates moved no letter
-    # the two texts the new diff compares (read without keeping them: a long history is not
-    # held whole), then its first (the changelog's first record, the home's start) and its
-    # latest (the home's matrix); every other entry of its changelog is told by its diffs
-    assert reads["kube"] == 2 + 1 + 1
+    # its first text (the changelog's first record, the home's start) and its latest (the
+    # home's matrix); every other entry of its changelog is told by its diffs
+    assert reads["kube"] == 1 + 1
     assert {"index.html", "feed.xml"} <= set(site.outputs)
 
 
@@ -107,7 +125,8 @@ def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
     # the index (last major change), the feed and the alerts ask the other page's diffs only
     # what they count, which the store keeps beside them (`diff-counts.json`)
     assert reads["other"] == 0
-    assert reads["kube"] == 11 + 1  # its home: every diff, and the new one, looked for first
+    # the new diff looked for as the run takes its text in (then made), and its home: every diff
+    assert reads["kube"] == 1 + 12
     assert reports(folder) == full_report(folder)
 
 
@@ -146,9 +165,9 @@ def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_it
     site = render_site(config, pages, None, reuse_of(config, ids, read_rendered(config)))
 
     assert "kube/en-gb/CHANGELOG-1-25.md" not in site.outputs
-    # the two the new diff compares, read without keeping them; the home's first and latest
-    # texts: the newest changelog page's entries are told by their diffs
-    assert reads["kube"] == 2 + 1 + 1
+    # the home's first and latest texts (the new diff was made as the run took the text in):
+    # the newest changelog page's entries are told by their diffs
+    assert reads["kube"] == 1 + 1
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:

@@ -14,9 +14,12 @@ from raci_tracker.cli import main
 from raci_tracker.codec import snapshot_to_dict, snapshot_to_json
 from raci_tracker.errors import InputError
 from raci_tracker.history.objects import expanded, object_bytes, object_from_dict
-from raci_tracker.history.store import SnapshotStore
+from raci_tracker.history.source import GitSource
+from raci_tracker.history.store import PARSED_KEPT, SnapshotStore
+from raci_tracker.history.walk import PageTarget, update_page
 from raci_tracker.model import CommitRef
 from raci_tracker.page.parse import parse_page
+from tests.gitrepo import GitRepo
 from tests.helpers import corpus_entries, corpus_page
 from tests.legacy_store import build_upstream, tracker_with_store, write_config
 
@@ -124,3 +127,24 @@ def test_a_run_on_a_schema_2_store_ends_as_a_clean_run_does(
     assert files(store_v2 / "snapshots") == files(clean / "snapshots")
     reports = {k: v for k, v in files(clean / "reports").items() if "last-run" not in k}
     assert {k: v for k, v in files(store_v2 / "reports").items() if "last-run" not in k} == reports
+
+
+def test_a_text_a_store_just_parsed_is_the_snapshot_its_object_gives(tmp_path: Path) -> None:
+    """What `SnapshotStore.remember` keeps stands for the object: every corpus text, parsed in a
+    walk, equals the snapshot read back from its object by a store that never parsed it."""
+    repo = GitRepo(tmp_path / "upstream")
+    for entry in corpus_entries():
+        repo.save("guide.fr-fr.md", corpus_page(entry["file"]))
+    target = PageTarget("doc", "fr-fr", "upstream", None, "guide.fr-fr.md")
+    walked = SnapshotStore(tmp_path / "snapshots")
+    with GitSource(repo.root) as source:
+        update_page(source, walked, target)
+    index = SnapshotStore(tmp_path / "snapshots").load_index("doc", "fr-fr")
+    assert index is not None
+    versions = [v for v in index.versions if v.object]
+    assert len({v.object for v in versions}) >= PARSED_KEPT // 8  # most of the corpus's texts
+    for version in versions:
+        assert ("doc", "fr-fr", version.object) in walked._parsed  # not read from its file
+        kept = walked.load_object("doc", "fr-fr", version)
+        read = SnapshotStore(tmp_path / "snapshots").load_object("doc", "fr-fr", version)
+        assert kept == read, version.ref.commit

@@ -629,12 +629,12 @@ def test_the_sample_bundle_rebuilds_to_the_same_history(tmp_path: Path) -> None:
 # --- what a person at a terminal sees ------------------------------------------------------------
 
 
-def run_in_terminal(folder: Path, **env: str) -> str:
+def run_in_terminal(folder: Path, *options: str, **env: str) -> str:
     """`raci-tracker run` on a pseudo-terminal, as a person at a terminal runs it."""
     leader, follower = pty.openpty()
     environ = {key: value for key, value in os.environ.items() if key != "CI"} | env
     process = subprocess.Popen(
-        [sys.executable, "-m", "raci_tracker", "run"],
+        [sys.executable, "-m", "raci_tracker", "run", *options],
         cwd=folder,
         stdin=follower,
         stdout=follower,

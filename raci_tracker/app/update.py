@@ -3,9 +3,11 @@ first stage, whether the run reads its documents one after the other or in paral
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.errors import InputError, OutputError, failure_message
@@ -14,6 +16,12 @@ from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageStatus, PageTarget, PageUpdate, update_page
+from raci_tracker.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import raci_tracker.app.changelogs as stored
+else:  # deepdiff and the renderers: imported once a page has new revisions
+    stored = LazyModule("raci_tracker.app.changelogs")
 
 
 def targets(config: Config) -> list[PageTarget]:
@@ -76,8 +84,22 @@ def update_document(
         yield _failed(first, source)
         yield from (_failed(t, f"see {first.document} {first.locale}") for t in others)
         return
+    diffs: list[stored.SharedDiffs] = []  # made for the first page with new revisions
     with store.batched():  # the pages' objects made durable together, then their indexes
-        yield from _update_pages(source, store, pages, stops, texts)
+        for update in _update_pages(source, store, pages, stops, texts):
+            if update.new_commits:
+                diffs = diffs or [stored.shared_diffs()]
+                _diff(store, update, diffs[0])
+            yield update
+
+
+def _diff(store: SnapshotStore, update: PageUpdate, diffs: stored.SharedDiffs) -> None:
+    """Diff the page's new revisions and keep the diffs, while the texts just parsed are at
+    hand (`SnapshotStore.remember`): the reports then read them, instead of reading and decoding
+    every text again. A page whose diffs cannot be made here fails in its reports, which say why.
+    """
+    with contextlib.suppress(Exception):
+        stored.stored_page(store, update.document, update.locale, diffs)
 
 
 def _update_pages(

@@ -99,12 +99,15 @@ def _progress(total: int, *, plain: bool) -> Iterator[Callable[[PageUpdate], Non
     if console is None or not console.is_interactive:
         yield _print_page
         return
-    with progresses.Progress(console=console, transient=True) as progress:
+    # refreshed as pages come, not by a thread of its own: a run forks its workers (`--jobs`),
+    # and a fork must not copy a thread in the middle of writing to the terminal
+    with progresses.Progress(console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("Tracking pages", total=total)
 
         def advance(page: PageUpdate) -> None:
             _print_page(page)
             progress.advance(task)
+            progress.refresh()
 
         yield advance
 

@@ -50,6 +50,7 @@ from raci_tracker.model import (
     SeverityCounts,
     Snapshot,
 )
+from raci_tracker.recent import Recent
 from raci_tracker.text import short_hash
 
 INDEX = "index.json"
@@ -73,6 +74,11 @@ class StoredRevision:
     texts: list[tuple[PageVersion, TextRead]]
 
 
+PARSED_KEPT = 256
+"""Texts a store keeps as parsed (`SnapshotStore.remember`): a page's last ones, those its new
+diffs compare."""
+
+
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -81,6 +87,7 @@ class SnapshotStore:
         self._later: list[Callable[[], object]] | None = None  # inside `batched`
         self._next: dict[Path, bytes] = {}  # the indexes `_later` writes
         self._unsynced = False  # objects written without their own fsync
+        self._parsed: Recent[tuple[str, str, str], Snapshot] = Recent(PARSED_KEPT)
 
     @contextmanager
     def batched(self) -> Iterator[None]:
@@ -153,8 +160,16 @@ class SnapshotStore:
         return write_atomic(path, content, sync=False)
 
     def load_object(self, document: str, locale: str, version: PageVersion) -> Snapshot:
+        kept = self._parsed.get((document, locale, version.object or ""))
+        if kept is not None:
+            return at_version(kept, version)
         path = self.object_path(document, locale, version.object or "")
         return object_from_dict(_json(path), version.ref, path=str(path))
+
+    def remember(self, document: str, locale: str, key: str, snapshot: Snapshot) -> None:
+        """A text this process just parsed, as the snapshot its object `key` holds: the page's
+        diffs, computed soon after, need not read and decode it again (`PARSED_KEPT`)."""
+        self._parsed.put((document, locale, key), snapshot)
 
     def revisions(
         self, document: str, locale: str, index: PageIndex | None = None
@@ -212,8 +227,11 @@ class SnapshotStore:
         return load
 
     def load_index(self, document: str, locale: str) -> PageIndex | None:
-        """The page's index; a version-1 store is migrated in place first."""
+        """The page's index (inside `batched`, as the block will write it); a version-1 store
+        is migrated in place first."""
         path = self.folder(document, locale) / INDEX
+        if path in self._next:
+            return index_from_dict(loads(self._next[path], path=str(path)), str(path))
         if not path.exists():
             return None
         data = _json(path)
@@ -304,8 +322,12 @@ class SnapshotStore:
     def write_diff(
         self, document: str, locale: str, pair: tuple[str, str], diff: Diff, version: int
     ) -> bool:
+        """Keep the diff of two objects; inside `batched`, made durable with its objects."""
         path = self.diff_path(document, locale, pair)
-        return write_atomic(path, diff_bytes(pair, diff, version))
+        if self._later is None:
+            return write_atomic(path, diff_bytes(pair, diff, version))
+        self._unsynced = True
+        return write_atomic(path, diff_bytes(pair, diff, version), sync=False)
 
     def prune_diffs(self, document: str, locale: str, keep: Iterable[tuple[str, str]]) -> int:
         """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""

@@ -207,9 +207,10 @@ def _keeper(
 ) -> Callable[[str, bytes, Snapshot], None]:
     """Keeps each text read in the store; `written` gets the addresses of the new objects."""
 
-    def keep(key: str, content: bytes, _: Snapshot) -> None:
+    def keep(key: str, content: bytes, snapshot: Snapshot) -> None:
         if store.write_object(target.document, target.locale, key, content):
             written.append(key)
+        store.remember(target.document, target.locale, key, snapshot)
 
     return keep
 
