@@ -182,6 +182,34 @@ def test_when_workers_die_the_run_reads_the_documents_they_left(
     assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
 
 
+@FORKED
+def test_a_document_a_worker_cannot_render_is_rendered_by_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Spy
+) -> None:
+    tracker(tmp_path / "serial")
+    tracker(tmp_path / "parallel")
+    serial = run_in_process(tmp_path / "serial", jobs=1)
+    calls["render_changelog"] = 0
+
+    def failing(*_: object) -> parallel.Prerendered:
+        raise OSError("disk error")
+
+    monkeypatch.setattr(parallel, "_rendered", failing)
+    read_by_the_run: list[str] = []
+    real = RUN._read_document
+
+    def reading(config: Any, store: Any, source: Any, document: Any, *rest: Any) -> Any:
+        read_by_the_run.append(document.id)
+        return real(config, store, source, document, *rest)
+
+    monkeypatch.setattr(RUN, "_read_document", reading)
+    assert run_in_process(tmp_path / "parallel", jobs=2) == serial
+    assert calls["read_documents"] == 1
+    assert read_by_the_run == []  # the workers took every document in
+    assert calls["render_changelog"] > 0  # and the run rendered them
+    assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
+
+
 def workers_of(pid: int) -> list[int]:
     """The run's forked workers: its children running Python (not git)."""
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)

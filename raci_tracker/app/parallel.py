@@ -11,6 +11,7 @@ run's workers never write beside the next run.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -171,7 +172,10 @@ def _read_document(document_id: str) -> DocumentRead:
     heads: dict[str, str] = {}
     record_head(source, document, heads)
     own = {stop_key(t): stops[stop_key(t)] for t in pages if stop_key(t) in stops}
-    rendered = _rendered(config, document, updates) if worker.render else Prerendered()
+    rendered = Prerendered()
+    if worker.render:
+        with contextlib.suppress(Exception):  # the run renders them, and says what went wrong
+            rendered = _rendered(config, document, updates)
     return DocumentRead(document_id, updates, own, heads, rendered)
 
 
