@@ -94,17 +94,37 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Spy:
     return counted
 
 
-@FORKED
-def test_a_parallel_first_run_ends_as_a_run_one_document_after_another(
-    tmp_path: Path, calls: Spy
-) -> None:
+@pytest.fixture
+def serial(tmp_path: Path, calls: Spy) -> str:
+    """Two trackers of the same pages, `serial` run with `--jobs 1` (its line and statuses
+    returned, the spies then reset) and `parallel` not run yet."""
     tracker(tmp_path / "serial")
     tracker(tmp_path / "parallel")
-    serial = run_in_process(tmp_path / "serial", jobs=1)
+    line = run_in_process(tmp_path / "serial", jobs=1)
     assert calls["read_documents"] == 0
     assert calls["render_changelog"] > 0
     calls["render_changelog"] = 0
+    return line
 
+
+@pytest.fixture
+def read_by_the_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents the run reads itself, not in a worker."""
+    read: list[str] = []
+    real = RUN._read_document
+
+    def reading(config: Any, store: Any, source: Any, document: Any, *rest: Any) -> Any:
+        read.append(document.id)
+        return real(config, store, source, document, *rest)
+
+    monkeypatch.setattr(RUN, "_read_document", reading)
+    return read
+
+
+@FORKED
+def test_a_parallel_first_run_ends_as_a_run_one_document_after_another(
+    tmp_path: Path, calls: Spy, serial: str
+) -> None:
     assert run_in_process(tmp_path / "parallel", jobs=2) == serial
     assert calls == {"read_documents": 1, "render_changelog": 0}  # the workers rendered them
     assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
@@ -171,38 +191,31 @@ def dying_on_the_second(document: str) -> parallel.DocumentRead:
 
 @FORKED
 def test_when_workers_die_the_run_reads_the_documents_they_left(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Spy
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    calls: Spy,
+    serial: str,
+    read_by_the_run: list[str],
 ) -> None:
-    tracker(tmp_path / "serial")
-    tracker(tmp_path / "parallel")
-    serial = run_in_process(tmp_path / "serial", jobs=1)
     monkeypatch.setattr(parallel, "_read_document", dying_on_the_second)
     assert run_in_process(tmp_path / "parallel", jobs=2) == serial
     assert calls["read_documents"] == 1
+    assert DOCUMENTS[1] in read_by_the_run
     assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
 
 
 @FORKED
 def test_a_document_a_worker_cannot_render_is_rendered_by_the_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Spy
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    calls: Spy,
+    serial: str,
+    read_by_the_run: list[str],
 ) -> None:
-    tracker(tmp_path / "serial")
-    tracker(tmp_path / "parallel")
-    serial = run_in_process(tmp_path / "serial", jobs=1)
-    calls["render_changelog"] = 0
-
     def failing(*_: object) -> parallel.Prerendered:
         raise OSError("disk error")
 
     monkeypatch.setattr(parallel, "_rendered", failing)
-    read_by_the_run: list[str] = []
-    real = RUN._read_document
-
-    def reading(config: Any, store: Any, source: Any, document: Any, *rest: Any) -> Any:
-        read_by_the_run.append(document.id)
-        return real(config, store, source, document, *rest)
-
-    monkeypatch.setattr(RUN, "_read_document", reading)
     assert run_in_process(tmp_path / "parallel", jobs=2) == serial
     assert calls["read_documents"] == 1
     assert read_by_the_run == []  # the workers took every document in

@@ -86,7 +86,7 @@ def worth_it(config: Config, store: SnapshotStore, jobs: int) -> bool:
     Linux, when pages of two documents or more were never read, enough of them."""
     if jobs < 2 or len(config.documents) < 2 or sys.platform != "linux":
         return False
-    stops = {d.repo: read_stops(store, d.repo) for d in config.documents}
+    stops = {repo: read_stops(store, repo) for repo in {d.repo for d in config.documents}}
     unread = [t for t in targets(config) if stop_key(t) not in stops[t.repository]]
     return len(unread) >= PARALLEL_FROM and len({t.document for t in unread}) > 1
 
