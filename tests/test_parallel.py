@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from raci_tracker.app import parallel
-from raci_tracker.app.run import run_and_report
+from raci_tracker.app.run import record_run, run_and_report
 from raci_tracker.config import load_config
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.output import site
+from raci_tracker.output import render, site, views
 from raci_tracker.output.lastrun import run_line
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_page
@@ -36,6 +36,10 @@ TEXTS = (
     "managed-kubernetes/fr-fr/2023-07-05__2255c02.md",
     "managed-kubernetes/fr-fr/2023-07-05__bdd59f0.md",
     "managed-kubernetes/fr-fr/2023-07-06__seed.md",
+)
+SHIFTED = (
+    b"| Choisir la localisation du service | RA | I |",
+    b"| Choisir la localisation du service | A | RI |",
 )
 FORKED = pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 
@@ -52,12 +56,14 @@ def config_text(documents: tuple[str, ...] = DOCUMENTS) -> str:
 
 def tracker(folder: Path, documents: tuple[str, ...] = DOCUMENTS) -> Path:
     """Nine pages (three documents, three locales) taking three texts in turn, each locale's
-    its own; then the last document's folder moves."""
+    its own, the last with a shift; then the last document's folder moves."""
     repo = GitRepo(folder / "upstream")
     for number, name in enumerate(TEXTS):
         for document in documents:
             for locale in LOCALES:
                 text = corpus_page(name).replace(b"\n---\n", f"\n---\n\n{locale}\n".encode(), 1)
+                if number == len(TEXTS) - 1:  # a shift: the customer hands R to OVHcloud
+                    text = text.replace(SHIFTED[0], SHIFTED[1])
                 repo.write(f"pages/{document}/guide.{locale}.md", text)
         repo.commit(f"text {number}")
     repo.move(f"pages/{documents[-1]}", f"pages/{documents[-1]}-moved")
@@ -66,8 +72,10 @@ def tracker(folder: Path, documents: tuple[str, ...] = DOCUMENTS) -> Path:
 
 
 def run_in_process(folder: Path, jobs: int) -> str:
-    """The run's line, and each page's status, in order."""
-    outcome = run_and_report(load_config(folder / "raci-tracker.toml"), jobs=jobs)
+    """The run's line, and each page's status, in order (its summary recorded, as `run` does)."""
+    config = load_config(folder / "raci-tracker.toml")
+    outcome = run_and_report(config, jobs=jobs)
+    assert record_run(config, outcome, {}) == []
     pages = [f"{p.document}/{p.locale}:{p.status.value}" for p in outcome.summary.pages]
     return "\n".join([run_line(outcome), *pages])
 
@@ -77,8 +85,14 @@ Spy = dict[str, int]
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> Spy:
-    """How often this process read documents in parallel, and rendered a changelog page."""
-    counted: Spy = {"read_documents": 0, "render_changelog": 0}
+    """How often this process read documents in parallel, rendered a changelog page, and
+    showed a shift in the run's summary (its section) and in last-run.json."""
+    counted: Spy = {
+        "read_documents": 0,
+        "render_changelog": 0,
+        "shift_section": 0,
+        "shift_to_dict": 0,
+    }
 
     def counting(module: Any, name: str) -> None:
         real: Callable[..., Any] = getattr(module, name)
@@ -91,6 +105,19 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Spy:
 
     counting(RUN, "read_documents")
     counting(site, "render_changelog")
+    counting(views, "shift_to_dict")
+    real_section = render._shift_section
+
+    def counted_section(env: Any) -> Callable[[Any], str]:
+        section = real_section(env)
+
+        def count(text: Any) -> str:
+            counted["shift_section"] += 1
+            return section(text)
+
+        return count
+
+    monkeypatch.setattr(render, "_shift_section", counted_section)
     return counted
 
 
@@ -103,7 +130,8 @@ def serial(tmp_path: Path, calls: Spy) -> str:
     line = run_in_process(tmp_path / "serial", jobs=1)
     assert calls["read_documents"] == 0
     assert calls["render_changelog"] > 0
-    calls["render_changelog"] = 0
+    assert calls["shift_section"] == calls["shift_to_dict"] > 0
+    calls.update(render_changelog=0, shift_section=0, shift_to_dict=0)
     return line
 
 
@@ -122,11 +150,19 @@ def read_by_the_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @FORKED
+@pytest.mark.parametrize("part_pages", [2, parallel.PART_PAGES])
 def test_a_parallel_first_run_ends_as_a_run_one_document_after_another(
-    tmp_path: Path, calls: Spy, serial: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Spy, serial: str, part_pages: int
 ) -> None:
+    monkeypatch.setattr(parallel, "PART_PAGES", part_pages)  # documents in parts, or whole
     assert run_in_process(tmp_path / "parallel", jobs=2) == serial
-    assert calls == {"read_documents": 1, "render_changelog": 0}  # the workers rendered them
+    # the workers rendered them, and the sections of the run's summary
+    assert calls == {
+        "read_documents": 1,
+        "render_changelog": 0,
+        "shift_section": 0,
+        "shift_to_dict": 0,
+    }
     assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
 
 
@@ -143,50 +179,74 @@ def test_a_run_with_nothing_new_after_a_parallel_one_reads_alone_and_writes_noth
     assert after == before
 
 
-def test_documents_are_read_in_parallel_only_when_pages_of_several_were_never_read(
+def test_documents_are_read_in_parallel_only_when_enough_pages_were_never_read(
     tmp_path: Path,
 ) -> None:
     config = load_config(tracker(tmp_path / "three"))
     store = SnapshotStore(config.snapshots)
     assert parallel.worth_it(config, store, jobs=2)
     assert not parallel.worth_it(config, store, jobs=1)
-    one = load_config(tracker(tmp_path / "one", DOCUMENTS[:1]))
-    assert not parallel.worth_it(one, SnapshotStore(one.snapshots), jobs=2)
+    few = load_config(tracker(tmp_path / "two", DOCUMENTS[:2]))
+    assert not parallel.worth_it(few, SnapshotStore(few.snapshots), jobs=2)  # 6 pages
     run_in_process(tmp_path / "three", jobs=1)
     assert not parallel.worth_it(config, store, jobs=2)
 
 
-def test_a_worker_returns_its_pages_where_they_stopped_and_the_files_it_rendered(
+def test_a_document_s_pages_are_shared_out_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "raci-tracker.toml").write_text(config_text(), encoding="utf-8")
+    document = load_config(tmp_path / "raci-tracker.toml").documents[0]
+    assert parallel.parts_of(document) == [LOCALES]
+    monkeypatch.setattr(parallel, "PART_PAGES", 2)
+    assert parallel.parts_of(document) == [LOCALES[:2], LOCALES[2:]]
+
+
+def test_a_worker_returns_its_pages_where_they_stopped_then_the_files_it_rendered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = load_config(tracker(tmp_path))
     with ExitStack() as opened:
         worker = parallel.worker_for(config, True, opened)
         monkeypatch.setitem(parallel._STARTED, "worker", worker)
-        read = parallel._read_document(DOCUMENTS[0])
+        parts = [parallel._read_part(DOCUMENTS[0], LOCALES[:2])]
+        assert not config.reports.exists()  # its files once every page is in
+        parts.append(parallel._read_part(DOCUMENTS[0], LOCALES[2:]))
+        rendered = parallel._render(DOCUMENTS[0], [p for part in parts for p in part.pages])
 
-    assert [(p.document, p.locale, p.status.value) for p in read.pages] == [
-        (DOCUMENTS[0], locale, "updated") for locale in LOCALES
-    ]
-    assert sorted(read.stops) == [f"{DOCUMENTS[0]}/{locale}" for locale in sorted(LOCALES)]
-    assert len(read.heads) == 1
-    files = read.rendered.files
+    for part, locales in zip(parts, (LOCALES[:2], LOCALES[2:]), strict=True):
+        assert [(p.document, p.locale, p.status.value) for p in part.pages] == [
+            (DOCUMENTS[0], locale, "updated") for locale in locales
+        ]
+        assert sorted(part.stops) == [f"{DOCUMENTS[0]}/{locale}" for locale in sorted(locales)]
+        assert len(part.heads) == 1
+    files = rendered.files
     assert {name.split("/")[0] for name in files} == {DOCUMENTS[0]}
     assert f"{DOCUMENTS[0]}/consistency.html" in files
     for name, (_, digest) in files.items():
         assert hashlib.sha256((config.reports / name).read_bytes()).hexdigest() == digest
     on_disk = [p for p in config.reports.rglob("*") if p.is_file()]
-    assert read.rendered.written == len(on_disk) == len(files)
+    assert rendered.written == len(on_disk) == len(files)
+    shown = rendered.shown  # the document's shifts, as the run's summary shows them
+    assert {(document, locale) for document, locale, _ in shown.sections} == {
+        (DOCUMENTS[0], locale) for locale in LOCALES
+    }
+    assert shown.records.keys() == shown.sections.keys()
+    for (_, locale, commit), section in shown.sections.items():
+        assert section.startswith("## ") and f"Commit `{commit[:12]}`" in section
+        assert shown.records[(DOCUMENTS[0], locale, commit)]["changes"][0]["activity"] == (
+            "Choisir la localisation du service"
+        )
 
 
-READ_DOCUMENT = parallel._read_document
+READ_PART = parallel._read_part
 
 
-def dying_on_the_second(document: str) -> parallel.DocumentRead:
+def dying_on_the_second(document: str, locales: tuple[str, ...]) -> parallel.PartRead:
     """A worker that dies reading the second document, as the out-of-memory killer ends one."""
     if document == DOCUMENTS[1]:
         os._exit(1)
-    return READ_DOCUMENT(document)
+    return READ_PART(document, locales)
 
 
 @FORKED
@@ -197,7 +257,7 @@ def test_when_workers_die_the_run_reads_the_documents_they_left(
     serial: str,
     read_by_the_run: list[str],
 ) -> None:
-    monkeypatch.setattr(parallel, "_read_document", dying_on_the_second)
+    monkeypatch.setattr(parallel, "_read_part", dying_on_the_second)
     assert run_in_process(tmp_path / "parallel", jobs=2) == serial
     assert calls["read_documents"] == 1
     assert DOCUMENTS[1] in read_by_the_run

@@ -10,12 +10,13 @@ good (its object) lets a run leave alone the report files rendered from the same
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from raci_tracker.compare.changelog import (
     DiffToFind,
     Entry,
     LazyRevision,
+    NewText,
     PageChangelog,
     RevisionHead,
     Text,
@@ -26,7 +27,7 @@ from raci_tracker.compare.outline import with_outline
 from raci_tracker.config import Config
 from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
-from raci_tracker.history.walk import PageTarget
+from raci_tracker.history.walk import PageTarget, PageUpdate
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
 from raci_tracker.output.reuse import Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
@@ -245,6 +246,17 @@ def load_pages(
         permalink = config.document(target.document).permalink
         loaded.append(PageChangelog(target.document, target.locale, title, permalink, entries))
     return loaded, ids
+
+
+def new_texts(updates: Iterable[PageUpdate], pages: Sequence[PageChangelog]) -> Iterable[NewText]:
+    """The texts a run read (its `updates`), page by page in date order."""
+    new = {(u.document, u.locale): set(u.new_commits) for u in updates}
+    for page in pages:
+        commits = new.get((page.document, page.locale), set())
+        for entry in page.entries:
+            for step in entry.steps:
+                if step.ref.commit in commits:
+                    yield NewText(page, entry, step)
 
 
 def reuses_files(config: Config) -> bool:

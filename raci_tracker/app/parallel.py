@@ -1,12 +1,13 @@
 """A first run over many pages, its documents read in parallel (docs/decisions/0018).
 
-Each worker process takes whole documents: it brings the document's pages up to date, diffs
-their revisions into the store, and renders the document's own report files, as the run itself
-would. The run then renders what spans documents (the index, the feed), and leaves alone each
-file a worker rendered, by the same rule that leaves alone a file a run rendered before
-(`output.reuse`): its key and bytes are checked, so a file a worker got wrong is rendered again.
-Workers are forked (on Linux): they hold the run's lock with it, and die with it, so a killed
-run's workers never write beside the next run.
+Worker processes take a document's pages a few at a time: they bring them up to date and diff
+their revisions into the store. Once a document's every page is in, a worker renders its own
+report files, and its shifts as the run's summary shows them, as the run itself would. The run
+then renders what spans documents (the index, the feed), and leaves alone each file a worker
+rendered, by the same rule that leaves alone a file a run rendered before (`output.reuse`): its
+key and bytes are checked, so a file a worker got wrong is rendered again. Workers are forked
+(on Linux): they hold the run's lock with it, and die with it, so a killed run's workers never
+write beside the next run.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,17 +37,22 @@ from raci_tracker.app.update import (
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.files import synced_once, write_outputs
 from raci_tracker.history.reading import Texts
+from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.history.walk import PageStatus, PageUpdate
 from raci_tracker.lazy import LazyModule
+from raci_tracker.output.lastrun import ShiftsShown
 from raci_tracker.output.stamp import Rendered, read_rendered
 from raci_tracker.output.status import SiteStatus
 
 if TYPE_CHECKING:
     import raci_tracker.app.changelogs as stored
+    from raci_tracker.output import render, views
     from raci_tracker.output import site as plan
 else:  # the renderers: imported by the workers, and by a run that renders
     stored = LazyModule("raci_tracker.app.changelogs")
+    render = LazyModule("raci_tracker.output.render")
+    views = LazyModule("raci_tracker.output.views")
     plan = LazyModule("raci_tracker.output.site")
 
 PR_SET_PDEATHSIG = 1
@@ -55,14 +62,35 @@ PARALLEL_FROM = 8
 """Pages never read before from which a run reads its documents in parallel: fewer are read
 sooner than processes start."""
 
+PART_PAGES = 5
+"""Pages of a document a worker reads at a time: a document's pages are shared out in parts, so
+the workers end together; its files are rendered once all its parts are in."""
+
 
 @dataclass(slots=True)
 class Prerendered:
-    """The report files a run's workers rendered (see `output.stamp.Rendered`), and how many
-    files they wrote."""
+    """The report files a run's workers rendered (see `output.stamp.Rendered`), how many files
+    they wrote, and how they showed the run's shifts."""
 
     files: Rendered = field(default_factory=dict)
     written: int = 0
+    shown: ShiftsShown = field(default_factory=ShiftsShown)
+
+    def take(self, other: Prerendered) -> None:
+        self.files.update(other.files)
+        self.written += other.written
+        self.shown.take(other.shown)
+
+
+@dataclass(frozen=True, slots=True)
+class PartRead:
+    """What a worker did for some pages of a document: their updates, where each stopped, and
+    its repository's head."""
+
+    document: str
+    pages: list[PageUpdate]
+    stops: dict[str, str]
+    heads: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +111,12 @@ def usable_cpus() -> int:
 
 def worth_it(config: Config, store: SnapshotStore, jobs: int) -> bool:
     """Whether to read the documents in parallel: with more than one process to run them, on
-    Linux, when pages of two documents or more were never read, enough of them."""
-    if jobs < 2 or len(config.documents) < 2 or sys.platform != "linux":
+    Linux, when enough pages were never read."""
+    if jobs < 2 or sys.platform != "linux":
         return False
     stops = {repo: read_stops(store, repo) for repo in {d.repo for d in config.documents}}
     unread = [t for t in targets(config) if stop_key(t) not in stops[t.repository]]
-    return len(unread) >= PARALLEL_FROM and len({t.document for t in unread}) > 1
+    return len(unread) >= PARALLEL_FROM
 
 
 def read_documents(
@@ -99,30 +127,97 @@ def read_documents(
     documents not read are not in the result: the run reads them itself, and meets any error
     that stopped them again, page by page."""
     context = multiprocessing.get_context("fork")
-    workers = min(jobs, len(config.documents))
+    schedule = _Schedule(config, render, on_read)
+    workers = min(jobs, schedule.parts)
     started = (os.getpid(), config, render)
     pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=started)
-    read: dict[str, DocumentRead] = {}
     try:
-        futures = [pool.submit(_read_document, document.id) for document in config.documents]
-        _collect(futures, read, on_read)
+        schedule.run(pool, workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return read
+    return schedule.read
 
 
-def _collect(
-    futures: list[Future[DocumentRead]],
-    read: dict[str, DocumentRead],
-    on_read: Callable[[DocumentRead], None],
-) -> None:
-    try:
-        for future in as_completed(futures):
-            done = future.result()
-            read[done.document] = done
-            on_read(done)
-    except Exception:  # the run reads the rest itself, and meets the error again
-        return
+def parts_of(document: DocumentConfig) -> list[tuple[str, ...]]:
+    """The locales of a document, `PART_PAGES` at a time."""
+    locales = document.locales
+    return [tuple(locales[i : i + PART_PAGES]) for i in range(0, len(locales), PART_PAGES)]
+
+
+_Task = tuple[str, int | None]
+"""A document's part to read (its number), or the document to render (None)."""
+
+
+def _in_turn(parts: Mapping[str, list[tuple[str, ...]]]) -> list[_Task]:
+    """Every document's first part, then every second part, and so on."""
+    longest = max(map(len, parts.values()), default=0)
+    return [(d, number) for number in range(longest) for d in parts if number < len(parts[d])]
+
+
+class _Schedule:
+    """Each document's parts to read, then, with `render`, the document to render once its
+    parts are in, ahead of the parts left to read. Every document's first part comes first, then
+    every second part, and so on: the last parts, then the last documents to render, are those
+    of different documents, side by side. A task is handed out only when a worker is free."""
+
+    def __init__(
+        self, config: Config, render: bool, on_read: Callable[[DocumentRead], None]
+    ) -> None:
+        self._render, self._on_read = render, on_read
+        self._locales = {d.id: parts_of(d) for d in config.documents}
+        self._done: dict[str, dict[int, PartRead]] = {d.id: {} for d in config.documents}
+        self._todo: deque[_Task] = deque(_in_turn(self._locales))
+        self.parts = len(self._todo)
+        self.read: dict[str, DocumentRead] = {}
+
+    def run(self, pool: ProcessPoolExecutor, at_once: int) -> None:
+        running: dict[Future[PartRead | Prerendered], _Task] = {}
+        try:
+            while self._todo or running:
+                while self._todo and len(running) < at_once:
+                    task = self._todo.popleft()
+                    running[self._submit(pool, task)] = task
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._took(running.pop(future), future.result())
+        except Exception:  # the run reads the rest itself, and meets the error again
+            return
+
+    def _submit(self, pool: ProcessPoolExecutor, task: _Task) -> Future[PartRead | Prerendered]:
+        document, number = task
+        if number is None:
+            return pool.submit(_render, document, self._updates(document))
+        return pool.submit(_read_part, document, self._locales[document][number])
+
+    def _took(self, task: _Task, result: PartRead | Prerendered) -> None:
+        document, number = task
+        if isinstance(result, PartRead) and number is not None:
+            self._took_part(document, number, result)
+        elif isinstance(result, Prerendered):
+            self._finish(document, result)
+
+    def _took_part(self, document: str, number: int, part: PartRead) -> None:
+        self._done[document][number] = part
+        if len(self._done[document]) < len(self._locales[document]):
+            return
+        if self._render:
+            self._todo.appendleft((document, None))
+        else:
+            self._finish(document, Prerendered())
+
+    def _updates(self, document: str) -> list[PageUpdate]:
+        parts = self._done[document]
+        return [page for number in sorted(parts) for page in parts[number].pages]
+
+    def _finish(self, document: str, rendered: Prerendered) -> None:
+        stops: dict[str, str] = {}
+        heads: dict[str, str] = {}
+        for part in self._done[document].values():
+            stops.update(part.stops)
+            heads.update(part.heads)
+        done = DocumentRead(document, self._updates(document), stops, heads, rendered)
+        self.read[document] = done
+        self._on_read(done)
 
 
 @dataclass(slots=True)
@@ -161,27 +256,37 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _read_document(document_id: str) -> DocumentRead:
+def _read_part(document_id: str, locales: tuple[str, ...]) -> PartRead:
+    """Some locales of a document brought up to date, in a worker."""
     worker = _STARTED["worker"]
-    config = worker.config
-    document = config.document(document_id)
-    pages = document_targets(config, document_id)
+    document = worker.config.document(document_id)
+    pages = document_targets(worker.config, document_id)
     source = worker.sources.get(document.repo, document.ref)
     stops = read_stops(worker.store, document.repo)
-    updates = list(update_document(source, worker.store, pages, stops, worker.texts))
+    if isinstance(source, GitSource):
+        pages = [target for target in pages if target.locale in locales]
+    # else each page fails as in a run that reads the document whole
+    updates = update_document(source, worker.store, pages, stops, worker.texts)
+    taken = [update for update in updates if update.locale in locales]
     heads: dict[str, str] = {}
     record_head(source, document, heads)
     own = {stop_key(t): stops[stop_key(t)] for t in pages if stop_key(t) in stops}
-    rendered = Prerendered()
-    if worker.render:
-        with contextlib.suppress(Exception):  # the run renders them, and says what went wrong
-            rendered = _rendered(config, document, updates)
-    return DocumentRead(document_id, updates, own, heads, rendered)
+    return PartRead(document_id, taken, own, heads)
+
+
+def _render(document_id: str, updates: list[PageUpdate]) -> Prerendered:
+    """A document's files rendered in a worker once its every page is up to date; none when
+    they cannot be (the run renders them, and says what went wrong)."""
+    config = _STARTED["worker"].config
+    with contextlib.suppress(Exception):
+        return _rendered(config, config.document(document_id), updates)
+    return Prerendered()
 
 
 def _rendered(config: Config, document: DocumentConfig, updates: list[PageUpdate]) -> Prerendered:
-    """The document's files rendered and written, as the run would render them; none when a
-    page cannot be read (the run says why) or when the run would render them anyway."""
+    """The document's files rendered and written, as the run would render them, and its new
+    texts' sections of the run's summary; none when a page cannot be read (the run says why)
+    or when the run would render them anyway."""
     failures: stored.PageFailures = {}
     with synced_once():  # the diffs the pages get
         pages, ids = stored.load_pages(config, document_targets(config, document.id), failures)
@@ -199,6 +304,10 @@ def _rendered(config: Config, document: DocumentConfig, updates: list[PageUpdate
         site = plan.render_document(config, document, pages, status, reuse, delivery)
         write(site.outputs)
     done.files = stored.rendered_record(site, {})
+    shifts = [text for text in stored.new_texts(updates, pages) if text.has_shifts]
+    env = render.make_environment(config.templates, config.cache / plan.COMPILED)
+    sections = render.shift_sections(shifts, env)
+    done.shown = ShiftsShown(sections, {text.key: views.shift_to_dict(text) for text in shifts})
     return done
 
 

@@ -59,13 +59,11 @@ from raci_tracker.output.status import SiteStatus, read_checked, read_status, wr
 if TYPE_CHECKING:
     import raci_tracker.app.changelogs as stored
     from raci_tracker.app.changelogs import PageFailures, PageTexts
-    from raci_tracker.compare import changelog
-    from raci_tracker.compare.changelog import NewText, PageChangelog
+    from raci_tracker.compare.changelog import PageChangelog
     from raci_tracker.output import alerts, render, views
     from raci_tracker.output import site as plan
 else:  # the renderers (Jinja2, markdown-it) and deepdiff: imported once a run renders
     stored = LazyModule("raci_tracker.app.changelogs")
-    changelog = LazyModule("raci_tracker.compare.changelog")
     alerts = LazyModule("raci_tracker.output.alerts")
     render = LazyModule("raci_tracker.output.render")
     plan = LazyModule("raci_tracker.output.site")
@@ -122,8 +120,7 @@ def _read_in_parallel(
             if on_page is not None:
                 on_page(page)
         if prerendered is not None:
-            prerendered.files.update(done.rendered.files)
-            prerendered.written += done.rendered.written
+            prerendered.take(done.rendered)
 
     read = read_documents(config, jobs, prerendered is not None, took)
     for repository in sorted({config.document(d).repo for d in read}):
@@ -232,17 +229,6 @@ def lock_outputs(
     return hold_folders((config.snapshots, config.reports), wait, on_wait)
 
 
-def _new_texts(summary: RunSummary, pages: Sequence[PageChangelog]) -> Iterable[NewText]:
-    """The texts this run read, page by page in date order."""
-    new = {(p.document, p.locale): set(p.new_commits) for p in summary.pages}
-    for page in pages:
-        commits = new.get((page.document, page.locale), set())
-        for entry in page.entries:
-            for step in entry.steps:
-                if step.ref.commit in commits:
-                    yield changelog.NewText(page, entry, step)
-
-
 def run_and_report(
     config: Config, on_page: Callable[[PageUpdate], None] | None = None, jobs: int | None = None
 ) -> RunOutcome:
@@ -266,10 +252,16 @@ def run_and_report(
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
             if on_page is not None:
                 on_page(page)
-    new_texts = tuple(_new_texts(summary, pages))
+    new_texts = tuple(stored.new_texts(summary.pages, pages))
     pending = alerts.pending_alerts(config.reports, pages, new_texts)
     return RunOutcome(
-        summary, new_texts, written + checked, pending, tuple(pages), complete=not failures
+        summary,
+        new_texts,
+        written + checked,
+        pending,
+        tuple(pages),
+        complete=not failures,
+        shown=prerendered.shown,
     )
 
 
@@ -353,6 +345,7 @@ def _run_summary(config: Config, outcome: RunOutcome) -> str:
         outcome.changes,
         env,
         skipped=[page for page in outcome.summary.pages if page.skipped],
+        sections=outcome.shown.sections,
     )
     return summary + alerts.render_pending(outcome.pending, env)
 

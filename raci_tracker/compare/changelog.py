@@ -269,6 +269,10 @@ class PageChangelog:
                 step.text.forget()
 
 
+ShiftKey = tuple[str, str, str]
+"""A text a run took in: document, locale, commit (`NewText.key`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewText:
     """A text of a page this run took in, with how it differs from the text before it."""
@@ -280,6 +284,11 @@ class NewText:
     @property
     def has_shifts(self) -> bool:
         return self.step.has_shifts
+
+    @property
+    def key(self) -> ShiftKey:
+        """Its name among a run's texts: its page, and the commit that first published it."""
+        return (self.page.document, self.page.locale, self.step.ref.commit)
 
 
 def commit_day(ref: CommitRef) -> str:

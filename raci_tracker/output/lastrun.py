@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from raci_tracker.history.walk import PageStatus, PageUpdate, RunSummary
 
 if TYPE_CHECKING:  # what a run took in; the run imports it once it has something to render
-    from raci_tracker.compare.changelog import NewText, PageChangelog
+    from raci_tracker.compare.changelog import NewText, PageChangelog, ShiftKey
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftsShown:
+    """A run's shifts as shown where their diffs were at hand (a run's workers): each one's
+    section of the run's summary (`output.render.shift_sections`) and its entry in
+    `last-run.json` (`output.views.shift_to_dict`)."""
+
+    sections: dict[ShiftKey, str] = field(default_factory=dict)
+    records: dict[ShiftKey, dict[str, Any]] = field(default_factory=dict)
+
+    def take(self, other: ShiftsShown) -> None:
+        self.sections.update(other.sections)
+        self.records.update(other.records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +38,8 @@ class RunOutcome:
     complete: bool = False
     """Every page's reports were written: once its alerts are recorded, the run marks them
     current (a quiet run then renders nothing)."""
+    shown: ShiftsShown = field(default_factory=ShiftsShown)
+    """Its shifts as its workers showed them."""
 
     @property
     def shifts(self) -> list[NewText]:

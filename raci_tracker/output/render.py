@@ -8,7 +8,7 @@ value through the `md` filter (pipes, backslashes, HTML, newlines, mentions), so
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from jinja2 import (
 )
 
 from raci_tracker.codec import iso_time
-from raci_tracker.compare.changelog import NewText, PageChangelog, permalink
+from raci_tracker.compare.changelog import NewText, PageChangelog, ShiftKey, permalink
 from raci_tracker.compare.in_force import commit_day
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
@@ -251,9 +251,12 @@ def render_run_summary(
     counts: Mapping[str, int],
     env: Environment | None = None,
     skipped: Sequence[Any] = (),
+    sections: Mapping[ShiftKey, str] | None = None,
 ) -> str:
-    """The Markdown summary of a run: the job summary in CI, and the body of its issue."""
+    """The Markdown summary of a run: the job summary in CI, and the body of its issue. The
+    `sections` of its shifts rendered already (`shift_sections`) are used as they are."""
     env = env or make_environment()
+    known, section = sections or {}, _shift_section(env)
     return env.get_template("last-run.md.j2").render(
         texts=new_texts,
         skipped=skipped,
@@ -263,4 +266,26 @@ def render_run_summary(
         summary=summary_sentence,
         sections=SectionNames.of_step,
         names_of=lambda text: PartyNames.of_step(text.step),
+        shift_section=lambda text: known.get(text.key) or section(text),
     )
+
+
+def shift_sections(texts: Iterable[NewText], env: Environment) -> dict[ShiftKey, str]:
+    """The section of a run's summary of each text with shifts: a run's workers render them
+    while the texts' diffs are at hand."""
+    section = _shift_section(env)
+    return {text.key: section(text) for text in texts if text.has_shifts}
+
+
+def _shift_section(env: Environment) -> Callable[[NewText], str]:
+    template = env.get_template("last-run-shift.md.j2")
+
+    def section(text: NewText) -> str:
+        return template.render(
+            text=text,
+            names=PartyNames.of_step(text.step),
+            summary=summary_sentence,
+            sections=SectionNames.of_step,
+        )
+
+    return section

@@ -369,11 +369,13 @@ def run_to_dict(outcome: RunOutcome) -> dict[str, Any]:
             "new_revisions": sum(len(p.changed_dates) for p in outcome.summary.pages),
             "failed": len(outcome.summary.failed),
         },
-        "shifts": [_shift_to_dict(text) for text in outcome.shifts],
+        "shifts": [
+            outcome.shown.records.get(text.key) or shift_to_dict(text) for text in outcome.shifts
+        ],
     }
 
 
-def _shift_to_dict(text: NewText) -> dict[str, Any]:
+def shift_to_dict(text: NewText) -> dict[str, Any]:
     """A text a run took in whose letters moved, with its changes (editorial ones left out)."""
     step = text.step
     sections = SectionNames.of_step(step)
