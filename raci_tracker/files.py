@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import BinaryIO
@@ -136,28 +136,26 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> bool:
-    """Write `data` to `path` through a temporary file and a rename; False if already identical.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, sync: bool = True) -> bool:
+    """Write `data` (bytes, or pieces of them, never held whole) to `path` through a temporary
+    file and a rename; False if already identical.
 
     Readers see the old file or the new one, never a part; a failure removes the temporary file
     and raises `OutputError`. Inside `synced_once`, the fsync waits for the end of the block;
     with `sync` False there is none: the caller syncs the file system before naming the file.
     """
-    with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
-            return False
+    whole = isinstance(data, bytes)
+    if isinstance(data, bytes) and _holds(path, data):
+        return False
+    pieces: Iterable[bytes] = [data] if isinstance(data, bytes) else data
+    handle, temp = _temporary(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=TEMPORARY_SUFFIX
-        )
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with handle:
+            handle.writelines(pieces)
             handle.flush()
+            if not whole and _same_files(temp, path):
+                temp.unlink()
+                return False
             if sync:
                 _sync_or_defer(handle.fileno(), path)
         temp.chmod(0o644)
@@ -169,6 +167,38 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> bool:
         temp.unlink(missing_ok=True)
         raise
     return True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_files(one: Path, other: Path, chunk: int = 1 << 20) -> bool:
+    try:
+        if one.stat().st_size != other.stat().st_size:
+            return False
+        with one.open("rb") as first, other.open("rb") as second:
+            while piece := first.read(chunk):
+                if piece != second.read(len(piece)):
+                    return False
+            return not second.read(1)
+    except OSError:
+        return False
+
+
+def _temporary(path: Path) -> tuple[BinaryIO, Path]:
+    """A new temporary file beside `path`, named after its writer, open for writing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=TEMPORARY_SUFFIX
+        )
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    return os.fdopen(fd, "wb"), Path(temp_name)
 
 
 def _sync_or_defer(handle: int, path: Path) -> None:
@@ -222,8 +252,9 @@ def _writer_alive(name: str) -> bool:
     return True
 
 
-def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:
-    """Write each output atomically, skipping those already identical; returns files written."""
+def write_outputs(root: Path, outputs: Mapping[str, str | Iterable[str]]) -> int:
+    """Write each output (a text, or its pieces: a large one is never held whole) atomically,
+    skipping those already identical; returns files written."""
     root = root.resolve()
     written = 0
     with synced_once():
@@ -231,5 +262,10 @@ def write_outputs(root: Path, outputs: Mapping[str, str]) -> int:
             target = (root / name).resolve()
             if not target.is_relative_to(root):
                 raise InputError(f"{name} would be written outside {root}")
-            written += write_atomic(target, text.encode("utf-8"))
+            data = (
+                text.encode("utf-8")
+                if isinstance(text, str)
+                else (piece.encode("utf-8") for piece in text)
+            )
+            written += write_atomic(target, data)
     return written

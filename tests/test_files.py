@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,34 @@ def test_the_file_system_sync_works_without_syncfs(
     monkeypatch.setattr(files.os, "sync", lambda: calls.append("sync"))
     files.sync_file_system(tmp_path)
     assert calls == ["sync"]
+
+
+def test_a_text_written_in_pieces_is_never_held_whole_and_is_left_alone_when_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs = Syncs(monkeypatch)
+    pieces = ["{\n", '  "é": ' * 3, "1\n}\n"]
+    assert write_outputs(tmp_path, {"last-run.json": iter(pieces)}) == 1
+    written = tmp_path / "last-run.json"
+    assert written.read_text(encoding="utf-8") == "".join(pieces)
+    modified = written.stat().st_mtime_ns
+    assert write_outputs(tmp_path, {"last-run.json": iter(pieces)}) == 0  # the same bytes
+    assert written.stat().st_mtime_ns == modified
+    assert write_outputs(tmp_path, {"last-run.json": iter([*pieces, " "])}) == 1  # one more
+    assert not write_atomic(written, [b"{\n", '  "é": '.encode() * 3, b"1\n}\n "])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last-run.json"]  # no temporary left
+    assert (syncs.fsyncs, len(syncs.folders)) == (0, 2)  # the identical ones synced nothing
+
+
+def test_a_text_whose_pieces_fail_half_way_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    written = tmp_path / "last-run.json"
+    written.write_bytes(b"before\n")
+
+    def failing() -> Iterator[bytes]:
+        yield b"after"
+        raise ValueError("cannot encode")
+
+    with pytest.raises(ValueError, match="cannot encode"):
+        write_atomic(written, failing())
+    assert written.read_bytes() == b"before\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last-run.json"]

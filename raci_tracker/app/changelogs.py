@@ -43,7 +43,7 @@ the parties' names. Pages whose texts are the same blobs (a copied page, locale 
 byte-identical) share them; the locale, the one thing a text's page adds, is the same on both
 sides of a diff, so it changes nothing in it."""
 
-DIFFS_SHARED = 1024
+DIFFS_SHARED = 256
 """Diffs a run keeps for its next pages."""
 
 DIFFS_HELD = 64

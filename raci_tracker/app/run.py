@@ -24,7 +24,7 @@ from raci_tracker.app.update import (
     targets,
     update_document,
 )
-from raci_tracker.codec import dumps
+from raci_tracker.codec import dump_pieces
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.files import (
     remove_file,
@@ -307,7 +307,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
         write_outputs(
             config.reports,
             {
-                "last-run.json": dumps(views.run_to_dict(outcome)).decode("utf-8"),
+                "last-run.json": dump_pieces(views.run_to_dict(outcome)),
                 "last-run.md": summary,
             },
         )

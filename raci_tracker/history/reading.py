@@ -34,7 +34,7 @@ COLLECT_EVERY = 500
 Keep = Callable[[str, bytes, Snapshot], None]
 """Where a newly parsed text goes: its address, its stored bytes, its snapshot."""
 
-TEXTS_KEPT = 256
+TEXTS_KEPT = 128
 """Distinct texts a run keeps parsed for its next pages (see `Texts`)."""
 
 

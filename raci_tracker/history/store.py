@@ -74,7 +74,7 @@ class StoredRevision:
     texts: list[tuple[PageVersion, TextRead]]
 
 
-PARSED_KEPT = 256
+PARSED_KEPT = 128
 """Texts a store keeps as parsed (`SnapshotStore.remember`): a page's last ones, those its new
 diffs compare."""
 
