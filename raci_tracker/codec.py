@@ -96,16 +96,7 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
         "sections": [
             {"number": s.number, "title": s.title, "line": s.line} for s in snapshot.sections
         ],
-        "activities": [
-            {
-                "id": a.id,
-                "section": a.section,
-                "text": a.text,
-                "line": a.line,
-                "assignments": dict(a.assignments),
-            }
-            for a in snapshot.activities
-        ],
+        "activities": [activity_to_dict(a) for a in snapshot.activities],
         "findings": [finding_to_dict(f) for f in snapshot.findings],
         "tables": {
             "raci": snapshot.tables.raci,
@@ -113,6 +104,26 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
             "other": snapshot.tables.other,
         },
     }
+
+
+def activity_to_dict(activity: Activity) -> dict[str, Any]:
+    return {
+        "id": activity.id,
+        "section": activity.section,
+        "text": activity.text,
+        "line": activity.line,
+        "assignments": dict(activity.assignments),
+    }
+
+
+def activity_from_dict(data: dict[str, Any]) -> Activity:
+    return Activity(
+        id=data["id"],
+        section=data["section"],
+        text=data["text"],
+        line=data["line"],
+        assignments=dict(data["assignments"]),
+    )
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -176,16 +187,7 @@ def _snapshot(data: dict[str, Any]) -> Snapshot:
         sections=tuple(
             Section(number=s["number"], title=s["title"], line=s["line"]) for s in data["sections"]
         ),
-        activities=tuple(
-            Activity(
-                id=a["id"],
-                section=a["section"],
-                text=a["text"],
-                line=a["line"],
-                assignments=dict(a["assignments"]),
-            )
-            for a in data["activities"]
-        ),
+        activities=tuple(activity_from_dict(a) for a in data["activities"]),
         findings=tuple(finding_from_dict(f) for f in data["findings"]),
         tables=TableCounts(**data.get("tables", {})),
     )
@@ -260,7 +262,7 @@ def ref_to_dict(ref: CommitRef) -> dict[str, Any]:
     }
 
 
-def _ref(data: dict[str, Any]) -> CommitRef:
+def ref_from_dict(data: dict[str, Any]) -> CommitRef:
     return CommitRef(data["commit"], _timestamp(data["commit_time"]), data["path"], data["blob"])
 
 
@@ -276,11 +278,11 @@ def legacy_revision_from_dict(data: Any, *, path: str) -> Revision:
             date=meta["date"],
             date_source=DateSource(meta["date_source"]),
             status=RevisionStatus(meta["status"]),
-            ref=_ref(meta),
+            ref=ref_from_dict(meta),
             snapshot=snapshot,
-            commits=tuple(_ref(ref) for ref in meta["commits"]),
+            commits=tuple(ref_from_dict(ref) for ref in meta["commits"]),
             silent_edits=tuple(
-                SilentEdit(_ref(edit), snapshot_from_dict(edit["snapshot"], path=path))
+                SilentEdit(ref_from_dict(edit), snapshot_from_dict(edit["snapshot"], path=path))
                 for edit in meta["silent_edits"]
             ),
             key=meta["date"],
@@ -386,7 +388,7 @@ def version_to_dict(version: PageVersion) -> dict[str, Any]:
 
 def version_from_dict(data: dict[str, Any]) -> PageVersion:
     return PageVersion(
-        ref=_ref(data),
+        ref=ref_from_dict(data),
         object=data["object"],
         date=data["date"],
         date_source=DateSource(data["date_source"]),

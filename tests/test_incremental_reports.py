@@ -15,6 +15,7 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
+from raci_tracker.history.store import HOME
 from raci_tracker.output import stamp
 from raci_tracker.output.feed import FEED
 from raci_tracker.output.render import make_environment
@@ -98,10 +99,17 @@ def clean_run(folder: Path) -> dict[str, bytes]:
     return reports(clean)
 
 
+def folds(folder: Path) -> dict[str, bytes]:
+    """What the store keeps of each page's history folded for its home (`home.json`)."""
+    root = folder / "snapshots"
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob(HOME))}
+
+
 def assert_same_as_full_and_clean(folder: Path) -> None:
     incremental = reports(folder)
     assert incremental == full_report(folder)
     assert incremental == clean_run(folder)
+    assert folds(folder) == folds(folder.with_name(folder.name + "-clean"))
 
 
 def long_history(folder: Path, revisions: int, per_run: int) -> GitRepo:

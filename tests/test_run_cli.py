@@ -139,8 +139,10 @@ def test_run_fills_the_store_then_changes_nothing(
     assert [p.parent.parent.name for p in diffs] == ["fr-fr"]  # its two texts' diff, kept
     counts = [p.parent.name for p in stored if p.name == "diff-counts.json"]
     assert counts == ["fr-fr"]  # what that diff counts; en-gb, of one text, has none
+    homes = sorted(p.parent.name for p in stored if p.name == "home.json")
+    assert homes == ["en-gb", "fr-fr"]  # each page's history, as its home folded it
     objects = sum(1 for p in stored if p.parent.name == "objects")
-    assert len(stored) == 3 + len(diffs) + len(counts) + objects
+    assert len(stored) == 3 + len(diffs) + len(counts) + len(homes) + objects
     assert [p.parent.name for p in stored if p.parent.parent.name == "snapshots"] == [".repos"]
     assert "logs-data-platform fr-fr: up to date" in out_again
     assert "0 new revision(s)" in out_again

@@ -29,7 +29,7 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.history.walk import PageTarget, PageUpdate
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
-from raci_tracker.output.reuse import Reuse
+from raci_tracker.output.reuse import KeptHomes, Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
 from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
 from raci_tracker.output.status import SiteStatus
@@ -280,7 +280,9 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
         key_then, sha = rendered.get(name, ("", ""))
         return key_then == key and file_sha256(config.reports / name) == sha
 
-    return Reuse(environment_digest(config), text_id, current)
+    store = SnapshotStore(config.snapshots)
+    homes = KeptHomes(store.load_home, store.write_home)
+    return Reuse(environment_digest(config), text_id, current, homes)
 
 
 def render_readable(

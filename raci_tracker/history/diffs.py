@@ -60,7 +60,7 @@ def diff_bytes(pair: tuple[str, str], diff: Diff, version: int) -> bytes:
         "format": DIFF_FORMAT,
         "version": version,
         "pair": list(pair),
-        "changes": [_change_to_dict(c) for c in diff.changes],
+        "changes": [change_to_dict(c) for c in diff.changes],
         "summary": _summary_to_dict(diff.summary),
         "introduced": [finding_to_dict(f) for f in diff.findings.introduced],
         "resolved": [finding_to_dict(f) for f in diff.findings.resolved],
@@ -82,7 +82,7 @@ def diff_from_dict(data: Any, pair: tuple[str, str], version: int, *, path: str)
         raise InputError("is the diff of another pair of texts", path=path)
     try:
         return Diff(
-            changes=tuple(_change(c) for c in data["changes"]),
+            changes=tuple(change_from_dict(c) for c in data["changes"]),
             summary=_summary(data["summary"]),
             findings=FindingDelta(
                 tuple(finding_from_dict(f) for f in data["introduced"]),
@@ -128,7 +128,7 @@ def _is_count(values: Any) -> bool:
     )
 
 
-def _change_to_dict(change: Change) -> dict[str, Any]:
+def change_to_dict(change: Change) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": change.kind.value, "severity": change.severity.value}
     data.update({n: getattr(change, n) for n in _TEXT_FIELDS if getattr(change, n) is not None})
     for name in ("before", "after"):
@@ -146,7 +146,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
     return data
 
 
-def _change(data: Mapping[str, Any]) -> Change:
+def change_from_dict(data: Mapping[str, Any]) -> Change:
     transfer = data.get("transfer")
     words = data.get("words")
     assignments = data.get("assignments")

@@ -27,7 +27,7 @@ from raci_tracker.codec import (
     stops_from_dict,
     stops_to_dict,
 )
-from raci_tracker.errors import InputError
+from raci_tracker.errors import InputError, RaciTrackerError
 from raci_tracker.files import read_input, remove_file, sync_file_system, write_atomic
 from raci_tracker.history.dating import (
     GROUP_RULES,
@@ -57,6 +57,7 @@ INDEX = "index.json"
 OBJECTS = "objects"
 DIFFS = "diffs"
 COUNTS = "diff-counts.json"
+HOME = "home.json"
 STOPS = ".repos"
 _ADDRESS = re.compile(r"[0-9a-f]{64}")
 
@@ -306,6 +307,22 @@ class SnapshotStore:
         """Keep the counts, or no file when there is no diff to count (a page of one text)."""
         path = self.folder(document, locale) / COUNTS
         return write_atomic(path, counts_bytes(counts, version)) if counts else remove_file(path)
+
+    def load_home(self, document: str, locale: str) -> bytes | None:
+        """The page's history as its home last folded it (`output.homefold`), None for none."""
+        try:
+            return read_input(self.folder(document, locale) / HOME)
+        except (RaciTrackerError, OSError):
+            return None
+
+    def write_home(self, document: str, locale: str, data: bytes) -> None:
+        """Keep the page's fold for the next run's home, unless the store cannot be written. It
+        is only a shortcut, so it is written without a sync of its own: a fold a crash lost or
+        left torn is folded again."""
+        try:
+            write_atomic(self.folder(document, locale) / HOME, data, sync=False)
+        except (RaciTrackerError, OSError):
+            return
 
     def load_diff(
         self, document: str, locale: str, pair: tuple[str, str], version: int

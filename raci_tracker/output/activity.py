@@ -1,17 +1,17 @@
 """Each activity's own history: every change of its letters, rewording and move, followed through
 the page's revisions with the diff's own pairing (`activity_id` and `previous_activity_id`). Only
 the first text is read: each later one is followed through its outline (`Step.outline`). A
-history keeps its newest `HOME_EVENTS` events and counts the others (`Earlier`)."""
+history keeps its newest `HOME_EVENTS` events and counts the others (`Earlier`). `Follower`
+takes the texts one at a time, and `homefold` keeps it between runs."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from raci_tracker.compare.changelog import PageChangelog, Step
+from raci_tracker.compare.changelog import Step
 from raci_tracker.model import Activity, Change, ChangeKind, CommitRef
-from raci_tracker.output.paging import revision_key
 from raci_tracker.output.prose import SectionNames
 
 FOLLOWED = (
@@ -75,12 +75,14 @@ class ActivityHistory:
     earlier: Earlier | None = None
 
 
-class _Events:
+class Events:
     """One history's newest `HOME_EVENTS` events, and the count of those before them."""
 
-    def __init__(self) -> None:
-        self.events: list[ActivityEvent] = []
-        self.earlier: Earlier | None = None
+    def __init__(
+        self, events: Iterable[ActivityEvent] = (), earlier: Earlier | None = None
+    ) -> None:
+        self.events: list[ActivityEvent] = list(events)
+        self.earlier = earlier
 
     def add(self, event: ActivityEvent) -> None:
         self.events.append(event)
@@ -95,13 +97,34 @@ class _Events:
         return ActivityHistory(tuple(self.events), self.earlier)
 
 
-class _Follower:
-    """Which history each activity of the current text belongs to, step after step."""
+class Follower:
+    """Which history each activity of the current text belongs to, step after step, and each
+    history's events (`key_of`: activity id -> its history's key in `events`)."""
 
-    def __init__(self) -> None:
-        self.key_of: dict[str, int] = {}
-        self.events: dict[int, _Events] = defaultdict(_Events)
-        self.next_key = 0
+    def __init__(
+        self,
+        key_of: dict[str, int] | None = None,
+        events: Mapping[int, Events] | None = None,
+        next_key: int = 0,
+    ) -> None:
+        self.key_of: dict[str, int] = key_of or {}
+        self.events: dict[int, Events] = defaultdict(Events, events or {})
+        self.next_key = next_key
+
+    def add(self, date: str, key: str, step: Step) -> None:
+        """One more step of the page, the revision dated `date` and named `key` in links."""
+        if step.diff is None:
+            self.first(date, key, step)
+        else:
+            self.follow(date, key, step)
+
+    def histories(self) -> dict[str, ActivityHistory]:
+        """Each activity of the latest text -> its history."""
+        return {activity_id: self.events[key].history() for activity_id, key in self.key_of.items()}
+
+    def current(self) -> dict[int, Events]:
+        """The histories of the latest text's activities: the only ones a later step adds to."""
+        return {key: self.events[key] for key in self.key_of.values()}
 
     def new_key(self) -> int:
         self.next_key += 1
@@ -134,26 +157,6 @@ class _Follower:
         for activity_id, found in touched.items():
             event = ActivityEvent(date, key, step.ref, step.silent, tuple(found), None, sections)
             self.events[key_of[activity_id]].add(event)
-
-
-def _steps(page: PageChangelog) -> Iterator[tuple[str, str, Step]]:
-    for entry in page.entries:
-        for step in entry.steps:
-            yield entry.head.date, revision_key(entry.head), step
-
-
-def activity_histories(page: PageChangelog) -> Mapping[str, ActivityHistory]:
-    """Latest activity id -> its history as its home lists it, for every activity of the latest
-    text."""
-    follower = _Follower()
-    for date, key, step in _steps(page):
-        if step.diff is None:
-            follower.first(date, key, step)
-        else:
-            follower.follow(date, key, step)
-    return {
-        activity_id: follower.events[key].history() for activity_id, key in follower.key_of.items()
-    }
 
 
 def anchors(activity_ids: Iterable[str]) -> dict[str, str]:

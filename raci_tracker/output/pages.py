@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from raci_tracker.compare.changelog import PageChangelog, permalink
 from raci_tracker.compare.diligence import AlignedRow, Consistency
 from raci_tracker.model import Activity, CommitRef, Snapshot
-from raci_tracker.output.activity import ActivityEvent, Earlier, activity_histories, anchors
+from raci_tracker.output.activity import ActivityEvent, Earlier, anchors
+from raci_tracker.output.homefold import HomeFold, fold_home
 from raci_tracker.output.paging import revision_hrefs
 from raci_tracker.output.prose import PartyNames, section_name
 from raci_tracker.output.timeline import Timeline, timeline
@@ -76,19 +77,20 @@ def matrix_sections(snapshot: Snapshot) -> tuple[MatrixSection, ...]:
     )
 
 
-def names_of(page: PageChangelog) -> PartyNames:
-    """The parties as the page's revisions name them, the newest name first."""
-    return PartyNames.of_outlines(e.steps[-1].outline for e in reversed(page.entries))
-
-
 def home(
-    page: PageChangelog, locales: Sequence[str], consistency: bool, failed: str | None
+    page: PageChangelog,
+    locales: Sequence[str],
+    consistency: bool,
+    failed: str | None,
+    fold: HomeFold | None = None,
 ) -> Home:
-    names = names_of(page)
+    """The page's home; `fold`: its history folded (`fold_home`), if the caller kept one."""
+    fold = fold if fold is not None else fold_home(page)
+    names = fold.names()
     hrefs = {f: revision_hrefs(page, f) for f in ("html", "md")}
     latest = page.latest
     snapshot = latest.snapshot if latest else None
-    histories = activity_histories(page)
+    histories = fold.follower.histories()
     return Home(
         page=page,
         names=names,
@@ -96,7 +98,7 @@ def home(
         histories={activity_id: h.events for activity_id, h in histories.items()},
         earlier={activity_id: h.earlier for activity_id, h in histories.items() if h.earlier},
         anchors=anchors(a.id for a in snapshot.activities) if snapshot else {},
-        timeline=timeline(page, hrefs["html"], names),
+        timeline=timeline(fold.marks, hrefs["html"], names),
         hrefs=hrefs,
         source=permalink(page.permalink, latest.head.ref, page.locale) if latest else None,
         other_locales=tuple(x for x in locales if x != page.locale),

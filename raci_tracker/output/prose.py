@@ -18,7 +18,6 @@ from raci_tracker.model import (
     PartyTally,
     RevisionStatus,
     Snapshot,
-    TextOutline,
 )
 from raci_tracker.page.tables import PATH_SEPARATOR
 
@@ -56,15 +55,10 @@ class PartyNames:
 
     @classmethod
     def of(cls, *snapshots: Snapshot) -> PartyNames:
-        return cls._first((p.id, p.label) for snapshot in snapshots for p in snapshot.parties)
+        return cls.of_parties((p.id, p.label) for snapshot in snapshots for p in snapshot.parties)
 
     @classmethod
-    def of_outlines(cls, outlines: Iterable[TextOutline]) -> PartyNames:
-        """`of` for texts outlined (`Step.outline`), without reading them."""
-        return cls._first(party for outline in outlines for party in outline.parties)
-
-    @classmethod
-    def _first(cls, parties: Iterable[tuple[str, str]]) -> PartyNames:
+    def of_parties(cls, parties: Iterable[tuple[str, str]]) -> PartyNames:
         """Each party by the first label it comes with."""
         labels: dict[str, str] = {}
         for party, label in parties:
@@ -78,7 +72,7 @@ class PartyNames:
         outline kept with its diff when there is one: no text is read."""
         outline = step.kept_outline
         if outline is not None:
-            return cls._first((*outline.parties, *outline.parties_gone))
+            return cls.of_parties((*outline.parties, *outline.parties_gone))
         return cls.of(step.snapshot, *([step.before] if step.before else []))
 
     def name(self, party: str | None) -> str:

@@ -29,14 +29,24 @@ PageTextId = Callable[[PageChangelog, str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
+class KeptHomes:
+    """Where each page's history folded for its home is kept between runs (`homefold`): read
+    (None: none kept) and written by document and locale."""
+
+    load: Callable[[str, str], bytes | None]
+    keep: Callable[[str, str, bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
 class Reuse:
     """What a run may leave unrendered: `environment` is the rendering environment's digest,
     and `current(name, key)` says whether the file `name` was last rendered from `key` and
-    still holds what was written then."""
+    still holds what was written then; `homes`, where the pages' homes keep their folds."""
 
     environment: str
     text_id: PageTextId
     current: Callable[[str, str], bool] = field(default=lambda name, key: False)
+    homes: KeptHomes | None = None
 
 
 def key_of(parts: Iterable[object]) -> str:

@@ -22,6 +22,7 @@ from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
 from raci_tracker.output.feed import FEED, feed_key, feed_listing
+from raci_tracker.output.homefold import HomeFold, fold_bytes, fold_from_bytes, fold_home
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import ChangelogPage, changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
@@ -84,7 +85,8 @@ def _page_reports(
             part.forget_texts()
     names = [(f"{folder}/index.{f}", f) for f in FORMATS if f"{folder}/index.{f}" not in keep]
     if names:
-        view = home(page, document.locales, group.consistency is not None, failed)
+        fold = home_fold(page, reuse)
+        view = home(page, document.locales, group.consistency is not None, failed, fold)
         take(
             {
                 name: render_template(env, f"home.{f}.j2", view=view, open_findings=open_findings)
@@ -92,6 +94,20 @@ def _page_reports(
             }
         )
     return keys
+
+
+def home_fold(page: PageChangelog, reuse: Reuse | None) -> HomeFold:
+    """The page's history folded for its home: from the fold kept last, and kept again for the
+    next run, where `reuse` keeps folds; else from the first text."""
+    if reuse is None or reuse.homes is None:
+        return fold_home(page)
+    homes = reuse.homes
+    kept = fold_from_bytes(homes.load(page.document, page.locale))
+    steps, chain = (kept.steps, kept.chain) if kept is not None else (0, None)
+    fold = fold_home(page, kept, reuse.text_id, reuse.environment)
+    if fold.chain is not None and (fold.steps, fold.chain) != (steps, chain):
+        homes.keep(page.document, page.locale, fold_bytes(fold))
+    return fold
 
 
 def _group(

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from raci_tracker.compare.changelog import PageChangelog, RevisionHead, Step, commit_day
-from raci_tracker.compare.outline import HELD, count
-from raci_tracker.model import ROLES
+from raci_tracker.compare.changelog import RevisionHead, Step, commit_day
+from raci_tracker.compare.outline import HELD
+from raci_tracker.model import ROLES, TextOutline
 from raci_tracker.output.paging import revision_key
 from raci_tracker.output.prose import PartyNames
 
@@ -78,6 +78,38 @@ def _day(text: str) -> int:
     return date.fromisoformat(text).toordinal()
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One text of the page as the timeline draws it: the day of its commit, its revision's date
+    and key, how it differs from the text before, and how many activities each party holds A
+    and R on (`held`: party, A, R; `columns`: the parties its columns name)."""
+
+    day: int
+    date: str
+    key: str
+    commit: str
+    silent: bool
+    severity: str
+    held: tuple[tuple[str, int, int], ...]  # party, A, R (the letters of `COUNTED`)
+    columns: tuple[str, ...]
+
+    def count(self, party: str, letter: str) -> int:
+        """How many activities `party` holds `letter` (one of `COUNTED`) on."""
+        for holder, accountable, responsible in self.held:
+            if holder == party:
+                return accountable if letter == "A" else responsible
+        return 0
+
+
+def mark_of(revision: RevisionHead, step: Step, outline: TextOutline) -> Mark:
+    """A text of `revision` as the timeline draws it, from its diff and `outline`."""
+    held = tuple((party, *outline.held[party]) for party in outline.held)
+    columns = tuple(party for party, _ in outline.parties)
+    day = _day(commit_day(step.ref))
+    date, key, commit = revision.date, revision_key(revision), step.ref.commit
+    return Mark(day, date, key, commit, step.silent, _severity(step), held, columns)
+
+
 def _severity(step: Step) -> str:
     if step.diff is None:
         return "first"
@@ -93,41 +125,42 @@ def _scale(days: Sequence[int]) -> Callable[[int], float]:
     return lambda day: round(LEFT + (day - low) * span, 1)
 
 
-def _placed(page: PageChangelog) -> Iterator[tuple[int, RevisionHead, Step]]:
-    """(day on the axis, revision, step): every text, silent edits too (the lower row tells them
+def _placed(marks: Sequence[Mark]) -> list[int]:
+    """The day each text is drawn on: every text, silent edits too (the lower row tells them
     apart), on the day its first commit was made; a commit dated before the text it followed
     (a clock-skewed or rebased commit) is drawn on that text's day, so the axis runs one way."""
-    latest = 0
-    for entry in page.entries:
-        for step in entry.steps:
-            latest = max(latest, _day(commit_day(step.ref)))
-            yield latest, entry.head, step
+    latest, days = 0, []
+    for mark in marks:
+        latest = max(latest, mark.day)
+        days.append(latest)
+    return days
 
 
 def _markers(
-    placed: Sequence[tuple[int, RevisionHead, Step]],
-    x: Callable[[int], float],
-    hrefs: Mapping[str, str],
+    marks: Sequence[Mark], days: Sequence[int], x: Callable[[int], float], hrefs: Mapping[str, str]
 ) -> tuple[Marker, ...]:
     markers = []
-    for day, revision, step in placed:
-        severity = _severity(step)
-        what = "silent edit" if step.silent else "revision"
-        title = f"{revision.date}: {what}, {severity if severity != 'first' else 'first record'}"
-        title += f" (commit {step.ref.commit[:12]}, committed {date.fromordinal(day)})"
-        y = SILENT_Y if step.silent else LANE_Y
-        href = hrefs.get(revision_key(revision), "")
-        markers.append(Marker(x(day), y, severity, step.silent, title, href))
+    for day, mark in zip(days, marks, strict=True):
+        severity = mark.severity
+        what = "silent edit" if mark.silent else "revision"
+        title = f"{mark.date}: {what}, {severity if severity != 'first' else 'first record'}"
+        title += f" (commit {mark.commit[:12]}, committed {date.fromordinal(day)})"
+        y = SILENT_Y if mark.silent else LANE_Y
+        markers.append(Marker(x(day), y, severity, mark.silent, title, hrefs.get(mark.key, "")))
     return tuple(markers)
 
 
 def _series(
-    page: PageChangelog, x: Callable[[int], float], y: Callable[[int], float], names: PartyNames
+    marks: Sequence[Mark],
+    days: Sequence[int],
+    scales: tuple[Callable[[int], float], Callable[[int], float]],
+    names: PartyNames,
 ) -> list[Series]:
-    outlines = [(day, step.outline) for day, _, step in _placed(page)]
+    x, y = scales
     parties = list(names.labels)
+    placed = list(zip(days, marks, strict=True))
     counts = {
-        (party, letter): [(day, count(o, party, letter)) for day, o in outlines]
+        (party, letter): [(day, mark.count(party, letter)) for day, mark in placed]
         for party in parties
         for letter in COUNTED
     }
@@ -172,22 +205,22 @@ def _y_ticks(top: int, y: Callable[[int], float]) -> tuple[Tick, ...]:
     return tuple(Tick(y(n), str(n)) for n in sorted({0, top // 2, top}))
 
 
-def _top_count(page: PageChangelog) -> Iterator[int]:
-    for step in (step for entry in page.entries for step in entry.steps):
-        outline = step.outline
-        for party, _ in outline.parties:
+def _top_count(marks: Sequence[Mark]) -> Iterator[int]:
+    for mark in marks:
+        for party in mark.columns:
             for letter in COUNTED:
-                yield count(outline, party, letter)
+                yield mark.count(party, letter)
 
 
-def timeline(page: PageChangelog, hrefs: Mapping[str, str], names: PartyNames) -> Timeline | None:
-    """The picture of a page with at least one revision; `hrefs` links each revision."""
-    placed = list(_placed(page))
-    if not placed:
+def timeline(marks: Sequence[Mark], hrefs: Mapping[str, str], names: PartyNames) -> Timeline | None:
+    """The picture of a page's texts (`marks`, oldest first), if it has any; `hrefs` links each
+    revision."""
+    if not marks:
         return None
-    days = [day for day, _, _ in placed]
+    days = _placed(marks)
     x = _scale(days)
-    top = max([1, *_top_count(page)])
+    top = max([1, *_top_count(marks)])
     y = _y_scale(top)
-    series = _series(page, x, y, names)
-    return Timeline(_markers(placed, x, hrefs), tuple(series), _x_ticks(days, x), _y_ticks(top, y))
+    series = _series(marks, days, (x, y), names)
+    markers = _markers(marks, days, x, hrefs)
+    return Timeline(markers, tuple(series), _x_ticks(days, x), _y_ticks(top, y))
