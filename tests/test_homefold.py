@@ -13,7 +13,7 @@ import pytest
 
 from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
-from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.compare.changelog import PageChangelog, RevisionHead, Step
 from raci_tracker.config import Config, load_config
 from raci_tracker.output.activity import HOME_EVENTS
 from raci_tracker.output.homefold import HomeFold, fold_bytes, fold_from_bytes, fold_home
@@ -65,9 +65,9 @@ def counting_folds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     folded: list[str] = []
     add = HomeFold.add
 
-    def counted(self: HomeFold, revision: object, step: object) -> None:
-        folded.append(step.ref.commit)  # type: ignore[attr-defined]
-        add(self, revision, step)  # type: ignore[arg-type]
+    def counted(self: HomeFold, revision: RevisionHead, step: Step) -> None:
+        folded.append(step.ref.commit)
+        add(self, revision, step)
 
     monkeypatch.setattr(HomeFold, "add", counted)
     return folded
