@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,12 +187,24 @@ def test_a_damaged_fold_is_folded_again(
     assert (folder / HOME).read_bytes() == clean_home(folder)
 
 
-def test_a_fold_missing_a_current_activity_s_history_is_not_read(folder: Path) -> None:
+def without_a_history(kept: dict[str, Any]) -> None:
+    kept["histories"] = kept["histories"][1:]
+
+
+def with_a_row_that_is_not_one(kept: dict[str, Any]) -> None:
+    changed = next(e for h in kept["histories"] for e in h[1] if e["changes"])
+    changed["changes"][0]["activity"] = -1  # Python would read the table's last value
+
+
+@pytest.mark.parametrize("damage", [without_a_history, with_a_row_that_is_not_one])
+def test_a_fold_that_does_not_hold_together_is_not_read(
+    folder: Path, damage: Callable[[dict[str, Any]], None]
+) -> None:
     tracker(folder)
     run(folder)
     kept = json.loads((folder / HOME).read_bytes())
     assert fold_from_bytes(json.dumps(kept).encode()) is not None
-    kept["histories"] = kept["histories"][1:]
+    damage(kept)
 
     assert fold_from_bytes(json.dumps(kept).encode()) is None
 

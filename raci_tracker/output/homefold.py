@@ -171,14 +171,35 @@ def _event_to_dict(event: ActivityEvent, table: _Table) -> dict[str, Any]:
         "key": event.key,
         "ref": table.at("ref", event.ref, ref_to_dict(event.ref)),
         "silent": event.silent,
-        "changes": [change_to_dict(change) for change in event.changes],
+        "changes": [_shared(change_to_dict(change), table) for change in event.changes],
     }
     if event.activity is not None:
-        data["activity"] = activity_to_dict(event.activity)
+        data["activity"] = _shared(activity_to_dict(event.activity), table, _ACTIVITY_FIELDS)
     if event.sections is not None:
         named = (event.sections.before, event.sections.after)
         key = tuple(tuple(titles.items()) for titles in named)
         data["sections"] = table.at("sections", key, [dict(titles) for titles in named])
+    return data
+
+
+_CHANGE_FIELDS = {
+    "activity": "activity",
+    "activity_id": "activity_id",
+    "previous_activity": "activity",
+    "previous_activity_id": "activity_id",
+    "labels": "labels",
+}
+"""A change's values that recur in every event of its activity, by their kind in the table."""
+_ACTIVITY_FIELDS = {"id": "activity_id", "text": "activity"}
+"""The same of an activity as first recorded."""
+
+
+def _shared(data: dict[str, Any], table: _Table, fields: Mapping[str, str] = _CHANGE_FIELDS) -> Any:
+    """`data` with the values of `fields` written once in the table, each replaced by its row."""
+    for name, kind in fields.items():
+        if name in data:
+            value = data[name]
+            data[name] = table.at(kind, tuple(value) if isinstance(value, list) else value, value)
     return data
 
 
@@ -221,7 +242,7 @@ class _Rows:
 
     def _once(self, kind: str, at: int, make: Callable[[Any], _Made]) -> _Made:
         if (kind, at) not in self.made:
-            self.made[(kind, at)] = make(self.table[at])
+            self.made[(kind, at)] = make(self._row(at))
         return cast(_Made, self.made[(kind, at)])
 
     def events(self, events: Sequence[Any], before: Sequence[Any] | None) -> Events:
@@ -237,10 +258,23 @@ class _Rows:
             key=str(data["key"]),
             ref=self._once("ref", data["ref"], ref_from_dict),
             silent=bool(data["silent"]),
-            changes=tuple(change_from_dict(change) for change in data["changes"]),
-            activity=activity_from_dict(data["activity"]) if "activity" in data else None,
+            changes=tuple(change_from_dict(self.shared(c)) for c in data["changes"]),
+            activity=activity_from_dict(self.shared(data["activity"], _ACTIVITY_FIELDS))
+            if "activity" in data
+            else None,
             sections=self._once("sections", sections, _sections) if sections is not None else None,
         )
+
+    def shared(
+        self, data: Mapping[str, Any], fields: Mapping[str, str] = _CHANGE_FIELDS
+    ) -> dict[str, Any]:
+        """`data` with the values `_shared` wrote in the table put back."""
+        return {name: self._row(value) if name in fields else value for name, value in data.items()}
+
+    def _row(self, at: object) -> Any:
+        if type(at) is not int or not 0 <= at < len(self.table):
+            raise IndexError(f"no row {at!r}")
+        return self.table[at]
 
     def mark(self, values: Sequence[Any]) -> Mark:
         day, date, key, commit, silent, severity, held, columns = values
