@@ -46,6 +46,7 @@ LAYERS = {
     "text": 0,
     "lazy": 0,
     "recent": 0,
+    "heap": 0,
     "version": 0,
 }
 """cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which

@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 
+from raci_tracker.app import changelogs
 from raci_tracker.app.changelogs import reuse_of
+from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
+from raci_tracker.compare.changelog import PageChangelog
 from raci_tracker.config import load_config
 from raci_tracker.history import store as store_module
 from raci_tracker.history.store import SnapshotStore
+from raci_tracker.output import feed
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
@@ -125,8 +129,9 @@ def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
     # the index (last major change), the feed and the alerts ask the other page's diffs only
     # what they count, which the store keeps beside them (`diff-counts.json`)
     assert reads["other"] == 0
-    # the new diff looked for as the run takes its text in (then made), and its home: every diff
-    assert reads["kube"] == 1 + 12
+    # the new diff looked for as the run takes its text in (then made, and kept for the reports
+    # with the page's entries), and its home: every other diff
+    assert reads["kube"] == 1 + 11
     assert reports(folder) == full_report(folder)
 
 
@@ -206,3 +211,59 @@ def test_an_older_text_that_cannot_be_read_fails_its_page_and_the_others_are_wri
     assert f"kube en-gb: failed: {damaged}" in err and "Traceback" not in err
     other = (folder / "reports/other/en-gb/index.md").read_text("utf-8")
     assert "2023-02-14" in other  # the other page's own reports are written
+
+
+def test_a_run_builds_the_changelog_of_a_page_it_took_a_text_in_for_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo, path = two_pages(folder, 4)
+    new_letters(repo)
+    built: Counter[str] = Counter()
+    real = changelogs.stored_page
+
+    def counted(store: SnapshotStore, document: str, *args: Any) -> Any:
+        built[document] += 1
+        return real(store, document, *args)
+
+    monkeypatch.setattr(changelogs, "stored_page", counted)
+    run(path)
+
+    # `kube` as the run takes its text in, and its reports take that; `other` for its reports
+    assert built == {"kube": 1, "other": 1}
+    assert reports(folder) == full_report(folder)
+
+
+def test_a_page_kept_as_diffed_is_not_taken_once_its_index_changed(tmp_path: Path) -> None:
+    folder = tmp_path / "tracker"
+    repo, path = two_pages(folder, 2)
+    store = SnapshotStore(folder / "snapshots")
+    diffed, page = DiffedPages(), changelogs.stored_page(store, "kube", "en-gb")
+    diffed.keep(store, page, "kube", "en-gb")
+    assert diffed.get(store, "kube", "en-gb") is page
+    assert diffed.get(store, "other", "en-gb") is None
+
+    new_letters(repo)
+    run(path)
+
+    assert diffed.get(store, "kube", "en-gb") is None
+
+
+def test_the_feed_places_each_page_s_revisions_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    two_pages(folder, 6)
+    pages, _ = _load_pages(load_config(folder / "raci-tracker.toml"))
+    placed: list[str] = []
+    real = feed.revision_hrefs
+
+    def counted(page: PageChangelog, *args: Any) -> dict[str, str]:
+        placed.append(page.document)
+        return real(page, *args)
+
+    monkeypatch.setattr(feed, "revision_hrefs", counted)
+    listed = feed.feed_listing(pages)
+
+    assert len(listed) > len(placed) and sorted(placed) == ["kube"]  # `other` has no shift
+    assert all(item.local.startswith("kube/en-gb/CHANGELOG.html#revision-") for item in listed)

@@ -7,21 +7,24 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from raci_tracker.cli import main
 from raci_tracker.codec import snapshot_to_dict, snapshot_to_json
 from raci_tracker.errors import InputError
+from raci_tracker.history import store as store_module
 from raci_tracker.history.objects import expanded, object_bytes, object_from_dict
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import PARSED_KEPT, SnapshotStore
 from raci_tracker.history.walk import PageTarget, update_page
-from raci_tracker.model import CommitRef
+from raci_tracker.model import CommitRef, PageIndex
 from raci_tracker.page.parse import parse_page
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_entries, corpus_page
 from tests.legacy_store import build_upstream, tracker_with_store, write_config
+from tests.test_reports_reading import two_pages
 
 REF = CommitRef("c" * 40, 1700000000, "guide.fr-fr.md", "b" * 40)
 
@@ -148,3 +151,38 @@ def test_a_text_a_store_just_parsed_is_the_snapshot_its_object_gives(tmp_path: P
         kept = walked.load_object("doc", "fr-fr", version)
         read = SnapshotStore(tmp_path / "snapshots").load_object("doc", "fr-fr", version)
         assert kept == read, version.ref.commit
+
+
+def test_an_index_read_again_is_decoded_once_and_each_reader_may_change_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    two_pages(folder, 3)
+    store = SnapshotStore(folder / "snapshots")
+    decoded: list[str] = []
+    real = store_module.index_from_dict
+
+    def counted(data: Any, path: str) -> PageIndex:
+        decoded.append(path)
+        return real(data, path)
+
+    monkeypatch.setattr(store_module, "index_from_dict", counted)
+    first = store.load_index("kube", "en-gb")
+    assert first is not None and first.versions
+    first.versions.clear()
+    first.parties["customer"] = ["Client"]
+    second = store.load_index("kube", "en-gb")
+
+    assert len(decoded) == 1
+    assert second is not None and second.versions and "customer" not in second.parties
+
+    path = folder / "snapshots/kube/en-gb/index.json"
+    data = json.loads(path.read_bytes())
+    path.write_text(json.dumps({**data, "last_commit": "0" * 40}), encoding="utf-8")
+    third = store.load_index("kube", "en-gb")
+
+    assert len(decoded) == 2 and third is not None and third.last_commit == "0" * 40
+    with store.batched():
+        store.write_index(replace(third, last_commit="1" * 40))
+        written = store.load_index("kube", "en-gb")
+    assert len(decoded) == 2 and written is not None and written.last_commit == "1" * 40

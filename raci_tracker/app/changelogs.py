@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from raci_tracker.app.diffed import DiffedPages, StoredPage, TextIds
 from raci_tracker.compare.changelog import (
     DiffToFind,
     Entry,
@@ -169,11 +170,6 @@ class StoredDiffs:
             return
 
 
-TextIds = dict[str, str]
-"""A page's texts by the commit the store names them by -> what names their content for good:
-the object's address, or for a deletion the commit and path (its text says them)."""
-
-
 def text_ids(index: PageIndex) -> TextIds:
     ids: dict[str, str | None] = {}
     for version in index.versions:
@@ -185,7 +181,7 @@ def text_ids(index: PageIndex) -> TextIds:
 
 def stored_page(
     store: SnapshotStore, document: str, locale: str, shared: SharedDiffs | None = None
-) -> tuple[tuple[Entry, ...], TextIds]:
+) -> StoredPage:
     """The page's changelog entries, oldest first, diffed through the store's diffs (or the
     `shared` diffs of the run's other pages), and what names each of their texts."""
     index = store.load_index(document, locale)
@@ -225,26 +221,33 @@ PageFailures = dict[tuple[str, str], str]
 
 
 def load_pages(
-    config: Config, pages: Sequence[PageTarget], failures: PageFailures | None = None
+    config: Config,
+    pages: Sequence[PageTarget],
+    failures: PageFailures | None = None,
+    diffed: DiffedPages | None = None,
 ) -> tuple[list[PageChangelog], PageTexts]:
-    """Each page's stored revisions diffed one after the other (see `stored_page`), and what
-    names its texts. With `failures`, a page whose store cannot be read is recorded there and
-    left out, instead of stopping every page's reports."""
+    """Each page's stored revisions diffed one after the other (see `stored_page`; those the
+    run's update kept in `diffed` are taken from there), and what names its texts. With
+    `failures`, a page whose store cannot be read is recorded there and left out, instead of
+    stopping every page's reports."""
     store, shared = SnapshotStore(config.snapshots), shared_diffs()
+    diffed = diffed or DiffedPages(0)
     loaded, ids = [], {}
     for target in pages:
+        document, locale = target.document, target.locale
         try:
-            entries, ids[(target.document, target.locale)] = stored_page(
-                store, target.document, target.locale, shared
-            )
+            page = diffed.get(store, document, locale)
+            if page is None:
+                page = stored_page(store, document, locale, shared)
+            entries, ids[(document, locale)] = page
             title = entries[-1].steps[-1].snapshot.document.title if entries else None
         except Exception as error:
             if failures is None:
                 raise
-            failures[(target.document, target.locale)] = failure_message(error)
+            failures[(document, locale)] = failure_message(error)
             continue
-        permalink = config.document(target.document).permalink
-        loaded.append(PageChangelog(target.document, target.locale, title, permalink, entries))
+        permalink = config.document(document).permalink
+        loaded.append(PageChangelog(document, locale, title, permalink, entries))
     return loaded, ids
 
 

@@ -25,6 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.app.update import (
     Sources,
     document_targets,
@@ -36,6 +37,7 @@ from raci_tracker.app.update import (
 )
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.files import synced_once, write_outputs
+from raci_tracker.heap import frozen_heap
 from raci_tracker.history.reading import Texts
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
@@ -223,13 +225,14 @@ class _Schedule:
 @dataclass(slots=True)
 class _Worker:
     """A worker process's own: its opened repositories (each listed once for all the documents
-    it reads there), its parsed texts, whether it renders."""
+    it reads there), its parsed texts and the pages it diffed, whether it renders."""
 
     config: Config
     render: bool
     sources: Sources
     store: SnapshotStore
     texts: Texts
+    diffed: DiffedPages
 
 
 _STARTED: dict[str, _Worker] = {}
@@ -244,7 +247,8 @@ def _start(parent: int, config: Config, render: bool) -> None:
 def worker_for(config: Config, render: bool, opened: ExitStack) -> _Worker:
     """A worker's own, its repositories opened into `opened`."""
     sources = Sources(config, opened)
-    return _Worker(config, render, sources, SnapshotStore(config.snapshots), Texts())
+    store = SnapshotStore(config.snapshots)
+    return _Worker(config, render, sources, store, Texts(), DiffedPages())
 
 
 def _die_with(parent: int) -> None:
@@ -266,7 +270,7 @@ def _read_part(document_id: str, locales: tuple[str, ...]) -> PartRead:
     if isinstance(source, GitSource):
         pages = [target for target in pages if target.locale in locales]
     # else each page fails as in a run that reads the document whole
-    updates = update_document(source, worker.store, pages, stops, worker.texts)
+    updates = update_document(source, worker.store, pages, stops, worker.texts, worker.diffed)
     taken = [update for update in updates if update.locale in locales]
     heads: dict[str, str] = {}
     record_head(source, document, heads)
@@ -277,19 +281,28 @@ def _read_part(document_id: str, locales: tuple[str, ...]) -> PartRead:
 def _render(document_id: str, updates: list[PageUpdate]) -> Prerendered:
     """A document's files rendered in a worker once its every page is up to date; none when
     they cannot be (the run renders them, and says what went wrong)."""
-    config = _STARTED["worker"].config
+    worker = _STARTED["worker"]
     with contextlib.suppress(Exception):
-        return _rendered(config, config.document(document_id), updates)
+        document = worker.config.document(document_id)
+        return _rendered(worker.config, document, updates, worker.diffed)
     return Prerendered()
 
 
-def _rendered(config: Config, document: DocumentConfig, updates: list[PageUpdate]) -> Prerendered:
+@frozen_heap()  # the cyclic collector traces what the render makes, not what it reads
+def _rendered(
+    config: Config,
+    document: DocumentConfig,
+    updates: list[PageUpdate],
+    diffed: DiffedPages | None = None,
+) -> Prerendered:
     """The document's files rendered and written, as the run would render them, and its new
     texts' sections of the run's summary; none when a page cannot be read (the run says why)
-    or when the run would render them anyway."""
+    or when the run would render them anyway. The pages this worker `diffed` are not built
+    again."""
     failures: stored.PageFailures = {}
+    targets = document_targets(config, document.id)
     with synced_once():  # the diffs the pages get
-        pages, ids = stored.load_pages(config, document_targets(config, document.id), failures)
+        pages, ids = stored.load_pages(config, targets, failures, diffed)
     if failures or not stored.reuses_files(config):
         return Prerendered()
     failed = {(u.document, u.locale): u.error or "failed" for u in updates if _failed(u)}

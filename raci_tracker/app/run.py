@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.app.parallel import (
     DocumentRead,
     Prerendered,
@@ -32,6 +34,7 @@ from raci_tracker.files import (
     synced_once,
     write_outputs,
 )
+from raci_tracker.heap import frozen_heap
 from raci_tracker.history.reading import Texts
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import SnapshotStore
@@ -70,24 +73,34 @@ else:  # the renderers (Jinja2, markdown-it) and deepdiff: imported once a run r
     views = LazyModule("raci_tracker.output.views")
 
 
+@dataclass(slots=True)
+class LeftForReports:
+    """What a run's update leaves for its reports: the files its workers rendered, and the
+    pages this process diffed."""
+
+    prerendered: Prerendered = field(default_factory=Prerendered)
+    diffed: DiffedPages = field(default_factory=DiffedPages)
+
+
 def run(
     config: Config,
     on_page: Callable[[PageUpdate], None] | None = None,
     heads: dict[str, str] | None = None,
     *,
     jobs: int | None = None,
-    prerendered: Prerendered | None = None,
+    left: LeftForReports | None = None,
 ) -> RunSummary:
     """Update every configured page and locale; one failing page does not stop the others.
 
     `heads`, when given, receives the upstream head of each repository it could read. A first
     run over many pages reads its documents with `jobs` processes (by default one per CPU the
-    run may use: `app.parallel`); with `prerendered`, they render each document's files too,
-    recorded there."""
+    run may use: `app.parallel`); with `left`, they render each document's files too, and
+    the run keeps there what its reports can take (`LeftForReports`)."""
     summary, heads = RunSummary(), {} if heads is None else heads
     for root in (config.snapshots, config.reports):
         remove_stale_temporaries(root)
     store = SnapshotStore(config.snapshots)
+    prerendered, diffed = (left.prerendered, left.diffed) if left else (None, None)
     read = _read_in_parallel(config, store, jobs, on_page, prerendered)
     for done in read.values():
         heads.update(done.heads)
@@ -98,7 +111,8 @@ def run(
                 summary.pages.extend(read[document.id].pages)
                 continue
             source = sources.get(document.repo, document.ref)
-            summary.pages.extend(_read_document(config, store, source, document, texts, on_page))
+            updates = _read_document(config, store, source, document, (texts, diffed), on_page)
+            summary.pages.extend(updates)
             record_head(source, document, heads)
     return summary
 
@@ -137,13 +151,14 @@ def _read_document(
     store: SnapshotStore,
     source: GitSource | str,
     document: DocumentConfig,
-    texts: Texts,
+    kept: tuple[Texts, DiffedPages | None],
     on_page: Callable[[PageUpdate], None] | None,
 ) -> Iterable[PageUpdate]:
-    """Update each locale of a document, then record where each stopped."""
+    """Update each locale of a document, then record where each stopped; `kept`: the texts the
+    run parsed, and where it keeps the pages it diffed."""
     stops = read_stops(store, document.repo)
     pages = document_targets(config, document.id)
-    for page in update_document(source, store, pages, stops, texts):
+    for page in update_document(source, store, pages, stops, *kept):
         if on_page is not None:
             on_page(page)
         yield page
@@ -161,12 +176,13 @@ def load_changelogs(config: Config, failures: PageFailures | None = None) -> lis
 
 
 def _load_pages(
-    config: Config, failures: PageFailures | None = None
+    config: Config, failures: PageFailures | None = None, diffed: DiffedPages | None = None
 ) -> tuple[list[PageChangelog], PageTexts]:
     """`load_changelogs`, and what names each page's texts (`app.changelogs.text_ids`)."""
-    return stored.load_pages(config, targets(config), failures)
+    return stored.load_pages(config, targets(config), failures, diffed)
 
 
+@frozen_heap()  # the cyclic collector traces what the reports make, not what they read
 def write_reports(
     config: Config,
     failures: PageFailures | None = None,
@@ -174,15 +190,16 @@ def write_reports(
     *,
     incremental: bool = False,
     kept: Container[tuple[str, str]] = (),
-    prerendered: Prerendered | None = None,
+    left: LeftForReports | None = None,
 ) -> tuple[int, list[PageChangelog]]:
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
     last check) defaults to what the reports folder recorded. `incremental` leaves alone the
     page files last rendered from the same inputs (`output.reuse`): the files are the same.
     The reports are marked current only by `alert`, once a run recorded its alerts: a run
     stopped before that renders again, and finds the shifts it never alerted. The pages in
-    `kept` keep their texts read (`render_site`). The files the run's workers rendered
-    (`prerendered`) are left alone as those rendered before are, when current.
+    `kept` keep their texts read (`render_site`). What the run's update `left` is taken: the
+    files its workers rendered are left alone as those rendered before are, when current, and
+    the pages it diffed are not built again.
 
     When a page's store cannot be read (see `load_changelogs`; an older text is read only when
     its files are rendered), the other pages' own reports are written, and the shared ones
@@ -190,8 +207,8 @@ def write_reports(
     """
     status = status or read_status(config.reports)
     with synced_once():  # the diffs a store without them gets
-        pages, ids = _load_pages(config, failures)
-    prerendered = prerendered or Prerendered()
+        pages, ids = _load_pages(config, failures, left.diffed if left else None)
+    prerendered = left.prerendered if left else Prerendered()
     rendered = {**read_rendered(config), **prerendered.files} if incremental else {}
     reuse = stored.reuse_of(config, ids, rendered)
     # each file is written once rendered: a run holds a changelog page at a time
@@ -200,7 +217,7 @@ def write_reports(
     def write_page(outputs: Mapping[str, str]) -> None:
         written[0] += write_outputs(config.reports, outputs)
 
-    with synced_once():
+    with synced_once(), frozen_heap():  # the pages loaded, too
         delivery = plan.Delivery(kept, write_page)
         site, pages = stored.render_readable(config, pages, status, reuse, failures, delivery)
         shared = site.outputs if not failures else {}  # the last complete ones stay
@@ -234,8 +251,8 @@ def run_and_report(
 ) -> RunOutcome:
     """Update every page from git, then every report: what the run did, for people and CI."""
     heads: dict[str, str] = {}
-    prerendered = Prerendered()
-    summary = run(config, on_page, heads, jobs=jobs, prerendered=prerendered)
+    left = LeftForReports()
+    summary = run(config, on_page, heads, jobs=jobs, left=left)
     # the heartbeat first, so the index says the last check it records
     checked = write_heartbeat(config.reports, heads, datetime.now(UTC))
     status = _run_status(config, summary)
@@ -244,9 +261,7 @@ def run_and_report(
         return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
     failures: PageFailures = {}
     new = {(p.document, p.locale) for p in summary.pages if p.new_commits}  # shown again below
-    written, pages = write_reports(
-        config, failures, status, incremental=True, kept=new, prerendered=prerendered
-    )
+    written, pages = write_reports(config, failures, status, incremental=True, kept=new, left=left)
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]
@@ -261,7 +276,7 @@ def run_and_report(
         pending,
         tuple(pages),
         complete=not failures,
-        shown=prerendered.shown,
+        shown=left.prerendered.shown,
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.errors import InputError, OutputError, failure_message
 from raci_tracker.history.reading import Texts
@@ -72,10 +73,11 @@ def update_document(
     pages: Sequence[PageTarget],
     stops: dict[str, str],
     texts: Texts,
+    diffed: DiffedPages | None = None,
 ) -> Iterable[PageUpdate]:
     """Update each locale of a document from its opened repository (or fail them all with why it
     cannot be opened), and note in `stops` where each page is now up to date (the caller keeps
-    that record: see `SnapshotStore.write_stops`).
+    that record: see `SnapshotStore.write_stops`). The pages diffed are kept in `diffed`.
 
     Whatever goes wrong with one page, even an unforeseen error, fails that page alone, in one line.
     """
@@ -89,17 +91,20 @@ def update_document(
         for update in _update_pages(source, store, pages, stops, texts):
             if update.new_commits:
                 diffs = diffs or [stored.shared_diffs()]
-                _diff(store, update, diffs[0])
+                _diff(store, update, diffs[0], diffed or DiffedPages(0))
             yield update
 
 
-def _diff(store: SnapshotStore, update: PageUpdate, diffs: stored.SharedDiffs) -> None:
+def _diff(
+    store: SnapshotStore, update: PageUpdate, diffs: stored.SharedDiffs, diffed: DiffedPages
+) -> None:
     """Diff the page's new revisions and keep the diffs, while the texts just parsed are at
     hand (`SnapshotStore.remember`): the reports then read them, instead of reading and decoding
     every text again. A page whose diffs cannot be made here fails in its reports, which say why.
     """
     with contextlib.suppress(Exception):
-        stored.stored_page(store, update.document, update.locale, diffs)
+        page = stored.stored_page(store, update.document, update.locale, diffs)
+        diffed.keep(store, page, update.document, update.locale)
 
 
 def _update_pages(

@@ -17,6 +17,7 @@ import click
 from raci_tracker.cli import diligence, pages, tracking
 from raci_tracker.cli.base import EXIT_INPUT_ERROR, cli, warn
 from raci_tracker.errors import RaciTrackerError, UsageError
+from raci_tracker.heap import exit_untraced
 
 COMMANDS = (pages, tracking, diligence)
 """The command modules, imported for the commands they register on `cli`."""
@@ -26,6 +27,7 @@ __all__ = ["COMMANDS", "cli", "main"]
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command and turn every failure into a one-line message and exit 2."""
+    exit_untraced()
     try:
         result = cli.main(args=argv, prog_name="raci-tracker", standalone_mode=False)
     except click.exceptions.Exit as done:

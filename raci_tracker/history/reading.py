@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from raci_tracker.errors import InputError
+from raci_tracker.heap import frozen_heap
 from raci_tracker.history.dating import commit_ref, version_of
 from raci_tracker.history.objects import object_bytes
 from raci_tracker.history.source import GitSource
@@ -46,10 +47,9 @@ def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
     over and over while almost everything is freed by reference counting anyway; they cost a
     third of a long walk. A collection every few hundred commits keeps memory flat, and
     everything alive before the walk (modules, the stored index) is frozen out of those
-    collections, so each one looks only at what the walk made."""
+    collections (`frozen_heap`), so each one looks only at what the walk made."""
     enabled = gc.isenabled()
     gc.disable()
-    gc.freeze()
     steps = 0
 
     def tick() -> None:
@@ -59,9 +59,9 @@ def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
             gc.collect()
 
     try:
-        yield tick
+        with frozen_heap():
+            yield tick
     finally:
-        gc.unfreeze()
         if enabled:
             gc.enable()
 

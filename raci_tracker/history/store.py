@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ class StoredRevision:
     texts: list[tuple[PageVersion, TextRead]]
 
 
+INDEXES_KEPT = 4
 PARSED_KEPT = 128
 """Texts a store keeps as parsed (`SnapshotStore.remember`): a page's last ones, those its new
 diffs compare."""
@@ -89,6 +90,9 @@ class SnapshotStore:
         self._next: dict[Path, bytes] = {}  # the indexes `_later` writes
         self._unsynced = False  # objects written without their own fsync
         self._parsed: Recent[tuple[str, str, str], Snapshot] = Recent(PARSED_KEPT)
+        # the indexes read or written last, with their bytes: a run reads a page's index in
+        # its update, its diffs and its reports, and decoding a long one is not free
+        self._indexes: Recent[Path, tuple[bytes, PageIndex]] = Recent(INDEXES_KEPT)
 
     @contextmanager
     def batched(self) -> Iterator[None]:
@@ -231,23 +235,37 @@ class SnapshotStore:
         """The page's index (inside `batched`, as the block will write it); a version-1 store
         is migrated in place first."""
         path = self.folder(document, locale) / INDEX
-        if path in self._next:
-            return index_from_dict(loads(self._next[path], path=str(path)), str(path))
-        if not path.exists():
+        data = self._next.get(path)
+        if data is None and not path.exists():
             return None
-        data = _json(path)
-        schema = index_schema_version(data, str(path))
+        data = read_input(path) if data is None else data
+        kept = self._indexes.get(path)
+        if kept is not None and kept[0] == data:
+            return _copied(kept[1])
+        decoded = loads(data, path=str(path))
+        schema = index_schema_version(decoded, str(path))
         with self._unbatched():  # a migration's writes and removals are done at once
             if schema == 1:
-                return self._migrate(document, locale, data, path)
-            index = index_from_dict(data, str(path))
-            return self._recode(index) if schema == 2 else index
+                return self._migrate(document, locale, decoded, path)
+            index = index_from_dict(decoded, str(path))
+            if schema == 2:
+                return self._recode(index)
+        self._indexes.put(path, (data, _copied(index)))
+        return index
+
+    def index_bytes(self, document: str, locale: str) -> bytes | None:
+        """The bytes of the page's index (inside `batched`, as the block will write them); None
+        when it has none or it cannot be read."""
+        path = self.folder(document, locale) / INDEX
+        data = self._next.get(path)
+        return _bytes_of(path) if data is None else data
 
     def write_index(self, index: PageIndex) -> bool:
         """Write the page's index once every object it may name is durable; inside `batched`,
         when the block ends. True when its bytes change."""
         path = self.folder(index.document, index.locale) / INDEX
         data = dumps(index_to_dict(index))
+        self._indexes.put(path, (data, _copied(index)))
         if self._later is None:
             self._sync_objects()
             return write_atomic(path, data)
@@ -392,6 +410,20 @@ def _bytes_of(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _copied(index: PageIndex) -> PageIndex:
+    """An index whose lists the caller may change: their items are immutable."""
+    parties = {party: list(names) for party, names in index.parties.items()}
+    return replace(
+        index,
+        revisions=list(index.revisions),
+        renames=list(index.renames),
+        skipped=list(index.skipped),
+        notes=list(index.notes),
+        versions=list(index.versions),
+        parties=parties,
+    )
 
 
 def _json(path: Path) -> Any:

@@ -51,7 +51,9 @@ def _linked(listed: Sequence[Listed]) -> list[Listed]:
     linked = []
     for item in listed:
         page = item.page
-        page_hrefs = hrefs.setdefault(id(page), revision_hrefs(page))
+        if id(page) not in hrefs:
+            hrefs[id(page)] = revision_hrefs(page)
+        page_hrefs = hrefs[id(page)]
         local = f"{page.document}/{page.locale}/{page_hrefs[revision_key(item.entry.head)]}"
         linked.append(Listed(page, item.entry, local))
     return linked
