@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from raci_tracker.errors import InputError
@@ -53,19 +54,18 @@ def dumps(data: Any) -> bytes:
     # thousands of small fragments are never listed all at once
 
 
-def dump_pieces(data: Any, size: int = 1 << 16) -> Iterator[str]:
-    """The text `dumps` makes, in pieces of about `size` characters, written as it is encoded:
-    a long listing is never held whole."""
-    piece: list[str] = []
-    length = 0
-    for chunk in _ENCODER.iterencode(data):
-        piece.append(chunk)
-        length += len(chunk)
-        if length >= size:
-            yield "".join(piece)
-            piece, length = [], 0
-    piece.append("\n")
-    yield "".join(piece)
+def dump_pieces(data: Any, size: int = 1 << 12) -> Iterator[str]:
+    """The text `dumps` makes, in pieces of `size` of the encoder's fragments (a key, a value, a
+    bracket: a few characters each), written as it is encoded: a long listing is never held
+    whole. Counting fragments, not characters, leaves the work to `islice`."""
+    fragments = _ENCODER.iterencode(data)
+    piece = list(islice(fragments, size))
+    while piece:
+        following = list(islice(fragments, size))
+        if not following:
+            piece.append("\n")
+        yield "".join(piece)
+        piece = following
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,10 +46,16 @@ from raci_tracker.output.stamp import Rendered, read_rendered
 from raci_tracker.output.status import SiteStatus
 
 if TYPE_CHECKING:
+    import multiprocessing
+    from concurrent import futures
+
     import raci_tracker.app.changelogs as stored
     from raci_tracker.output import render, views
     from raci_tracker.output import site as plan
-else:  # the renderers: imported by the workers, and by a run that renders
+else:  # the renderers: imported by the workers, and by a run that renders; the processes, by
+    # a run that reads in parallel
+    multiprocessing = LazyModule("multiprocessing")
+    futures = LazyModule("concurrent.futures")
     stored = LazyModule("raci_tracker.app.changelogs")
     render = LazyModule("raci_tracker.output.render")
     views = LazyModule("raci_tracker.output.views")
@@ -132,7 +136,7 @@ def read_documents(
     schedule = _Schedule(config, render, on_read)
     workers = min(jobs, schedule.parts)
     started = (os.getpid(), config, render)
-    pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=started)
+    pool = futures.ProcessPoolExecutor(workers, context, initializer=_start, initargs=started)
     try:
         schedule.run(pool, workers)
     finally:
@@ -172,20 +176,22 @@ class _Schedule:
         self.parts = len(self._todo)
         self.read: dict[str, DocumentRead] = {}
 
-    def run(self, pool: ProcessPoolExecutor, at_once: int) -> None:
-        running: dict[Future[PartRead | Prerendered], _Task] = {}
+    def run(self, pool: futures.ProcessPoolExecutor, at_once: int) -> None:
+        running: dict[futures.Future[PartRead | Prerendered], _Task] = {}
         try:
             while self._todo or running:
                 while self._todo and len(running) < at_once:
                     task = self._todo.popleft()
                     running[self._submit(pool, task)] = task
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
                 for future in finished:
                     self._took(running.pop(future), future.result())
         except Exception:  # the run reads the rest itself, and meets the error again
             return
 
-    def _submit(self, pool: ProcessPoolExecutor, task: _Task) -> Future[PartRead | Prerendered]:
+    def _submit(
+        self, pool: futures.ProcessPoolExecutor, task: _Task
+    ) -> futures.Future[PartRead | Prerendered]:
         document, number = task
         if number is None:
             return pool.submit(_render, document, self._updates(document))

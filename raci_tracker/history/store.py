@@ -171,6 +171,12 @@ class SnapshotStore:
         path = self.object_path(document, locale, version.object or "")
         return object_from_dict(_json(path), version.ref, path=str(path))
 
+    def forget(self) -> None:
+        """Let go of the texts and indexes kept in memory (`remember`, `load_index`): what still
+        reads through this store reads its files again."""
+        self._parsed = Recent(PARSED_KEPT)
+        self._indexes = Recent(INDEXES_KEPT)
+
     def remember(self, document: str, locale: str, key: str, snapshot: Snapshot) -> None:
         """A text this process just parsed, as the snapshot its object `key` holds: the page's
         diffs, computed soon after, need not read and decode it again (`PARSED_KEPT`)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import Step
-from raci_tracker.model import Activity, Change, ChangeKind, CommitRef
+from raci_tracker.model import Activity, Change, ChangeKind, CommitRef, Transfer
 from raci_tracker.output.prose import SectionNames
 
 FOLLOWED = (
@@ -44,6 +44,11 @@ class ActivityEvent:
     @property
     def roles(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.kind is ChangeKind.ROLE_CHANGED)
+
+    @property
+    def transfers(self) -> tuple[Transfer, ...]:
+        """The moves of a letter from one party to another among its role changes, each once."""
+        return tuple(dict.fromkeys(c.transfer for c in self.roles if c.transfer))
 
     @property
     def others(self) -> tuple[Change, ...]:

@@ -179,9 +179,13 @@ def _y_scale(top: int) -> Callable[[int], float]:
 
 
 def _steps_line(points: Sequence[tuple[float, float]]) -> str:
-    """A step line through the points, held to the right edge."""
+    """A step line through the points, held to the right edge. A point at the height of the one
+    before adds no corner, so the line has two points per change, not per text: a long history's
+    home would otherwise carry thousands of points on each flat line."""
     coords: list[tuple[float, float]] = []
     for px, py in points:
+        if coords and py == coords[-1][1]:
+            continue
         if coords:
             coords.append((px, coords[-1][1]))
         coords.append((px, py))
