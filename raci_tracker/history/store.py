@@ -299,7 +299,7 @@ class SnapshotStore:
         """Remove the objects no version refers to any more (a parser upgrade re-parsed them)."""
         wanted = {f"{v.object}.json" for v in keep if v.object}
         folder = self.folder(document, locale) / OBJECTS
-        stale = [p for p in folder.glob("*.json") if p.name not in wanted]
+        stale = [folder / name for name in _stale(folder, wanted)]
         if self._later is None:
             _remove(stale)
         else:  # once the index that no longer names them is written
@@ -374,11 +374,7 @@ class SnapshotStore:
         """Remove the diffs of pairs no longer consecutive (a re-parsed or rewritten history)."""
         wanted = {f"{self.diff_name(pair)}.json" for pair in keep}
         folder = self._diffs_folder(document, locale)
-        try:
-            names = os.listdir(folder)  # noqa: PTH208 - thousands of diffs: no Path for each
-        except FileNotFoundError:
-            return 0
-        stale = [n for n in names if n.endswith(".json") and n[0] != "." and n not in wanted]
+        stale = _stale(folder, wanted)
         for name in stale:
             (folder / name).unlink()
         return len(stale)
@@ -416,6 +412,15 @@ def _bytes_of(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _stale(folder: Path, wanted: set[str]) -> list[str]:
+    """The names of the JSON files in `folder` not `wanted` (none when it does not exist)."""
+    try:
+        names = os.listdir(folder)  # noqa: PTH208 - thousands of files: no Path for each
+    except FileNotFoundError:
+        return []
+    return [n for n in names if n.endswith(".json") and n[0] != "." and n not in wanted]
 
 
 def _copied(index: PageIndex) -> PageIndex:
