@@ -21,13 +21,16 @@ def frozen_heap() -> Iterator[None]:
     A run's stages allocate many short-lived objects beside large ones made before them (the
     modules, a page's index and changelog entries), which stay alive throughout. Python's
     automatic full collections would trace all of those again and again, for nothing: on a long
-    history one costs as much as rendering a page. Frozen, they are not traced; what the block
-    makes is collected as usual, and what was frozen is collectable again once it ends."""
+    history one costs as much as rendering a page. Frozen, they are not traced. What the block
+    makes is collected as usual, and once more as it ends (tracing only what it made), so that
+    it leaves no cycles behind (deepdiff's trees are made of them) for a later block to freeze
+    and keep. What was frozen is collectable again once the outermost block ends."""
     _DEPTH[0] += 1
     gc.freeze()
     try:
         yield
     finally:
+        gc.collect()
         _DEPTH[0] -= 1
         if _DEPTH[0] == 0:
             gc.unfreeze()

@@ -37,6 +37,17 @@ def test_what_is_alive_as_a_block_starts_is_left_alone_until_the_outermost_block
     assert frozen() is None  # collectable again
 
 
+def test_a_block_leaves_no_cycle_it_made_for_a_later_one_to_freeze() -> None:
+    gc.disable()  # nothing collects but the block
+    try:
+        with frozen_heap():
+            made = garbage()
+            assert made() is not None
+        assert made() is None
+    finally:
+        gc.enable()
+
+
 def test_the_exit_skips_its_last_collection_once_registered_however_often_asked() -> None:
     script = (
         "import atexit, gc, sys\n"

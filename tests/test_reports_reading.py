@@ -129,9 +129,9 @@ def test_a_run_reads_the_diffs_of_the_page_that_changed_and_none_of_the_others(
     # the index (last major change), the feed and the alerts ask the other page's diffs only
     # what they count, which the store keeps beside them (`diff-counts.json`)
     assert reads["other"] == 0
-    # the new diff looked for as the run takes its text in (then made, and kept for the reports
-    # with the page's entries), and its home: every other diff
-    assert reads["kube"] == 1 + 11
+    # the new diff looked for as the run takes its text in (then made), and its home: every
+    # diff (the entries the update hands to the reports hold none of them)
+    assert reads["kube"] == 1 + 12
     assert reports(folder) == full_report(folder)
 
 

@@ -154,6 +154,10 @@ class StoredDiffs:
         except OutputError:
             return
 
+    def let_go(self) -> None:
+        """Hold no diff or text found so far: each is found again when asked for."""
+        self.last, self.shared, self._last = Recent(DIFFS_HELD), Recent(0), []
+
     def prune(self) -> int:
         """Remove the diffs this page's history no longer uses."""
         try:
@@ -180,10 +184,17 @@ def text_ids(index: PageIndex) -> TextIds:
 
 
 def stored_page(
-    store: SnapshotStore, document: str, locale: str, shared: SharedDiffs | None = None
+    store: SnapshotStore,
+    document: str,
+    locale: str,
+    shared: SharedDiffs | None = None,
+    *,
+    hold: bool = True,
 ) -> StoredPage:
     """The page's changelog entries, oldest first, diffed through the store's diffs (or the
-    `shared` diffs of the run's other pages), and what names each of their texts."""
+    `shared` diffs of the run's other pages), and what names each of their texts. Without
+    `hold`, the entries hold none of the diffs found meanwhile: each is found again, in the
+    store, when asked for (entries kept for a later stage then weigh what fresh ones do)."""
     index = store.load_index(document, locale)
     if index is None:
         return (), {}
@@ -192,6 +203,8 @@ def stored_page(
     entries = build_lazy_entries(revisions, diffs.of_texts)
     diffs.prune()
     diffs.keep_counts()
+    if not hold:
+        diffs.let_go()
     return entries, text_ids(index)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.errors import InputError, OutputError, failure_message
+from raci_tracker.heap import frozen_heap
 from raci_tracker.history.reading import Texts
 from raci_tracker.history.repositories import check_repository
 from raci_tracker.history.source import GitSource, open_source
@@ -100,10 +101,10 @@ def _diff(
 ) -> None:
     """Diff the page's new revisions and keep the diffs, while the texts just parsed are at
     hand (`SnapshotStore.remember`): the reports then read them, instead of reading and decoding
-    every text again. A page whose diffs cannot be made here fails in its reports, which say why.
-    """
-    with contextlib.suppress(Exception):
-        page = stored.stored_page(store, update.document, update.locale, diffs)
+    every text again. The page's entries go to `diffed`, for the reports. A page whose diffs
+    cannot be made here fails in its reports, which say why."""
+    with contextlib.suppress(Exception), frozen_heap():  # diffs leave cycles (deepdiff's trees)
+        page = stored.stored_page(store, update.document, update.locale, diffs, hold=False)
         diffed.keep(store, page, update.document, update.locale)
 
 

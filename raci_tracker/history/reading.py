@@ -47,7 +47,8 @@ def _collecting_every(count: int) -> Iterator[Callable[[], None]]:
     over and over while almost everything is freed by reference counting anyway; they cost a
     third of a long walk. A collection every few hundred commits keeps memory flat, and
     everything alive before the walk (modules, the stored index) is frozen out of those
-    collections (`frozen_heap`), so each one looks only at what the walk made."""
+    collections (`frozen_heap`, which collects once more as the walk ends), so each one looks
+    only at what the walk made."""
     enabled = gc.isenabled()
     gc.disable()
     steps = 0
