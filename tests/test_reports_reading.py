@@ -63,17 +63,19 @@ def new_letters(repo: GitRepo) -> None:
     repo.save("pages/a/guide.en-gb.md", page(40, "C | RA"))
 
 
-def count_reads(monkeypatch: pytest.MonkeyPatch, method: str = "load_object") -> Counter[str]:
+def count_reads(
+    monkeypatch: pytest.MonkeyPatch, method: str = "load_object", owner: object = SnapshotStore
+) -> Counter[str]:
     """What the store's `method` reads from now on (objects; `load_diff`: stored diffs), by
-    document."""
+    document; or the calls of `owner`'s function `method`, which takes a store and a document."""
     reads: Counter[str] = Counter()
-    load = getattr(SnapshotStore, method)
+    load = getattr(owner, method)
 
-    def counted(store: SnapshotStore, document: str, *args: Any) -> Any:
+    def counted(store: SnapshotStore, document: str, *args: Any, **options: Any) -> Any:
         reads[document] += 1
-        return load(store, document, *args)
+        return load(store, document, *args, **options)
 
-    monkeypatch.setattr(SnapshotStore, method, counted)
+    monkeypatch.setattr(owner, method, counted)
     return reads
 
 
@@ -219,14 +221,8 @@ def test_a_run_builds_the_changelog_of_a_page_it_took_a_text_in_for_once(
     folder = tmp_path / "tracker"
     repo, path = two_pages(folder, 4)
     new_letters(repo)
-    built: Counter[str] = Counter()
-    real = changelogs.stored_page
+    built = count_reads(monkeypatch, "stored_page", changelogs)
 
-    def counted(store: SnapshotStore, document: str, *args: Any) -> Any:
-        built[document] += 1
-        return real(store, document, *args)
-
-    monkeypatch.setattr(changelogs, "stored_page", counted)
     run(path)
 
     # `kube` as the run takes its text in, and its reports take that; `other` for its reports

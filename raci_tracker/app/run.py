@@ -114,7 +114,7 @@ def run(
             updates = _read_document(config, store, source, document, (texts, diffed), on_page)
             summary.pages.extend(updates)
             record_head(source, document, heads)
-    store.forget()  # the pages `diffed` read through it: memory would not fall after the update
+    store.forget()  # the pages handed to the reports read through it: it need hold no more
     return summary
 
 

@@ -76,6 +76,8 @@ class StoredRevision:
 
 
 INDEXES_KEPT = 4
+"""Indexes a store keeps decoded, with their bytes (`load_index`): a run reads a page's index in
+its update, its diffs and its reports."""
 PARSED_KEPT = 128
 """Texts a store keeps as parsed (`SnapshotStore.remember`): a page's last ones, those its new
 diffs compare."""
@@ -90,8 +92,6 @@ class SnapshotStore:
         self._next: dict[Path, bytes] = {}  # the indexes `_later` writes
         self._unsynced = False  # objects written without their own fsync
         self._parsed: Recent[tuple[str, str, str], Snapshot] = Recent(PARSED_KEPT)
-        # the indexes read or written last, with their bytes: a run reads a page's index in
-        # its update, its diffs and its reports, and decoding a long one is not free
         self._indexes: Recent[Path, tuple[bytes, PageIndex]] = Recent(INDEXES_KEPT)
 
     @contextmanager
