@@ -299,7 +299,7 @@ def _rendered(
     config: Config,
     document: DocumentConfig,
     updates: list[PageUpdate],
-    diffed: DiffedPages | None = None,
+    diffed: DiffedPages,
 ) -> Prerendered:
     """The document's files rendered and written, as the run would render them, and its new
     texts' sections of the run's summary; none when a page cannot be read (the run says why)
