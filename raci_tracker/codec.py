@@ -24,6 +24,7 @@ from raci_tracker.model import (
     Finding,
     HistoryNote,
     IndexEntry,
+    IndexHead,
     PageIndex,
     PageVersion,
     Party,
@@ -349,6 +350,32 @@ def index_schema_version(data: Any, path: str) -> int:
     return int(version)
 
 
+def index_head_from_dict(data: Any, path: str) -> IndexHead | None:
+    """The head of an index of the current schema, its versions left undecoded; None for an
+    older index, which is read whole to be migrated."""
+    if index_schema_version(data, path) != INDEX_SCHEMA_VERSION:
+        return None
+    try:
+        return IndexHead(
+            path=data["path"],
+            ref=data["ref"],
+            parser_version=data["parser_version"],
+            last_commit=data["last_commit"],
+            current_path=data["current_path"],
+            parties=_parties(data),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise _not_an_index(error, path) from None
+
+
+def _parties(data: dict[str, Any]) -> dict[str, list[str]]:
+    return {str(k): [str(n) for n in v] for k, v in data.get("parties", {}).items()}
+
+
+def _not_an_index(error: Exception, path: str) -> InputError:
+    return InputError(f"is not a raci-tracker index: {type(error).__name__} {error}", path=path)
+
+
 def index_from_dict(data: Any, path: str) -> PageIndex:
     """An index of schema 2 or 3; a version-1 index has no versions and is read for its
     migration."""
@@ -368,12 +395,10 @@ def index_from_dict(data: Any, path: str) -> PageIndex:
             notes=[_note(n) for n in data["notes"]],
             versions=[] if legacy else [version_from_dict(v) for v in data["versions"]],
             current_path=None if legacy else data["current_path"],
-            parties={str(k): [str(n) for n in v] for k, v in data.get("parties", {}).items()},
+            parties=_parties(data),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise InputError(
-            f"is not a raci-tracker index: {type(error).__name__} {error}", path=path
-        ) from None
+        raise _not_an_index(error, path) from None
 
 
 def version_to_dict(version: PageVersion) -> dict[str, Any]:

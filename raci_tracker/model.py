@@ -417,6 +417,19 @@ class IndexEntry:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class IndexHead:
+    """How an index's page was read and how far: what tells that nothing is new for it, without
+    its versions."""
+
+    path: str
+    ref: str | None
+    parser_version: str
+    last_commit: str | None
+    current_path: str | None
+    parties: Mapping[str, Sequence[str]]
+
+
 @dataclass(slots=True)
 class PageIndex:
     """What the store knows of one page and locale: its revisions and how far it has read."""
@@ -435,6 +448,16 @@ class PageIndex:
     versions: list[PageVersion] = field(default_factory=list)
     current_path: str | None = None  # where the page lives now, when it moved from `path`
     parties: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the config's names
+
+    def head(self) -> IndexHead:
+        return IndexHead(
+            self.path,
+            self.ref,
+            self.parser_version,
+            self.last_commit,
+            self.current_path,
+            self.parties,
+        )
 
     def known_commits(self) -> set[str]:
         known = {version.ref.commit for version in self.versions}

@@ -106,6 +106,23 @@ def test_an_index_of_an_unknown_schema_is_an_input_error_naming_it(tmp_path: Pat
     )
 
 
+@pytest.mark.parametrize("schema", [3, 4])
+def test_an_index_head_is_read_as_its_index_is(tmp_path: Path, schema: int) -> None:
+    """Of an unknown schema, or of this one without its keys: a message naming the file."""
+    folder = tmp_path / "snapshots/kube/fr-fr"
+    folder.mkdir(parents=True)
+    (folder / "index.json").write_text(f'{{"schema_version": {schema}}}\n', encoding="utf-8")
+    store = SnapshotStore(tmp_path / "snapshots")
+
+    with pytest.raises(InputError) as head:
+        store.load_index_head("kube", "fr-fr")
+    with pytest.raises(InputError) as whole:
+        store.load_index("kube", "fr-fr")
+
+    for caught in (head, whole):
+        assert str(caught.value).startswith(f"{folder / 'index.json'}: is not a raci-tracker index")
+
+
 def test_a_version_1_revision_file_that_is_not_one_is_an_input_error(legacy: Path) -> None:
     broken = legacy / "snapshots/kube/fr-fr/2023-01-01.json"
     data = json.loads(broken.read_bytes())

@@ -24,7 +24,8 @@ from raci_tracker.page.parse import parse_page
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_entries, corpus_page
 from tests.legacy_store import build_upstream, tracker_with_store, write_config
-from tests.test_reports_reading import two_pages
+from tests.test_incremental_reports import run
+from tests.test_reports_reading import new_letters, two_pages
 
 REF = CommitRef("c" * 40, 1700000000, "guide.fr-fr.md", "b" * 40)
 
@@ -186,3 +187,52 @@ def test_an_index_read_again_is_decoded_once_and_each_reader_may_change_its_own(
         store.write_index(replace(third, last_commit="1" * 40))
         written = store.load_index("kube", "en-gb")
     assert len(decoded) == 2 and written is not None and written.last_commit == "1" * 40
+
+
+def counted_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The paths the store's `name` (`loads`, `index_from_dict`) is given from now on."""
+    calls: list[str] = []
+    real = getattr(store_module, name)
+
+    def counted(data: Any, path: str) -> Any:
+        calls.append(Path(path).parent.parent.name)
+        return real(data, path=path)
+
+    monkeypatch.setattr(store_module, name, counted)
+    return calls
+
+
+def test_a_page_with_nothing_new_decodes_only_its_index_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, config = two_pages(tmp_path / "tracker", 3)
+    decoded = counted_calls(monkeypatch, "index_from_dict")
+    run(config)
+    repo.save("unrelated.md", "a commit that touches no page\n")
+    run(config)
+    assert decoded == []
+
+    new_letters(repo)
+    run(config)
+    assert "kube" in decoded  # the reports may read `other` whole: the index lists its revisions
+
+
+def test_an_index_head_then_its_index_are_decoded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    two_pages(folder, 3)
+    store = SnapshotStore(folder / "snapshots")
+    decoded = counted_calls(monkeypatch, "loads")
+    head = store.load_index_head("kube", "en-gb")
+    index = store.load_index("kube", "en-gb")
+    assert decoded == ["kube"]
+    assert index is not None and head == index.head() and head.last_commit
+
+    store.forget()
+    store.load_index_head("kube", "en-gb")
+    path = folder / "snapshots/kube/en-gb/index.json"
+    data = json.loads(path.read_bytes())
+    path.write_text(json.dumps({**data, "last_commit": "0" * 40}), encoding="utf-8")
+    changed = store.load_index("kube", "en-gb")
+    assert decoded == ["kube"] * 3 and changed is not None and changed.last_commit == "0" * 40

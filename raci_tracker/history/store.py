@@ -21,6 +21,7 @@ from typing import Any
 from raci_tracker.codec import (
     dumps,
     index_from_dict,
+    index_head_from_dict,
     index_schema_version,
     index_to_dict,
     loads,
@@ -44,6 +45,7 @@ from raci_tracker.history.objects import object_from_dict
 from raci_tracker.model import (
     Diff,
     HistoryNote,
+    IndexHead,
     PageIndex,
     PageVersion,
     Revision,
@@ -93,6 +95,7 @@ class SnapshotStore:
         self._unsynced = False  # objects written without their own fsync
         self._parsed: Recent[tuple[str, str, str], Snapshot] = Recent(PARSED_KEPT)
         self._indexes: Recent[Path, tuple[bytes, PageIndex]] = Recent(INDEXES_KEPT)
+        self._decoded: tuple[Path, bytes, Any] | None = None  # the last index a head was read of
 
     @contextmanager
     def batched(self) -> Iterator[None]:
@@ -176,6 +179,7 @@ class SnapshotStore:
         reads through this store reads its files again."""
         self._parsed = Recent(PARSED_KEPT)
         self._indexes = Recent(INDEXES_KEPT)
+        self._decoded = None
 
     def remember(self, document: str, locale: str, key: str, snapshot: Snapshot) -> None:
         """A text this process just parsed, as the snapshot its object `key` holds: the page's
@@ -237,18 +241,48 @@ class SnapshotStore:
 
         return load
 
+    def load_index_head(self, document: str, locale: str) -> IndexHead | None:
+        """How the page was read and how far (`IndexHead`), without decoding the versions its
+        index lists; None when it has no index, or one `load_index` migrates first."""
+        path = self.folder(document, locale) / INDEX
+        data = self._index_data(path)
+        if data is None:
+            return None
+        kept = self._indexes.get(path)
+        if kept is not None and kept[0] == data:
+            return kept[1].head()
+        decoded = loads(data, path=str(path))
+        self._decoded = (path, data, decoded)  # for the `load_index` that may follow
+        return index_head_from_dict(decoded, str(path))
+
+    def _index_data(self, path: Path) -> bytes | None:
+        data = self._next.get(path)
+        if data is None and not path.exists():
+            return None
+        return read_input(path) if data is None else data
+
     def load_index(self, document: str, locale: str) -> PageIndex | None:
         """The page's index (inside `batched`, as the block will write it); a version-1 store
         is migrated in place first."""
         path = self.folder(document, locale) / INDEX
-        data = self._next.get(path)
-        if data is None and not path.exists():
+        data = self._index_data(path)
+        if data is None:
             return None
-        data = read_input(path) if data is None else data
         kept = self._indexes.get(path)
         if kept is not None and kept[0] == data:
             return _copied(kept[1])
-        decoded = loads(data, path=str(path))
+        return self._index_of(document, locale, path, data, self._decoded_of(path, data))
+
+    def _decoded_of(self, path: Path, data: bytes) -> Any:
+        """`data` decoded: by the `load_index_head` just before, or now."""
+        kept, self._decoded = self._decoded, None
+        if kept is not None and kept[:2] == (path, data):
+            return kept[2]
+        return loads(data, path=str(path))
+
+    def _index_of(
+        self, document: str, locale: str, path: Path, data: bytes, decoded: Any
+    ) -> PageIndex:
         schema = index_schema_version(decoded, str(path))
         with self._unbatched():  # a migration's writes and removals are done at once
             if schema == 1:

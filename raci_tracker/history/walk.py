@@ -29,6 +29,7 @@ from raci_tracker.history.store import SnapshotStore
 from raci_tracker.model import (
     HistoryNote,
     IndexEntry,
+    IndexHead,
     PageCommit,
     PageIndex,
     PageVersion,
@@ -158,17 +159,22 @@ def update_page(
     stopped: str | None = None,
     texts: Texts | None = None,
 ) -> PageUpdate:
-    """Take in the page's new commits; with nothing new, read no blob and write no file.
+    """Take in the page's new commits; with nothing new, read no blob, decode no more of its
+    index than its head (the versions of a long history take longer) and write no file.
 
     `stopped` is the head the page was last brought up to (by default its index's last commit):
     when no commit since then touched the page's path, nothing else is read. `texts`, shared
     by the pages of a run, spares parsing a text another page already parsed."""
     head = source.resolve(target.ref)
+    last_read = store.load_index_head(target.document, target.locale)
+    if last_read is not None and _nothing_new(source, last_read, target, head, stopped):
+        moved_to = last_read.current_path
+        return PageUpdate(target.document, target.locale, moved_to=moved_to, head=head)
     index = store.load_index(target.document, target.locale)
-    if index is not None and _nothing_new(source, index, target, head, stopped):
-        return PageUpdate(target.document, target.locale, moved_to=index.current_path, head=head)
     rewritten = index is not None and _rewritten(source, index, head)
-    previous = None if index is None or rewritten or _config_changed(index, target) else index
+    previous = (
+        None if index is None or rewritten or _config_changed(index.head(), target) else index
+    )
     listed = listing_since(source, head, target.path, previous)
     commits = listed.commits
     known = _known(previous, commits)
@@ -349,7 +355,7 @@ def _rewritten_note(index: PageIndex | None, target: PageTarget) -> HistoryNote:
 
 
 def _nothing_new(
-    source: GitSource, index: PageIndex, target: PageTarget, head: str, stopped: str | None
+    source: GitSource, index: IndexHead, target: PageTarget, head: str, stopped: str | None
 ) -> bool:
     """True when the page is as it was at `stopped` (or its index's last commit), and no
     first-parent commit since touched its path (configured or current)."""
@@ -371,7 +377,7 @@ def _touched(paths: set[str], changed: frozenset[str]) -> bool:
     return bool(paths & changed) or any(name.startswith(inside) for name in changed)
 
 
-def _config_changed(index: PageIndex, target: PageTarget) -> bool:
+def _config_changed(index: IndexHead, target: PageTarget) -> bool:
     """The page was read with another parser, path, ref or parties' names: read it again."""
     return (index.parser_version, index.path, index.ref, _names(index.parties)) != (
         PARSER_VERSION,
