@@ -4,22 +4,24 @@ rendering only what changed, end with a reports folder byte-identical to a full
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from jinja2 import Environment
 
 from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
 from raci_tracker.config import load_config
 from raci_tracker.history.store import HOME
-from raci_tracker.output import stamp
-from raci_tracker.output.feed import FEED
+from raci_tracker.output import render, stamp
+from raci_tracker.output.feed import FEED, Listed
 from raci_tracker.output.render import make_environment
-from raci_tracker.output.reuse import Reuse
+from raci_tracker.output.reuse import RenderedEntry, Reuse
 from raci_tracker.output.site import Delivery, render_site, sha256_of
 from raci_tracker.output.stamp import environment_digest, read_rendered
 from raci_tracker.version import __version__, code_digest
@@ -165,6 +167,72 @@ def test_a_revision_that_moves_no_letter_leaves_the_feed_as_it_was(tmp_path: Pat
     run(folder / "raci-tracker.toml")
     assert (folder / "reports" / FEED).read_bytes() == feed
     assert_same_as_full_and_clean(folder)
+
+
+def counted_entries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the feed entries rendered from now on."""
+    made: list[str] = []
+    real = render._rendered_entry
+
+    def counted(item: Listed, env: Environment) -> RenderedEntry:
+        made.append(item.id)
+        return real(item, env)
+
+    monkeypatch.setattr(render, "_rendered_entry", counted)
+    return made
+
+
+def test_a_feed_rendered_again_renders_only_the_entries_it_did_not_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 25, 5)  # each revision moves a letter: each is in the feed
+    made = counted_entries(monkeypatch)
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))  # the 26th starts a changelog page
+    run(folder / "raci-tracker.toml")
+
+    assert made == ["tag:raci-tracker.invalid,2026:kube/en-gb/2023-02-13"]
+    assert "kube/en-gb/CHANGELOG-1-25.html" in reports(folder)
+    assert_same_as_full_and_clean(folder)
+
+
+@pytest.mark.parametrize("kept", ["damaged", "of another format", "missing"])
+def test_feed_entries_not_to_trust_are_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 3, 3)
+    path = stamp.entries_path(load_config(folder / "raci-tracker.toml"))
+    data = json.loads(path.read_bytes())
+    assert len(data["entries"]) == 2
+    if kept == "damaged":
+        path.write_bytes(path.read_bytes()[:-20])
+    elif kept == "of another format":
+        path.write_text(json.dumps({**data, "format": 2}), encoding="utf-8")
+    else:
+        path.unlink()
+    made = counted_entries(monkeypatch)
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    run(folder / "raci-tracker.toml")
+
+    assert len(made) == 3  # the first text moved no letter: it has no entry
+    assert_same_as_full_and_clean(folder)
+
+
+def test_report_and_an_edited_config_render_every_feed_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = long_history(folder, 3, 3)
+    config = folder / "raci-tracker.toml"
+    made = counted_entries(monkeypatch)
+    assert run_cli("report", "--config", str(config)) == 0
+    assert len(made) == 2
+
+    config.write_text(config.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    repo.save("pages/a/guide.en-gb.md", page(40, "RA | C"))
+    run(config)
+    assert len(made) == 2 + 3
 
 
 LOCALES = """

@@ -30,9 +30,15 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.history.walk import PageTarget, PageUpdate
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
-from raci_tracker.output.reuse import KeptHomes, Reuse
+from raci_tracker.output.reuse import KeptEntries, KeptHomes, Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
-from raci_tracker.output.stamp import Rendered, environment_digest, file_sha256
+from raci_tracker.output.stamp import (
+    Rendered,
+    environment_digest,
+    file_sha256,
+    read_entries,
+    record_entries,
+)
 from raci_tracker.output.status import SiteStatus
 from raci_tracker.recent import Recent
 
@@ -281,9 +287,11 @@ def reuses_files(config: Config) -> bool:
     return config.templates is None or not any(config.templates.rglob("*.j2"))
 
 
-def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
+def reuse_of(
+    config: Config, ids: PageTexts, rendered: Rendered, *, kept_entries: bool = True
+) -> Reuse:
     """What a run may leave unrendered: the files `rendered` records, when their key and bytes
-    are still those."""
+    are still those; and, with `kept_entries`, the feed's entries rendered before."""
 
     def text_id(page: PageChangelog, commit: str) -> str | None:
         return ids.get((page.document, page.locale), {}).get(commit)
@@ -298,7 +306,11 @@ def reuse_of(config: Config, ids: PageTexts, rendered: Rendered) -> Reuse:
 
     store = SnapshotStore(config.snapshots)
     homes = KeptHomes(store.load_home, store.write_home)
-    return Reuse(environment_digest(config), text_id, current, homes)
+    entries = KeptEntries(
+        lambda: read_entries(config) if kept_entries and reusable else {},
+        lambda made: record_entries(config, made),
+    )
+    return Reuse(environment_digest(config), text_id, current, homes, entries)
 
 
 def render_readable(

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from raci_tracker.compare.changelog import Entry, PageChangelog
 from raci_tracker.output.paging import revision_hrefs, revision_key
-from raci_tracker.output.reuse import Reuse, entry_fingerprint, key_of
+from raci_tracker.output.reuse import KeptEntries, Reuse, TextId, entry_fingerprint, key_of
 
 FEED_TAG = "tag:raci-tracker.invalid,2026"
 FEED_SIZE = 100
 """The feed's entries: readers poll it often, so the latest shifts are enough."""
 FEED = "feed.xml"
+FEED_ENTRY = "feed entry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +60,45 @@ def _linked(listed: Sequence[Listed]) -> list[Listed]:
     return linked
 
 
-def feed_key(listed: Sequence[Listed], reuse: Reuse, base_url: str | None) -> str | None:
+def feed_prints(listed: Sequence[Listed], reuse: Reuse) -> list[str | None]:
+    """Each listed revision's fingerprint (`entry_fingerprint`): None for one with a text
+    without an object."""
+    return [entry_fingerprint(item.entry, _text_id(item.page, reuse)) for item in listed]
+
+
+def _text_id(page: PageChangelog, reuse: Reuse) -> TextId:
+    return lambda commit: reuse.text_id(page, commit)
+
+
+def feed_key(
+    listed: Sequence[Listed], prints: Sequence[str | None], reuse: Reuse, base_url: str | None
+) -> str | None:
     """The key of the feed: the rendering environment, where the site is published, and each
-    revision listed, named by its texts' objects (None: a text without one)."""
+    revision listed (`prints`, `feed_prints`), named by its texts' objects."""
+    if None in prints:
+        return None
     parts: list[object] = [reuse.environment, FEED, base_url]
-    for item in listed:
+    for item, printed in zip(listed, prints, strict=True):
         page = item.page
-        text_id = lambda commit, page=page: reuse.text_id(page, commit)  # noqa: E731
-        printed = entry_fingerprint(item.entry, text_id)
-        if printed is None:
-            return None
         parts.append((page.document, page.locale, page.title, page.permalink, item.local, printed))
     return key_of(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntries:
+    """Each listed revision's entry key (None: rendered every time), and where the entries
+    rendered before are kept (`reuse.KeptEntries`)."""
+
+    keys: Sequence[str | None]
+    kept: KeptEntries
+
+
+def feed_entries(
+    listed: Sequence[Listed], prints: Sequence[str | None], reuse: Reuse
+) -> FeedEntries | None:
+    """The key of each listed revision's entry as the feed renders it (its summary and HTML,
+    not its links, which move when a changelog page starts); None where `reuse` keeps none."""
+    if reuse.entries is None:
+        return None
+    keys = [None if p is None else key_of([reuse.environment, FEED_ENTRY, p]) for p in prints]
+    return FeedEntries(keys, reuse.entries)

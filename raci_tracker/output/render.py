@@ -34,7 +34,7 @@ from raci_tracker.model import (
     Diff,
     Snapshot,
 )
-from raci_tracker.output.feed import FEED_TAG, Listed, feed_listing
+from raci_tracker.output.feed import FEED_TAG, FeedEntries, Listed, feed_listing
 from raci_tracker.output.paging import ChangelogPage
 from raci_tracker.output.prose import (
     DATE_SOURCES,
@@ -51,6 +51,7 @@ from raci_tracker.output.prose import (
     summary_sentence,
     upper_first,
 )
+from raci_tracker.output.reuse import RenderedEntry
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -207,33 +208,55 @@ def render_feed(
     env: Environment | None = None,
     base_url: str | None = None,
     listed: Sequence[Listed] | None = None,
+    reused: FeedEntries | None = None,
 ) -> str:
     """An Atom feed: one entry per revision whose R, A, C or I moved, the newest `FEED_SIZE`,
     newest first (`listed`, when the caller has them). With `base_url` (where the reports are
-    published) its links are absolute and it names itself."""
+    published) its links are absolute and it names itself. With `reused`, an entry rendered
+    before is taken as it was, and the entries are kept for the next feed."""
     env = env or make_environment()
     listed = feed_listing(pages) if listed is None else listed
-    entries = [_feed_entry(item, env, base_url) for item in listed]
+    keys = reused.keys if reused else [None] * len(listed)
+    before = reused.kept.load() if reused else {}
+    made = [_entry(item, key, before, env) for item, key in zip(listed, keys, strict=True)]
+    if reused:
+        reused.kept.keep({key: entry for key, entry in zip(keys, made, strict=True) if key})
+    entries = [_feed_entry(item, entry, base_url) for item, entry in zip(listed, made, strict=True)]
     updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
     return env.get_template("feed.xml.j2").render(
         feed_id=f"{FEED_TAG}:feed", updated=updated, entries=entries, base_url=base_url
     )
 
 
-def _feed_entry(item: Listed, env: Environment, base_url: str | None) -> dict[str, str | None]:
-    """The entry links the published changelog when the site has a `base_url` (the source as
-    related), else the source, else the changelog by its relative path."""
-    page, entry = item.page, item.entry
-    revision = entry.head
-    shifted = [s for s in entry.steps if s.diff is not None and s.diff.has_shifts]
+def _entry(
+    item: Listed, key: str | None, before: Mapping[str, RenderedEntry], env: Environment
+) -> RenderedEntry:
+    kept = before.get(key) if key else None
+    return kept if kept is not None else _rendered_entry(item, env)
+
+
+def _rendered_entry(item: Listed, env: Environment) -> RenderedEntry:
+    """What an entry says of its revision: its summary (a sentence per shifted text) and its
+    HTML (the shifts, text by text)."""
+    shifted = [s for s in item.entry.steps if s.diff is not None and s.diff.has_shifts]
     summary = ". ".join(step_summary(s) for s in shifted)  # each a sentence
-    source = permalink(page.permalink, revision.ref, page.locale)
     html = env.get_template("feed_entry.html.j2").render(
-        entry=entry,
+        entry=item.entry,
         sections=SectionNames.of_step,
         step_names=PartyNames.of_step,
         summary=step_summary,
     )
+    return summary, str(html).strip()
+
+
+def _feed_entry(
+    item: Listed, rendered: RenderedEntry, base_url: str | None
+) -> dict[str, str | None]:
+    """The entry links the published changelog when the site has a `base_url` (the source as
+    related), else the source, else the changelog by its relative path."""
+    page, revision = item.page, item.entry.head
+    summary, html = rendered
+    source = permalink(page.permalink, revision.ref, page.locale)
     return {
         "id": item.id,
         "title": f"{page.title or page.document} ({page.locale}), {revision.date}: {summary}",
@@ -241,7 +264,7 @@ def _feed_entry(item: Listed, env: Environment, base_url: str | None) -> dict[st
         "link": base_url + item.local if base_url else source or item.local,
         "related": source if base_url else None,
         "summary": summary,
-        "html": str(html).strip(),
+        "html": html,
     }
 
 

@@ -37,16 +37,31 @@ class KeptHomes:
     keep: Callable[[str, str, bytes], None]
 
 
+RenderedEntry = tuple[str, str]
+"""A feed entry as rendered: its summary and its HTML."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeptEntries:
+    """Where the feed's entries, as last rendered, are kept between runs, by key
+    (`feed.feed_entries`): read (empty: none kept) and written, the feed's entries only."""
+
+    load: Callable[[], Mapping[str, RenderedEntry]]
+    keep: Callable[[Mapping[str, RenderedEntry]], None]
+
+
 @dataclass(frozen=True, slots=True)
 class Reuse:
     """What a run may leave unrendered: `environment` is the rendering environment's digest,
     and `current(name, key)` says whether the file `name` was last rendered from `key` and
-    still holds what was written then; `homes`, where the pages' homes keep their folds."""
+    still holds what was written then; `homes`, where the pages' homes keep their folds;
+    `entries`, where the feed keeps its entries."""
 
     environment: str
     text_id: PageTextId
     current: Callable[[str, str], bool] = field(default=lambda name, key: False)
     homes: KeptHomes | None = None
+    entries: KeptEntries | None = None
 
 
 def key_of(parts: Iterable[object]) -> str:

@@ -21,7 +21,7 @@ from raci_tracker.compare.changelog import PageChangelog
 from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
-from raci_tracker.output.feed import FEED, feed_key, feed_listing
+from raci_tracker.output.feed import FEED, feed_entries, feed_key, feed_listing, feed_prints
 from raci_tracker.output.homefold import HomeFold, fold_bytes, fold_from_bytes, fold_home
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import ChangelogPage, changelog_pages
@@ -297,9 +297,13 @@ def _feed(
 ) -> Site:
     """The feed, unless the revisions it lists are those it was last rendered from."""
     listed = feed_listing(pages)
-    keys = {FEED: feed_key(listed, reuse, config.base_url) if reuse else None}
+    if reuse is None:
+        return Site({FEED: render_feed(pages, env, config.base_url, listed)}, {FEED: None})
+    prints = feed_prints(listed, reuse)
+    keys = {FEED: feed_key(listed, prints, reuse, config.base_url)}
+    kept = feed_entries(listed, prints, reuse)
     return _unless_current(
-        keys, reuse, lambda: {FEED: render_feed(pages, env, config.base_url, listed)}
+        keys, reuse, lambda: {FEED: render_feed(pages, env, config.base_url, listed, kept)}
     )
 
 

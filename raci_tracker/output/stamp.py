@@ -15,6 +15,7 @@ the next run.
 Beside it, `<key>.files.json` records each page file last rendered: the key of what it was
 rendered from (`output/reuse.py`) and the SHA-256 of its bytes, so a run that renders leaves
 alone the files whose inputs did not change, and a quiet run renders when one of them is gone.
+`<key>.feed.json` keeps the feed's entries as last rendered (ADR 21).
 """
 
 from __future__ import annotations
@@ -23,17 +24,22 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raci_tracker.config import Config
+from raci_tracker.errors import RaciTrackerError
 from raci_tracker.files import write_atomic
 from raci_tracker.history.store import INDEX, SnapshotStore
 from raci_tracker.output.status import ALERTED, AWAITING
 from raci_tracker.text import short_hash
 from raci_tracker.version import code_digest
 
+if TYPE_CHECKING:
+    from raci_tracker.output.reuse import RenderedEntry  # a run with nothing new reads no more
+
 STAMP = "rendered"
 RENDERED_FORMAT = 1
+ENTRIES_FORMAT = 1
 
 
 def stamp_path(config: Config) -> Path:
@@ -104,6 +110,31 @@ def read_rendered(config: Config) -> Rendered:
 def record_rendered(config: Config, files: Rendered) -> bool:
     data = {"format": RENDERED_FORMAT, "files": {k: list(v) for k, v in sorted(files.items())}}
     return write_atomic(rendered_path(config), json.dumps(data, indent=0).encode("utf-8"))
+
+
+def entries_path(config: Config) -> Path:
+    return stamp_path(config).with_suffix(".feed.json")
+
+
+def read_entries(config: Config) -> dict[str, RenderedEntry]:
+    """The feed's entries as last rendered, by key (`feed.feed_entries`); none when unknown or
+    unreadable (each is rendered then)."""
+    try:
+        data = json.loads(entries_path(config).read_bytes())
+        entries = data["entries"] if data.get("format") == ENTRIES_FORMAT else {}
+        return {str(key): (str(summary), str(html)) for key, (summary, html) in entries.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def record_entries(config: Config, entries: Mapping[str, RenderedEntry]) -> None:
+    """Keep the feed's entries for the next feed, unless the cache cannot be written. They are
+    only a shortcut, so they are written without a sync of their own."""
+    data = {"format": ENTRIES_FORMAT, "entries": {k: list(v) for k, v in sorted(entries.items())}}
+    try:
+        write_atomic(entries_path(config), json.dumps(data).encode("utf-8"), sync=False)
+    except (RaciTrackerError, OSError):
+        return
 
 
 def file_sha256(path: Path) -> str | None:
