@@ -1,5 +1,6 @@
-"""The cyclic garbage collector kept off what a long stage only reads (`frozen_heap`), and off
-everything at the interpreter's exit (`exit_untraced`)."""
+"""The cyclic garbage collector kept off what a long stage only reads (`frozen_heap`), off
+everything at the interpreter's exit (`exit_untraced`), and run less often in a command's
+process (`collect_less_often`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from contextlib import contextmanager
 
 _DEPTH = [0]
 _AT_EXIT: list[bool] = []
+
+YOUNG_GENERATION = 10_000
+"""Allocations between two collections of the youngest generation, in a command's process
+(Python's default: 700)."""
 
 
 @contextmanager
@@ -44,3 +49,12 @@ def exit_untraced() -> None:
     if not _AT_EXIT:
         atexit.register(gc.freeze)
         _AT_EXIT.append(True)
+
+
+def collect_less_often() -> None:
+    """Collect the youngest generation every `YOUNG_GENERATION` allocations. A command imports
+    its modules and builds what it keeps (a page's index, its changelog) in millions of
+    allocations that stay alive: every 700 of them, the collector traced the newest again for
+    nothing, a twentieth of a page commit's run. Cycles are still collected, a few thousand
+    objects later, and at each `frozen_heap` block's end."""
+    gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])

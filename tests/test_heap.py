@@ -8,7 +8,7 @@ import subprocess
 import sys
 import weakref
 
-from raci_tracker.heap import frozen_heap
+from raci_tracker.heap import YOUNG_GENERATION, frozen_heap
 
 
 class Node:
@@ -61,3 +61,16 @@ def test_the_exit_skips_its_last_collection_once_registered_however_often_asked(
     )
     # two handlers (the probe and one freeze), and the freeze ran before the probe ran last
     assert done.stdout.split() == ["2", "True"]
+
+
+def test_a_command_s_process_collects_its_young_objects_less_often() -> None:
+    script = (
+        "import gc\n"
+        "print(gc.get_threshold()[0])\n"
+        "import raci_tracker.cli\n"
+        "print(gc.get_threshold()[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["700", str(YOUNG_GENERATION)]
