@@ -244,34 +244,39 @@ class SnapshotStore:
     def load_index_head(self, document: str, locale: str) -> IndexHead | None:
         """How the page was read and how far (`IndexHead`), without decoding the versions its
         index lists; None when it has no index, or one `load_index` migrates first."""
-        path = self.folder(document, locale) / INDEX
-        data = self._index_data(path)
-        if data is None:
+        read = self._read_index(document, locale)
+        if read is None:
             return None
-        kept = self._indexes.get(path)
-        if kept is not None and kept[0] == data:
-            return kept[1].head()
+        path, data, kept = read
+        if kept is not None:
+            return kept.head()
         decoded = loads(data, path=str(path))
         self._decoded = (path, data, decoded)  # for the `load_index` that may follow
         return index_head_from_dict(decoded, str(path))
 
-    def _index_data(self, path: Path) -> bytes | None:
-        data = self._next.get(path)
-        if data is None and not path.exists():
-            return None
-        return read_input(path) if data is None else data
-
     def load_index(self, document: str, locale: str) -> PageIndex | None:
         """The page's index (inside `batched`, as the block will write it); a version-1 store
         is migrated in place first."""
-        path = self.folder(document, locale) / INDEX
-        data = self._index_data(path)
-        if data is None:
+        read = self._read_index(document, locale)
+        if read is None:
             return None
-        kept = self._indexes.get(path)
-        if kept is not None and kept[0] == data:
-            return _copied(kept[1])
+        path, data, kept = read
+        if kept is not None:
+            return _copied(kept)
         return self._index_of(document, locale, path, data, self._decoded_of(path, data))
+
+    def _read_index(
+        self, document: str, locale: str
+    ) -> tuple[Path, bytes, PageIndex | None] | None:
+        """The index's path and bytes (inside `batched`, those the block will write), and the
+        index decoded from those bytes when it is kept; None when the page has none."""
+        path = self.folder(document, locale) / INDEX
+        data = self._next.get(path)
+        if data is None and not path.exists():
+            return None
+        data = read_input(path) if data is None else data
+        kept = self._indexes.get(path)
+        return path, data, kept[1] if kept is not None and kept[0] == data else None
 
     def _decoded_of(self, path: Path, data: bytes) -> Any:
         """`data` decoded: by the `load_index_head` just before, or now."""
