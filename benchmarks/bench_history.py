@@ -14,11 +14,12 @@ markdown-it-py's parse of each blob) or to the first run, all from the same run:
 - the same walk done by `git-history file` with a `--convert` that splits the page into rows;
 - whole `raci-tracker run` processes on both histories: the first run with reports (target 1.5x
   the floor), a run with nothing new (target 0.02x the first, and flat from the short history to
-  the long one; the best of five), one unrelated upstream commit, two new page commits one after
-  the other (target 0.05x; each the best of three from the same state), the store's bytes against the page's distinct texts (target 3x), and the first run's
-  peak RSS. On the long history (400 revisions), the first page commit is the 401st revision: it
-  starts a changelog page, as one revision in 25 does, and moves the newest 25 to an archive page
-  (whose links the feed follows); the second is a revision like the other 24.
+  the long one; the best of five), one unrelated upstream commit and two new page commits one
+  after the other (target 0.05x; each the best of three from the same state), the store's bytes
+  against the page's distinct texts (target 3x), and the first run's peak RSS. On the long
+  history (400 revisions), the first page commit is the 401st revision: it starts a changelog
+  page, as one revision in 25 does, and moves the newest 25 to an archive page (whose links the
+  feed follows); the second is a revision like the other 24.
 """
 
 from __future__ import annotations
