@@ -19,7 +19,7 @@ from raci_tracker.history.objects import expanded, object_bytes, object_from_dic
 from raci_tracker.history.source import GitSource
 from raci_tracker.history.store import PARSED_KEPT, SnapshotStore
 from raci_tracker.history.walk import PageTarget, update_page
-from raci_tracker.model import CommitRef, PageIndex
+from raci_tracker.model import CommitRef
 from raci_tracker.page.parse import parse_page
 from tests.gitrepo import GitRepo
 from tests.helpers import corpus_entries, corpus_page
@@ -160,14 +160,7 @@ def test_an_index_read_again_is_decoded_once_and_each_reader_may_change_its_own(
     folder = tmp_path / "tracker"
     two_pages(folder, 3)
     store = SnapshotStore(folder / "snapshots")
-    decoded: list[str] = []
-    real = store_module.index_from_dict
-
-    def counted(data: Any, path: str) -> PageIndex:
-        decoded.append(path)
-        return real(data, path)
-
-    monkeypatch.setattr(store_module, "index_from_dict", counted)
+    decoded = counted_calls(monkeypatch, "index_from_dict")
     first = store.load_index("kube", "en-gb")
     assert first is not None and first.versions
     first.versions.clear()
