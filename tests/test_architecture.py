@@ -21,6 +21,7 @@ OWNERS = {
     "yaml": {"raci_tracker.page.frontmatter"},
     "deepdiff": {"raci_tracker.compare.diff"},
     "jinja2": {"raci_tracker.output.render"},
+    "markupsafe": {"raci_tracker.output.render"},  # Jinja2's own: a part rendered before
     "git": {"raci_tracker.history.source"},
     "rich": {"raci_tracker.cli.tracking"},
     "click": {f"raci_tracker.cli.{name}" for name in ("base", "pages", "tracking", "diligence")}

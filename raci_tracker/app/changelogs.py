@@ -30,14 +30,16 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.history.walk import PageTarget, PageUpdate
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
-from raci_tracker.output.reuse import KeptEntries, KeptHomes, Reuse
+from raci_tracker.output.reuse import KeptEntries, KeptHomes, KeptParts, Reuse
 from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
 from raci_tracker.output.stamp import (
     Rendered,
     environment_digest,
     file_sha256,
     read_entries,
+    read_parts,
     record_entries,
+    record_parts,
 )
 from raci_tracker.output.status import SiteStatus
 from raci_tracker.recent import Recent
@@ -288,10 +290,11 @@ def reuses_files(config: Config) -> bool:
 
 
 def reuse_of(
-    config: Config, ids: PageTexts, rendered: Rendered, *, kept_entries: bool = True
+    config: Config, ids: PageTexts, rendered: Rendered, *, kept_parts: bool = True
 ) -> Reuse:
     """What a run may leave unrendered: the files `rendered` records, when their key and bytes
-    are still those; and, with `kept_entries`, the feed's entries rendered before."""
+    are still those; and, with `kept_parts`, the feed's entries and the pages' parts rendered
+    before."""
 
     def text_id(page: PageChangelog, commit: str) -> str | None:
         return ids.get((page.document, page.locale), {}).get(commit)
@@ -307,10 +310,16 @@ def reuse_of(
     store = SnapshotStore(config.snapshots)
     homes = KeptHomes(store.load_home, store.write_home)
     entries = KeptEntries(
-        lambda: read_entries(config) if kept_entries and reusable else {},
+        lambda: read_entries(config) if kept_parts and reusable else {},
         lambda made: record_entries(config, made),
     )
-    return Reuse(environment_digest(config), text_id, current, homes, entries)
+    parts = KeptParts(
+        lambda document, locale: (
+            read_parts(config, document, locale) if kept_parts and reusable else {}
+        ),
+        lambda document, locale, made: record_parts(config, document, locale, made),
+    )
+    return Reuse(environment_digest(config), text_id, current, homes, entries, parts)
 
 
 def render_readable(

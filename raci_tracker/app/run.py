@@ -211,7 +211,7 @@ def write_reports(
         pages, ids = _load_pages(config, failures, left.diffed if left else None)
     prerendered = left.prerendered if left else Prerendered()
     rendered = {**read_rendered(config), **prerendered.files} if incremental else {}
-    reuse = stored.reuse_of(config, ids, rendered, kept_entries=incremental)
+    reuse = stored.reuse_of(config, ids, rendered, kept_parts=incremental)
     # each file is written once rendered: a run holds a changelog page at a time
     written = [prerendered.written]
 

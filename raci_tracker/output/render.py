@@ -23,9 +23,10 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from raci_tracker.codec import iso_time
-from raci_tracker.compare.changelog import NewText, PageChangelog, ShiftKey, permalink
+from raci_tracker.compare.changelog import Entry, NewText, PageChangelog, ShiftKey, permalink
 from raci_tracker.compare.in_force import commit_day
 from raci_tracker.errors import InputError
 from raci_tracker.model import (
@@ -34,7 +35,9 @@ from raci_tracker.model import (
     Diff,
     Snapshot,
 )
+from raci_tracker.output.activity import ActivityEvent
 from raci_tracker.output.feed import FEED_TAG, FeedEntries, Listed, feed_listing
+from raci_tracker.output.pages import Home
 from raci_tracker.output.paging import ChangelogPage
 from raci_tracker.output.prose import (
     DATE_SOURCES,
@@ -44,6 +47,7 @@ from raci_tracker.output.prose import (
     dated_from,
     holdings,
     label_words,
+    open_findings,
     plural,
     roles_text,
     section_name,
@@ -51,7 +55,7 @@ from raci_tracker.output.prose import (
     summary_sentence,
     upper_first,
 )
-from raci_tracker.output.reuse import RenderedEntry
+from raci_tracker.output.reuse import HomeTexts, KeptText, RenderedEntry, rendered_now
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -179,28 +183,70 @@ def render_changelog(
     output_format: str,
     env: Environment | None = None,
     part: ChangelogPage | None = None,
+    kept: KeptText[Entry] = rendered_now,
 ) -> str:
     """`CHANGELOG.md` or `CHANGELOG.html` of one page and locale: every revision, or one `part`
-    of a long changelog with links to the others and to the site's pages."""
+    of a long changelog with links to the others and to the site's pages. Each revision's
+    section comes through `kept`, which may hold it from an earlier render."""
     env = env or make_environment()
-    latest = page.latest
 
     def link(ref: CommitRef) -> str | None:
         return permalink(page.permalink, ref, page.locale)
+
+    helpers = {
+        "link": link,
+        "sections": SectionNames.of_step,
+        "step_names": PartyNames.of_step,
+        "summary": step_summary,
+        "holdings": lambda snapshot: holdings(snapshot, PartyNames.of(snapshot)),
+        "date_sources": DATE_SOURCES,
+        "dated_from": dated_from,
+    }
+    section = env.get_template(f"changelog_entry.{output_format}.j2")
+
+    def entry_section(entry: Entry) -> str:
+        text = kept(entry, lambda: section.render(entry=entry, **helpers))
+        return _placed(text, output_format)
 
     return env.get_template(f"CHANGELOG.{output_format}.j2").render(
         page=page,
         entries=part.entries if part else page.newest_first(),
         part=part,
-        latest=latest,
-        link=link,
-        sections=SectionNames.of_step,
-        step_names=PartyNames.of_step,
-        summary=step_summary,
-        holdings=lambda snapshot: holdings(snapshot, PartyNames.of(snapshot)),
-        date_sources=DATE_SOURCES,
-        dated_from=dated_from,
+        latest=page.latest,
+        entry_section=entry_section,
+        **helpers,
     )
+
+
+def render_home(
+    env: Environment, view: Home, output_format: str, kept: HomeTexts | None = None
+) -> str:
+    """A page's home (`pages.Home`). Each activity's history (the `events` macro of
+    `_history.j2`), and each line of it (its `event` macro), comes through `kept`, which may
+    hold it from an earlier render. The macros are called here as the home template would
+    call them: what they print is escaped by `_macros.j2`, not by the template calling them."""
+    kept = kept or HomeTexts()
+    history: Any = env.get_template("builtin/_history.j2").module  # its macros
+
+    def event_line(event: ActivityEvent) -> str:
+        text = kept.line(event, lambda: str(history.event(event, view, output_format)))
+        return _placed(text, output_format)
+
+    def activity_history(activity_id: str) -> str:
+        def render() -> str:
+            events, earlier = view.histories.get(activity_id, ()), view.earlier.get(activity_id)
+            return str(history.events(events, view, output_format, earlier, event_line))
+
+        return _placed(kept.history(activity_id, render), output_format)
+
+    return env.get_template(f"home.{output_format}.j2").render(
+        view=view, open_findings=open_findings, activity_history=activity_history
+    )
+
+
+def _placed(text: str, output_format: str) -> str:
+    """A part rendered on its own, placed in its page as it is: in HTML, already escaped."""
+    return Markup(text) if output_format == "html" else text
 
 
 def render_feed(

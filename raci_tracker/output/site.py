@@ -31,9 +31,10 @@ from raci_tracker.output.render import (
     make_environment,
     render_changelog,
     render_feed,
+    render_home,
     render_template,
 )
-from raci_tracker.output.reuse import PageKeys, Reuse, latest_key, unchanged
+from raci_tracker.output.reuse import PageKeys, Parts, Reuse, latest_key, unchanged
 from raci_tracker.output.status import SiteStatus
 
 FORMATS = ("md", "html")
@@ -46,10 +47,10 @@ def _latest_by_locale(pages: Sequence[PageChangelog]) -> dict[str, Any]:
 
 
 def _page_keys(
-    page: PageChangelog, parts: Sequence[ChangelogPage], shown: Sequence[object], reuse: Reuse
+    page: PageChangelog, parts: Sequence[ChangelogPage], shown: Sequence[object], keys: PageKeys
 ) -> dict[str, str | None]:
     """Each file of the page's folder and the key of what it is rendered from."""
-    folder, keys = f"{page.document}/{page.locale}", PageKeys(page, reuse)
+    folder = f"{page.document}/{page.locale}"
     names: dict[str, str | None] = {}
     for output_format in FORMATS:
         for part in parts:
@@ -76,23 +77,25 @@ def _page_reports(
     failed = group.failed.get(page.locale)
     shown = (tuple(document.locales), group.consistency is not None, failed)
     parts = changelog_pages(page)
-    keys = _page_keys(page, parts, shown, reuse) if reuse else {}
+    page_keys = PageKeys(page, reuse) if reuse else None
+    keys = _page_keys(page, parts, shown, page_keys) if page_keys else {}
     keep = unchanged(keys, reuse) if reuse else set()
+    kept = Parts(page, page_keys)
     for part in parts:
-        names = [(f"{folder}/{part.name(f)}", f) for f in FORMATS]
-        take({name: render_changelog(page, f, env, part) for name, f in names if name not in keep})
+        names = [
+            (f"{folder}/{part.name(f)}", f)
+            for f in FORMATS
+            if f"{folder}/{part.name(f)}" not in keep
+        ]
+        take({name: render_changelog(page, f, env, part, kept.entry(f, part)) for name, f in names})
         if part.archive:  # its texts are shown again by no other file: a page is not held whole
             part.forget_texts()
     names = [(f"{folder}/index.{f}", f) for f in FORMATS if f"{folder}/index.{f}" not in keep]
     if names:
         fold = home_fold(page, reuse)
         view = home(page, document.locales, group.consistency is not None, failed, fold)
-        take(
-            {
-                name: render_template(env, f"home.{f}.j2", view=view, open_findings=open_findings)
-                for name, f in names
-            }
-        )
+        take({name: render_home(env, view, f, kept.home(view, f)) for name, f in names})
+    kept.keep()
     return keys
 
 

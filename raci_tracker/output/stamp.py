@@ -15,7 +15,8 @@ the next run.
 Beside it, `<key>.files.json` records each page file last rendered: the key of what it was
 rendered from (`output/reuse.py`) and the SHA-256 of its bytes, so a run that renders leaves
 alone the files whose inputs did not change, and a quiet run renders when one of them is gone.
-`<key>.feed.json` keeps the feed's entries as last rendered (ADR 21).
+`<key>.feed.json` keeps the feed's entries as last rendered (ADR 21), and
+`<key>.parts/<doc>/<locale>.json` the parts of each page's files rendered on their own (ADR 22).
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ from raci_tracker.output.status import ALERTED, AWAITING
 from raci_tracker.text import short_hash
 from raci_tracker.version import code_digest
 
-if TYPE_CHECKING:
-    from raci_tracker.output.reuse import RenderedEntry  # a run with nothing new reads no more
+if TYPE_CHECKING:  # a run with nothing new reads no more
+    from raci_tracker.output.reuse import PageParts, RenderedEntry
 
 STAMP = "rendered"
 RENDERED_FORMAT = 1
 ENTRIES_FORMAT = 1
+PARTS_FORMAT = 1
 
 
 def stamp_path(config: Config) -> Path:
@@ -133,6 +135,35 @@ def record_entries(config: Config, entries: Mapping[str, RenderedEntry]) -> None
     data = {"format": ENTRIES_FORMAT, "entries": {k: list(v) for k, v in sorted(entries.items())}}
     try:
         write_atomic(entries_path(config), json.dumps(data).encode("utf-8"), sync=False)
+    except (RaciTrackerError, OSError):
+        return
+
+
+def parts_path(config: Config, document: str, locale: str) -> Path:
+    return stamp_path(config).with_suffix(".parts") / document / f"{locale}.json"
+
+
+def read_parts(config: Config, document: str, locale: str) -> PageParts:
+    """The parts of a page's files as last rendered, by kind and key (`reuse.Parts`); none when
+    unknown or unreadable (each is rendered then)."""
+    try:
+        data = json.loads(parts_path(config, document, locale).read_bytes())
+        kinds = data["parts"] if data.get("format") == PARTS_FORMAT else {}
+        return {
+            str(kind): {str(key): str(text) for key, text in parts.items()}
+            for kind, parts in kinds.items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def record_parts(config: Config, document: str, locale: str, parts: PageParts) -> None:
+    """Keep a page's parts for its next render, unless the cache cannot be written: only a
+    shortcut, written without a sync of its own."""
+    kinds = {kind: dict(sorted(texts.items())) for kind, texts in sorted(parts.items())}
+    data = json.dumps({"format": PARTS_FORMAT, "parts": kinds}).encode("utf-8")
+    try:
+        write_atomic(parts_path(config, document, locale), data, sync=False)
     except (RaciTrackerError, OSError):
         return
 
