@@ -225,7 +225,7 @@ class Parts:
 
     def entry(self, output_format: str, part: ChangelogPage) -> KeptText[Entry]:
         keys, entries = self.keys, self.kinds[ENTRIES]
-        if keys is None:
+        if keys is None or (part.archive and not entries.kept):  # nothing to take or keep
             return rendered_now
         keep = not part.archive
         return lambda entry, render: entries.take(keys.entry(entry, output_format), render, keep)
