@@ -15,10 +15,11 @@ import pytest
 
 from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.run import _load_pages
-from raci_tracker.config import load_config
+from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.config import Config, load_config
 from raci_tracker.output import stamp
 from raci_tracker.output.pages import Home, home
-from raci_tracker.output.reuse import ENTRIES, EVENTS, HISTORIES, PageKeys, Parts, Taken
+from raci_tracker.output.reuse import ENTRIES, EVENTS, HISTORIES, PageKeys, Parts, Reuse, Taken
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from raci_tracker.version import __version__
@@ -49,6 +50,15 @@ def counted_parts(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return made
 
 
+def stored(folder: Path, revisions: int) -> tuple[Config, list[PageChangelog], Reuse]:
+    """A tracker that took in `revisions` in one run: its config, its pages as a run loads them,
+    and what the next render may reuse."""
+    long_history(folder, revisions, revisions)
+    config = load_config(folder / "raci-tracker.toml")
+    pages, ids = _load_pages(config)
+    return config, pages, reuse_of(config, ids, read_rendered(config))
+
+
 def kept_parts(folder: Path) -> dict[str, dict[str, str]]:
     config = load_config(folder / "raci-tracker.toml")
     return json.loads(stamp.parts_path(config, "kube", "en-gb").read_bytes())["parts"]  # type: ignore[no-any-return]
@@ -71,11 +81,7 @@ def test_a_new_revision_renders_only_the_parts_it_changes(
 def test_a_run_after_one_with_nothing_new_in_the_parts_renders_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "tracker"
-    long_history(folder, 6, 6)
-    config = load_config(folder / "raci-tracker.toml")
-    pages, ids = _load_pages(config)
-    reuse = reuse_of(config, ids, read_rendered(config))
+    config, pages, reuse = stored(tmp_path / "tracker", 6)
     made = counted_parts(monkeypatch)
 
     site = render_site(config, pages, None, dataclasses.replace(reuse, current=lambda n, k: False))
@@ -93,9 +99,9 @@ def test_a_started_changelog_page_takes_its_revisions_from_the_last_run(
     repo.save(PAGE, page(40, "RA | C"))  # the 26th: the 25 before move to CHANGELOG-1-25
     run(folder / "raci-tracker.toml")
 
-    assert made[ENTRIES] == 2  # the new revision alone, in both formats
-    # every line links its revision, now on the archive page: "Back up the data" shows its
-    # newest 10 (the new one and 9 that moved), "Install" its first record, which moved
+    # the new revision's section alone (the archive page takes the 25 others); every line
+    # links its revision, now on the archive page: "Back up the data" shows its newest 10 (the
+    # new one and 9 that moved), "Install" its first record, which moved
     assert made == {ENTRIES: 2, HISTORIES: 2 * 2, EVENTS: (10 + 1) * 2}
     assert_same_as_full_and_clean(folder)
 
@@ -115,11 +121,8 @@ def test_a_home_rendered_alone_keeps_the_changelog_s_parts_as_they_were(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "tracker"
-    long_history(folder, 6, 6)
+    config, pages, reuse = stored(folder, 6)
     before = kept_parts(folder)
-    config = load_config(folder / "raci-tracker.toml")
-    pages, ids = _load_pages(config)
-    reuse = reuse_of(config, ids, read_rendered(config))
     homes_only = dataclasses.replace(reuse, current=lambda name, key: "/index." not in name)
     made = counted_parts(monkeypatch)
 
@@ -217,11 +220,8 @@ def test_a_renamed_party_renders_every_line_that_names_it(
 
 
 def test_a_history_is_taken_only_with_what_it_says_of_earlier_events(tmp_path: Path) -> None:
-    folder = tmp_path / "tracker"
-    long_history(folder, 14, 14)  # "Back up the data": 14 events, the home lists 10
-    config = load_config(folder / "raci-tracker.toml")
-    pages, ids = _load_pages(config)
-    keys = PageKeys(pages[0], reuse_of(config, ids, read_rendered(config)))
+    _, pages, reuse = stored(tmp_path / "tracker", 14)  # "Back up the data": 14 events, 10 shown
+    keys = PageKeys(pages[0], reuse)
     view = home(pages[0], ["en-gb"], False, None)
     activity, earlier = next(iter(view.earlier.items()))
     fewer = dataclasses.replace(view, earlier={activity: dataclasses.replace(earlier, count=3)})
