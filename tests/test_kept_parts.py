@@ -61,7 +61,10 @@ def stored(folder: Path, revisions: int) -> tuple[Config, list[PageChangelog], R
 
 def kept_parts(folder: Path) -> dict[str, dict[str, str]]:
     config = load_config(folder / "raci-tracker.toml")
-    return json.loads(stamp.parts_path(config, "kube", "en-gb").read_bytes())["parts"]  # type: ignore[no-any-return]
+    parts: dict[str, dict[str, str]] = json.loads(
+        stamp.parts_path(config, "kube", "en-gb").read_bytes()
+    )["parts"]
+    return parts
 
 
 def test_a_new_revision_renders_only_the_parts_it_changes(
@@ -114,7 +117,7 @@ def test_only_the_newest_changelog_page_s_revisions_are_kept(tmp_path: Path) -> 
 
     assert len(parts[ENTRIES]) == 2 * 2
     assert len(parts[HISTORIES]) == 2 * 2  # two activities, two formats
-    assert parts[EVENTS]
+    assert len(parts[EVENTS]) == (10 + 1) * 2  # "Back up the data"'s newest 10, "Install"'s 1
 
 
 def test_a_home_rendered_alone_keeps_the_changelog_s_parts_as_they_were(

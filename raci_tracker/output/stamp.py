@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from raci_tracker.config import Config
 from raci_tracker.errors import RaciTrackerError
@@ -42,6 +42,7 @@ STAMP = "rendered"
 RENDERED_FORMAT = 1
 ENTRIES_FORMAT = 1
 PARTS_FORMAT = 1
+Read = TypeVar("Read")
 
 
 def stamp_path(config: Config) -> Path:
@@ -98,15 +99,36 @@ def rendered_path(config: Config) -> Path:
     return stamp_path(config).with_suffix(".files.json")
 
 
+def _read_shortcut(path: Path, version: int, name: str, read: Callable[[Any], Read]) -> Read | None:
+    """`read` of the file's `name`, where it is of this format `version`; None when the file is
+    missing, unreadable, of another format or not as `read` expects (what it saves is then
+    made again)."""
+    try:
+        data = json.loads(path.read_bytes())
+        return read(data[name]) if data.get("format") == version else None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _keep_shortcut(path: Path, version: int, name: str, value: object) -> None:
+    """Write a shortcut unless the cache cannot be written, without a sync of its own."""
+    data = json.dumps({"format": version, name: value}).encode("utf-8")
+    try:
+        write_atomic(path, data, sync=False)
+    except (RaciTrackerError, OSError):
+        return
+
+
 def read_rendered(config: Config) -> Rendered:
     """What the reports' page files were last rendered from; nothing when unknown or unreadable
     (everything is rendered then)."""
-    try:
-        data = json.loads(rendered_path(config).read_bytes())
-        files = data["files"] if data.get("format") == RENDERED_FORMAT else {}
-        return {str(name): (str(key), str(sha)) for name, (key, sha) in files.items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+    files = _read_shortcut(
+        rendered_path(config),
+        RENDERED_FORMAT,
+        "files",
+        lambda files: {str(name): (str(key), str(sha)) for name, (key, sha) in files.items()},
+    )
+    return files or {}
 
 
 def record_rendered(config: Config, files: Rendered) -> bool:
@@ -121,22 +143,22 @@ def entries_path(config: Config) -> Path:
 def read_entries(config: Config) -> dict[str, RenderedEntry]:
     """The feed's entries as last rendered, by key (`feed.feed_entries`); none when unknown or
     unreadable (each is rendered then)."""
-    try:
-        data = json.loads(entries_path(config).read_bytes())
-        entries = data["entries"] if data.get("format") == ENTRIES_FORMAT else {}
-        return {str(key): (str(summary), str(html)) for key, (summary, html) in entries.items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+    entries = _read_shortcut(
+        entries_path(config),
+        ENTRIES_FORMAT,
+        "entries",
+        lambda entries: {
+            str(key): (str(summary), str(html)) for key, (summary, html) in entries.items()
+        },
+    )
+    return entries or {}
 
 
 def record_entries(config: Config, entries: Mapping[str, RenderedEntry]) -> None:
     """Keep the feed's entries for the next feed, unless the cache cannot be written. They are
     only a shortcut, so they are written without a sync of their own."""
-    data = {"format": ENTRIES_FORMAT, "entries": {k: list(v) for k, v in sorted(entries.items())}}
-    try:
-        write_atomic(entries_path(config), json.dumps(data).encode("utf-8"), sync=False)
-    except (RaciTrackerError, OSError):
-        return
+    kept = {key: list(entry) for key, entry in sorted(entries.items())}
+    _keep_shortcut(entries_path(config), ENTRIES_FORMAT, "entries", kept)
 
 
 def parts_path(config: Config, document: str, locale: str) -> Path:
@@ -146,26 +168,23 @@ def parts_path(config: Config, document: str, locale: str) -> Path:
 def read_parts(config: Config, document: str, locale: str) -> PageParts:
     """The parts of a page's files as last rendered, by kind and key (`reuse.Parts`); none when
     unknown or unreadable (each is rendered then)."""
-    try:
-        data = json.loads(parts_path(config, document, locale).read_bytes())
-        kinds = data["parts"] if data.get("format") == PARTS_FORMAT else {}
-        return {
+    kinds = _read_shortcut(
+        parts_path(config, document, locale),
+        PARTS_FORMAT,
+        "parts",
+        lambda kinds: {
             str(kind): {str(key): str(text) for key, text in parts.items()}
             for kind, parts in kinds.items()
-        }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+        },
+    )
+    return kinds or {}
 
 
 def record_parts(config: Config, document: str, locale: str, parts: PageParts) -> None:
     """Keep a page's parts for its next render, unless the cache cannot be written: only a
     shortcut, written without a sync of its own."""
     kinds = {kind: dict(sorted(texts.items())) for kind, texts in sorted(parts.items())}
-    data = json.dumps({"format": PARTS_FORMAT, "parts": kinds}).encode("utf-8")
-    try:
-        write_atomic(parts_path(config, document, locale), data, sync=False)
-    except (RaciTrackerError, OSError):
-        return
+    _keep_shortcut(parts_path(config, document, locale), PARTS_FORMAT, "parts", kinds)
 
 
 def file_sha256(path: Path) -> str | None:
