@@ -18,9 +18,15 @@ from raci_tracker.app.run import _load_pages
 from raci_tracker.compare.changelog import PageChangelog, RevisionHead, Step
 from raci_tracker.config import Config, load_config
 from raci_tracker.output.activity import HOME_EVENTS
-from raci_tracker.output.homefold import HomeFold, fold_bytes, fold_from_bytes, fold_home
+from raci_tracker.output.homefold import (
+    HomeFold,
+    HomeFolding,
+    fold_bytes,
+    fold_from_bytes,
+    fold_home,
+)
 from raci_tracker.output.reuse import KeptHomes, Reuse
-from raci_tracker.output.site import home_fold
+from raci_tracker.output.site import home_folding, kept_fold
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
@@ -114,6 +120,22 @@ def test_a_kept_fold_reads_back_as_it_was_written(folder: Path) -> None:
     assert back.names() == fold.names()
     assert (folder / HOME).read_bytes() == fold_bytes(fold_home(page, None, reuse.text_id,
                                                                 reuse.environment))  # fmt: skip
+
+
+def test_a_fold_taken_a_few_revisions_at_a_time_is_the_fold_taken_at_once(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, reuse, whole = folded_once(folder)
+    folded = counting_folds(monkeypatch)
+    folding = HomeFolding(page, None, reuse.text_id, "code")
+
+    for revisions in (0, 3, 2, 25, 25, 29):  # a part's revisions, or fewer: nothing twice
+        folding.through(revisions)
+    fold = folding.done()
+
+    every = [step.ref.commit for entry in page.entries for step in entry.steps]
+    assert folded == every and len(every) > 30
+    assert fold_bytes(fold) == fold_bytes(whole)
 
 
 def test_a_page_commit_folds_its_new_text_only(
@@ -241,7 +263,8 @@ def test_texts_without_a_known_object_keep_no_fold(folder: Path) -> None:
     kept: list[bytes] = []
     homes = KeptHomes(lambda document, locale: None, lambda doc, locale, data: kept.append(data))
 
-    fold = home_fold(page, Reuse("code", lambda page, commit: None, homes=homes))
+    reuse = Reuse("code", lambda page, commit: None, homes=homes)
+    fold = kept_fold(page, reuse, home_folding(page, reuse))
 
     assert fold.chain is None and kept == []
     assert len(fold.marks) == steps_of(page)

@@ -17,12 +17,12 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.app.run import _load_pages
 from raci_tracker.app.run import run as update_store
-from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.compare.changelog import DiffToFind, PageChangelog
 from raci_tracker.config import load_config
 from raci_tracker.history import store as store_module
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.output import feed
-from raci_tracker.output.site import render_site
+from raci_tracker.output.site import Delivery, render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
@@ -177,6 +177,47 @@ def test_a_long_page_taking_a_revision_in_reads_its_newest_changelog_page_not_it
     # was made as the run took the text in): the newest changelog page's entries are told by
     # their diffs
     assert reads["kube"] == 1
+
+
+def test_a_full_report_reads_each_diff_once_and_holds_no_archive_page_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The home folds a changelog page's revisions as the page is rendered, the oldest page
+    first, and an archive page's diffs go once it is: a long history's are not all held."""
+    folder = tmp_path / "tracker"
+    long_history(folder, 30, 30)  # an archive page (1-25), then 26-30
+    config = load_config(folder / "raci-tracker.toml")
+    read: Counter[tuple[str, str]] = Counter()
+    load = SnapshotStore.load_diff
+
+    def counted(store: SnapshotStore, document: str, locale: str, pair: Any, version: int) -> Any:
+        read[pair] += 1
+        return load(store, document, locale, pair, version)
+
+    monkeypatch.setattr(SnapshotStore, "load_diff", counted)
+    pages, _ = _load_pages(config)
+
+    site = render_site(config, pages)  # every file, the home folded from the first text
+
+    assert "kube/en-gb/CHANGELOG-1-25.md" in site.outputs and "kube/en-gb/index.md" in site.outputs
+    steps = [step for entry in pages[0].entries for step in entry.steps if step.previous]
+    assert len(read) == len(steps) and set(read.values()) == {1}
+    archived = [step for entry in pages[0].entries[:25] for step in entry.steps if step.previous]
+    assert archived and all(isinstance(step.found, DiffToFind) for step in archived)
+    assert not isinstance(steps[-1].found, DiffToFind)  # the newest page's: shown last
+
+
+def test_a_page_whose_new_texts_a_run_shows_again_keeps_its_diffs(tmp_path: Path) -> None:
+    """A first run's summary shows every text it took in: their diffs are not read twice."""
+    folder = tmp_path / "tracker"
+    long_history(folder, 30, 30)
+    config = load_config(folder / "raci-tracker.toml")
+    pages, _ = _load_pages(config)
+
+    render_site(config, pages, None, None, Delivery(kept={("kube", "en-gb")}))
+
+    steps = [step for entry in pages[0].entries for step in entry.steps if step.previous]
+    assert steps and not any(isinstance(step.found, DiffToFind) for step in steps)
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:

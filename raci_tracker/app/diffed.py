@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from raci_tracker.history.store import SnapshotStore
@@ -24,20 +25,26 @@ DIFFED_KEPT = 16
 
 class DiffedPages:
     """The pages a run's update just diffed (`stored_page`), for its reports: they need not be
-    built again while the page's index is the one they were built from. Only the last
-    `DIFFED_KEPT` are kept, so memory does not grow with the number of pages."""
+    built again while the page's index is the one they were built from (its bytes' digest: a
+    long history's index weighs a megabyte). Only the last `DIFFED_KEPT` are kept, so memory
+    does not grow with the number of pages."""
 
     def __init__(self, size: int = DIFFED_KEPT) -> None:
-        self._pages: Recent[tuple[str, str], tuple[bytes, StoredPage]] = Recent(size)
+        self._pages: Recent[tuple[str, str], tuple[str, StoredPage]] = Recent(size)
 
     def keep(self, store: SnapshotStore, page: StoredPage, document: str, locale: str) -> None:
-        index = store.index_bytes(document, locale)
+        index = _index_digest(store, document, locale)
         if index is not None:
             self._pages.put((document, locale), (index, page))
 
     def get(self, store: SnapshotStore, document: str, locale: str) -> StoredPage | None:
         """The page as it was diffed, if its index is still the same bytes."""
         kept = self._pages.get((document, locale))
-        if kept is None or store.index_bytes(document, locale) != kept[0]:
+        if kept is None or _index_digest(store, document, locale) != kept[0]:
             return None
         return kept[1]
+
+
+def _index_digest(store: SnapshotStore, document: str, locale: str) -> str | None:
+    index = store.index_bytes(document, locale)
+    return hashlib.sha256(index).hexdigest() if index is not None else None

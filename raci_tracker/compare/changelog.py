@@ -121,6 +121,7 @@ class Step:
     found: Diff | DiffToFind | None
     silent: bool
     previous: Text | None = None  # the text `diff` compares it with
+    finder: DiffToFind | None = field(default=None, repr=False)  # how it was found
 
     @property
     def diff(self) -> Diff | None:
@@ -129,7 +130,14 @@ class Step:
             return found
         diff = found.find()
         object.__setattr__(self, "found", diff)
+        object.__setattr__(self, "finder", found)
         return diff
+
+    def forget_diff(self) -> None:
+        """Let its diff go, where it can be found again (once rendered, a long history's
+        diffs are not all held)."""
+        if self.finder is not None:
+            object.__setattr__(self, "found", self.finder)
 
     @property
     def counts(self) -> SeverityCounts | None:

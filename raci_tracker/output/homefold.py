@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, TypeVar, cast
 
 from raci_tracker.codec import activity_from_dict, activity_to_dict, ref_from_dict, ref_to_dict
@@ -104,19 +105,47 @@ def fold_home(
 ) -> HomeFold:
     """The page's history folded: from `kept` on where it was folded from the page's first
     texts as they are now (by the same code, named by `seed`), else from the first text."""
-    steps = list(_steps(page))
-    chain = _Chain(page, text_id, seed)
-    known = kept.steps if kept is not None and kept.steps <= len(steps) else 0
-    for revision, step in steps[:known]:
-        chain.add(revision, step)
-    fold = kept if kept is not None and known and chain.name() == kept.chain else None
-    if fold is None:
-        fold, known, chain = HomeFold(), 0, _Chain(page, text_id, seed)
-    for revision, step in steps[known:]:
-        chain.add(revision, step)
-        fold.add(revision, step)
-    fold.steps, fold.chain = len(steps), chain.name()
-    return fold
+    folding = HomeFolding(page, kept, text_id, seed)
+    folding.through(len(page.entries))
+    return folding.done()
+
+
+class HomeFolding:
+    """`fold_home` a few revisions at a time, oldest first (`through`), so that a caller can let
+    each revision's diffs go once they are folded. Whether `kept` still holds is told by what
+    names the texts, without reading a diff."""
+
+    def __init__(
+        self,
+        page: PageChangelog,
+        kept: HomeFold | None = None,
+        text_id: TextIdOf = no_ids,
+        seed: str = "",
+    ) -> None:
+        self.page, self.steps = page, list(_steps(page))
+        self.was = (kept.steps, kept.chain) if kept is not None else (0, None)  # as kept
+        chain = _Chain(page, text_id, seed)
+        known = kept.steps if kept is not None and kept.steps <= len(self.steps) else 0
+        for revision, step in self.steps[:known]:
+            chain.add(revision, step)
+        if kept is None or not known or chain.name() != kept.chain:
+            kept, known, chain = HomeFold(), 0, _Chain(page, text_id, seed)
+        self.fold, self.folded, self.chain = kept, known, chain
+        self.counts = list(accumulate(len(entry.steps) for entry in page.entries))
+
+    def through(self, revisions: int) -> None:
+        """Fold the steps of the page's first `revisions` revisions not folded yet."""
+        end = self.counts[revisions - 1] if revisions else 0
+        for revision, step in self.steps[self.folded : end]:
+            self.chain.add(revision, step)
+            self.fold.add(revision, step)
+        self.folded = max(self.folded, end)
+
+    def done(self) -> HomeFold:
+        """The fold, once every revision is folded."""
+        self.through(len(self.page.entries))
+        self.fold.steps, self.fold.chain = len(self.steps), self.chain.name()
+        return self.fold
 
 
 # --- home.json ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
 from raci_tracker.output.feed import FEED, feed_entries, feed_key, feed_listing, feed_prints
-from raci_tracker.output.homefold import HomeFold, fold_bytes, fold_from_bytes, fold_home
+from raci_tracker.output.homefold import HomeFold, HomeFolding, fold_bytes, fold_from_bytes
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import ChangelogPage, changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
@@ -68,11 +68,11 @@ def _page_reports(
     group: DocumentGroup,
     env: Templates,
     reuse: Reuse | None,
-    take: Callable[[dict[str, str]], None],
+    out: PageOut,
 ) -> dict[str, str | None]:
-    """Every file's key; the page's files that changed (every file without `reuse`) go to
-    `take` as they are rendered, a changelog page at a time, so a long history's are not all
-    held at once."""
+    """Every file's key; the page's files that changed (every file without `reuse`) go `out`
+    as they are rendered, a changelog page at a time, so a long history's are not all held at
+    once."""
     folder = f"{page.document}/{page.locale}"
     failed = group.failed.get(page.locale)
     shown = (tuple(document.locales), group.consistency is not None, failed)
@@ -81,34 +81,49 @@ def _page_reports(
     keys = _page_keys(page, parts, shown, page_keys) if page_keys else {}
     keep = unchanged(keys, reuse) if reuse else set()
     kept = Parts(page, page_keys)
-    for part in parts:
-        names = [
-            (f"{folder}/{part.name(f)}", f)
-            for f in FORMATS
-            if f"{folder}/{part.name(f)}" not in keep
-        ]
-        take({name: render_changelog(page, f, env, part, kept.entry(f, part)) for name, f in names})
-        if part.archive:  # its texts are shown again by no other file: a page is not held whole
-            part.forget_texts()
-    names = [(f"{folder}/index.{f}", f) for f in FORMATS if f"{folder}/index.{f}" not in keep]
-    if names:
-        fold = home_fold(page, reuse)
+    homes = [(f"{folder}/index.{f}", f) for f in FORMATS if f"{folder}/index.{f}" not in keep]
+    folding = home_folding(page, reuse) if homes else None
+    for part in reversed(parts):  # the oldest first, as the home folds them
+        out.take(_changelog_files(page, part, env, kept, keep))
+        if folding is not None:
+            folding.through(part.last)
+        if part.archive:  # shown again by no other file: a long history is not held whole
+            part.forget_texts(diffs=not out.held)
+    if folding is not None:
+        fold = kept_fold(page, reuse, folding)
         view = home(page, document.locales, group.consistency is not None, failed, fold)
-        take({name: render_home(env, view, f, kept.home(view, f)) for name, f in names})
+        out.take({name: render_home(env, view, f, kept.home(view, f)) for name, f in homes})
     kept.keep()
     return keys
 
 
-def home_fold(page: PageChangelog, reuse: Reuse | None) -> HomeFold:
-    """The page's history folded for its home: from the fold kept last, and kept again for the
-    next run, where `reuse` keeps folds; else from the first text."""
+def _changelog_files(
+    page: PageChangelog, part: ChangelogPage, env: Templates, kept: Parts, keep: Container[str]
+) -> dict[str, str]:
+    """A changelog page's files, but those in `keep`."""
+    folder = f"{page.document}/{page.locale}"
+    names = [(f"{folder}/{part.name(f)}", f) for f in FORMATS]
+    return {
+        n: render_changelog(page, f, env, part, kept.entry(f, part))
+        for n, f in names
+        if n not in keep
+    }
+
+
+def home_folding(page: PageChangelog, reuse: Reuse | None) -> HomeFolding:
+    """The page's history to fold for its home: from the fold kept last, where `reuse` keeps
+    folds and it still holds; else from the first text."""
     if reuse is None or reuse.homes is None:
-        return fold_home(page)
-    homes = reuse.homes
-    kept = fold_from_bytes(homes.load(page.document, page.locale))
-    steps, chain = (kept.steps, kept.chain) if kept is not None else (0, None)
-    fold = fold_home(page, kept, reuse.text_id, reuse.environment)
-    if fold.chain is not None and (fold.steps, fold.chain) != (steps, chain):
+        return HomeFolding(page)
+    kept = fold_from_bytes(reuse.homes.load(page.document, page.locale))
+    return HomeFolding(page, kept, reuse.text_id, reuse.environment)
+
+
+def kept_fold(page: PageChangelog, reuse: Reuse | None, folding: HomeFolding) -> HomeFold:
+    """The page's history folded, kept for the next run where it changed."""
+    fold = folding.done()
+    homes = reuse.homes if reuse else None
+    if homes is not None and fold.chain is not None and (fold.steps, fold.chain) != folding.was:
         homes.keep(page.document, page.locale, fold_bytes(fold))
     return fold
 
@@ -186,6 +201,15 @@ class Delivery:
     sink: Sink | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PageOut:
+    """Where a page's files go as they are rendered (`take`), and whether the page keeps the
+    diffs it read (`held`: a page in `Delivery.kept`, whose new texts a later step shows)."""
+
+    take: Callable[[dict[str, str]], None]
+    held: bool = False
+
+
 IN_MEMORY = Delivery()
 """Every page's files kept in `Site.outputs`, no page's texts kept read."""
 
@@ -255,10 +279,10 @@ def _document_reports(
 ) -> Site:
     site = Site({}, {})
     for page in group.pages:
-        keys = _page_reports(
-            page, document, group, env, reuse, lambda files: _take(site, files, delivery.sink)
-        )
-        if (page.document, page.locale) not in delivery.kept:
+        held = (page.document, page.locale) in delivery.kept
+        out = PageOut(lambda files: _take(site, files, delivery.sink), held)
+        keys = _page_reports(page, document, group, env, reuse, out)
+        if not held:
             page.forget_texts()
         site.keys.update(keys)
     site.add(_grids(group, env, reuse))
