@@ -233,7 +233,8 @@ def test_a_worker_returns_its_pages_where_they_stopped_then_the_files_it_rendere
     }
     assert shown.records.keys() == shown.sections.keys()
     for (_, locale, commit), section in shown.sections.items():
-        assert section.startswith("## ") and f"Commit `{commit[:12]}`" in section
+        text = section.decode("utf-8")  # kept as UTF-8 until the summary is rendered
+        assert text.startswith("## ") and f"Commit `{commit[:12]}`" in text
         assert shown.records[(DOCUMENTS[0], locale, commit)]["changes"][0]["activity"] == (
             "Choisir la localisation du service"
         )

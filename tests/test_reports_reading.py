@@ -15,14 +15,14 @@ import pytest
 from raci_tracker.app import changelogs
 from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.diffed import DiffedPages
-from raci_tracker.app.run import _load_pages
+from raci_tracker.app.run import _load_pages, record_run, run_and_report
 from raci_tracker.app.run import run as update_store
 from raci_tracker.compare.changelog import DiffToFind, PageChangelog
 from raci_tracker.config import load_config
 from raci_tracker.history import store as store_module
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.output import feed
-from raci_tracker.output.site import Delivery, render_site
+from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
 from tests.helpers import run_cli
@@ -33,6 +33,7 @@ from tests.test_incremental_reports import (
     page,
     reports,
     run,
+    tracker,
 )
 
 OTHER = """
@@ -207,17 +208,30 @@ def test_a_full_report_reads_each_diff_once_and_holds_no_archive_page_s(
     assert not isinstance(steps[-1].found, DiffToFind)  # the newest page's: shown last
 
 
-def test_a_page_whose_new_texts_a_run_shows_again_keeps_its_diffs(tmp_path: Path) -> None:
-    """A first run's summary shows every text it took in: their diffs are not read twice."""
+def test_a_first_run_shows_each_text_as_its_page_is_rendered_and_holds_no_archive_page_s_diffs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run's summary shows every text of the history: what it shows of a changelog
+    page's texts is taken as that page is rendered, so their diffs go with the page and the
+    summary reads none again."""
     folder = tmp_path / "tracker"
-    long_history(folder, 30, 30)
-    config = load_config(folder / "raci-tracker.toml")
-    pages, _ = _load_pages(config)
+    repo = GitRepo(folder / "upstream")
+    config = load_config(tracker(folder))
+    for day in range(30):  # an archive page (1-25), then 26-30
+        repo.save("pages/a/guide.en-gb.md", page(day, ("I | RA", "RA | I", "C | RA")[day % 3]))
 
-    render_site(config, pages, None, None, Delivery(kept={("kube", "en-gb")}))
+    outcome = run_and_report(config)
+    read = count_reads(monkeypatch, "load_diff")
+    assert record_run(config, outcome, {}) == []
 
-    steps = [step for entry in pages[0].entries for step in entry.steps if step.previous]
-    assert steps and not any(isinstance(step.found, DiffToFind) for step in steps)
+    assert not read
+    steps = [step for entry in outcome.pages[0].entries for step in entry.steps if step.previous]
+    archived = steps[: len(steps) - 5]
+    assert archived and all(isinstance(step.found, DiffToFind) for step in archived)
+    shifts = json.loads((folder / "reports/last-run.json").read_bytes())["shifts"]
+    assert len(shifts) == len(steps) == 29  # each text moves letters
+    summary = (folder / "reports/last-run.md").read_text(encoding="utf-8")
+    assert all(f"Commit `{shift['commit'][:12]}`" in summary for shift in shifts)
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ from raci_tracker.errors import OutputError, RaciTrackerError, failure_message
 from raci_tracker.history.store import SnapshotStore, StoredRevision
 from raci_tracker.history.walk import PageTarget, PageUpdate
 from raci_tracker.model import Diff, PageIndex, SeverityCounts, Snapshot
+from raci_tracker.output import render, views
+from raci_tracker.output.lastrun import ShiftsShown
 from raci_tracker.output.reuse import KeptEntries, KeptHomes, KeptParts, Reuse
-from raci_tracker.output.site import IN_MEMORY, Delivery, Site, render_site
+from raci_tracker.output.site import IN_MEMORY, Delivery, Shows, Site, render_site
 from raci_tracker.output.stamp import (
     Rendered,
     environment_digest,
@@ -272,15 +274,48 @@ def load_pages(
     return loaded, ids
 
 
+NewCommits = dict[tuple[str, str], frozenset[str]]
+"""The commits a run read each page's new texts from, by document and locale."""
+
+
+def new_commits(updates: Iterable[PageUpdate]) -> NewCommits:
+    return {(u.document, u.locale): frozenset(u.new_commits) for u in updates}
+
+
 def new_texts(updates: Iterable[PageUpdate], pages: Sequence[PageChangelog]) -> Iterable[NewText]:
     """The texts a run read (its `updates`), page by page in date order."""
-    new = {(u.document, u.locale): set(u.new_commits) for u in updates}
+    new = new_commits(updates)
     for page in pages:
-        commits = new.get((page.document, page.locale), set())
-        for entry in page.entries:
-            for step in entry.steps:
-                if step.ref.commit in commits:
-                    yield NewText(page, entry, step)
+        yield from _new_among(page, page.entries, new)
+
+
+def _new_among(page: PageChangelog, entries: Iterable[Entry], new: NewCommits) -> Iterable[NewText]:
+    commits = new.get((page.document, page.locale), frozenset())
+    for entry in entries:
+        for step in entry.steps:
+            if step.ref.commit in commits:
+                yield NewText(page, entry, step)
+
+
+def shifts_shown(texts: Iterable[NewText], env: render.Templates) -> ShiftsShown:
+    """What a run's summary (its sections) and `last-run.json` (its records) show of the
+    `texts` with shifts, made while their diffs are at hand."""
+    shifts = [text for text in texts if text.has_shifts]
+    records = {text.key: views.shift_to_dict(text) for text in shifts}
+    return ShiftsShown(render.shift_sections(shifts, env), records)
+
+
+def shown_as_rendered(updates: Iterable[PageUpdate], shown: ShiftsShown) -> Shows:
+    """Takes into `shown` what a run shows of the texts it read (`updates`) a changelog page at
+    a time, as each is rendered: their diffs then go with the page's (a first run's summary
+    shows every text of the history). Texts `shown` has already are left alone."""
+    new = new_commits(updates)
+
+    def shows(page: PageChangelog, entries: Sequence[Entry], env: render.Templates) -> None:
+        texts = [t for t in _new_among(page, entries, new) if t.key not in shown.records]
+        shown.take(shifts_shown(texts, env))
+
+    return shows
 
 
 def reuses_files(config: Config) -> bool:

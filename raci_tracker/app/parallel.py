@@ -50,15 +50,12 @@ if TYPE_CHECKING:
     from concurrent import futures
 
     import raci_tracker.app.changelogs as stored
-    from raci_tracker.output import render, views
     from raci_tracker.output import site as plan
 else:  # the renderers: imported by the workers, and by a run that renders; the processes, by
     # a run that reads in parallel
     multiprocessing = LazyModule("multiprocessing")
     futures = LazyModule("concurrent.futures")
     stored = LazyModule("raci_tracker.app.changelogs")
-    render = LazyModule("raci_tracker.output.render")
-    views = LazyModule("raci_tracker.output.views")
     plan = LazyModule("raci_tracker.output.site")
 
 PR_SET_PDEATHSIG = 1
@@ -319,14 +316,11 @@ def _rendered(
         done.written += write_outputs(config.reports, outputs)
 
     with synced_once():
-        delivery, status = plan.Delivery((), write), SiteStatus(failed)
+        shows = stored.shown_as_rendered(updates, done.shown)  # while the diffs are at hand
+        delivery, status = plan.Delivery(shows, write), SiteStatus(failed)
         site = plan.render_document(config, document, pages, status, reuse, delivery)
         write(site.outputs)
     done.files = stored.rendered_record(site, {})
-    shifts = [text for text in stored.new_texts(updates, pages) if text.has_shifts]
-    env = render.make_environment(config.templates, config.cache / plan.COMPILED)
-    sections = render.shift_sections(shifts, env)
-    done.shown = ShiftsShown(sections, {text.key: views.shift_to_dict(text) for text in shifts})
     return done
 
 

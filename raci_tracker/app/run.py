@@ -3,7 +3,7 @@ record what the run took in (`reports/last-run.*`, the GitHub job summary and ou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from raci_tracker.compare.changelog import PageChangelog
     from raci_tracker.output import alerts, render, views
     from raci_tracker.output import site as plan
+    from raci_tracker.output.site import Shows
 else:  # the renderers (Jinja2, markdown-it) and deepdiff: imported once a run renders
     stored = LazyModule("raci_tracker.app.changelogs")
     alerts = LazyModule("raci_tracker.output.alerts")
@@ -190,17 +191,17 @@ def write_reports(
     status: SiteStatus | None = None,
     *,
     incremental: bool = False,
-    kept: Container[tuple[str, str]] = (),
+    shows: Shows | None = None,
     left: LeftForReports | None = None,
 ) -> tuple[int, list[PageChangelog]]:
     """Render every report from the stored snapshots (git is not read); `status` (failed pages,
     last check) defaults to what the reports folder recorded. `incremental` leaves alone the
     page files last rendered from the same inputs (`output.reuse`): the files are the same.
     The reports are marked current only by `alert`, once a run recorded its alerts: a run
-    stopped before that renders again, and finds the shifts it never alerted. The pages in
-    `kept` keep their texts read (`render_site`). What the run's update `left` is taken: the
-    files its workers rendered are left alone as those rendered before are, when current, and
-    the pages it diffed are not built again.
+    stopped before that renders again, and finds the shifts it never alerted. What a later step
+    `shows` of the revisions is taken as they are rendered (`render_site`). What the run's
+    update `left` is taken: the files its workers rendered are left alone as those rendered
+    before are, when current, and the pages it diffed are not built again.
 
     When a page's store cannot be read (see `load_changelogs`; an older text is read only when
     its files are rendered), the other pages' own reports are written, and the shared ones
@@ -219,7 +220,7 @@ def write_reports(
         written[0] += write_outputs(config.reports, outputs)
 
     with synced_once(), frozen_heap():  # the pages loaded, too
-        delivery = plan.Delivery(kept, write_page)
+        delivery = plan.Delivery(shows, write_page)
         site, pages = stored.render_readable(config, pages, status, reuse, failures, delivery)
         shared = site.outputs if not failures else {}  # the last complete ones stay
         written[0] += write_outputs(config.reports, shared)
@@ -261,8 +262,10 @@ def run_and_report(
     if quiet and reports_current(config, _inputs_digest(config, status)):
         return RunOutcome(summary, (), int(checked))  # nothing new: the reports say it all
     failures: PageFailures = {}
-    new = {(p.document, p.locale) for p in summary.pages if p.new_commits}  # shown again below
-    written, pages = write_reports(config, failures, status, incremental=True, kept=new, left=left)
+    shows = stored.shown_as_rendered(summary.pages, left.prerendered.shown)  # for the summary
+    written, pages = write_reports(
+        config, failures, status, incremental=True, shows=shows, left=left
+    )
     for page in summary.pages:
         if (page.document, page.locale) in failures and page.status is not PageStatus.FAILED:
             page.status, page.error = PageStatus.FAILED, failures[(page.document, page.locale)]

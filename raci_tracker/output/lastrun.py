@@ -14,11 +14,12 @@ if TYPE_CHECKING:  # what a run took in; the run imports it once it has somethin
 
 @dataclass(frozen=True, slots=True)
 class ShiftsShown:
-    """A run's shifts as shown where their diffs were at hand (a run's workers): each one's
-    section of the run's summary (`output.render.shift_sections`) and its entry in
-    `last-run.json` (`output.views.shift_to_dict`)."""
+    """A run's shifts as shown where their diffs were at hand (as each changelog page is
+    rendered, by the run or its workers): each one's section of the run's summary (UTF-8,
+    `output.render.shift_sections`) and its entry in `last-run.json`
+    (`output.views.shift_to_dict`)."""
 
-    sections: dict[ShiftKey, str] = field(default_factory=dict)
+    sections: dict[ShiftKey, bytes] = field(default_factory=dict)
     records: dict[ShiftKey, dict[str, Any]] = field(default_factory=dict)
 
     def take(self, other: ShiftsShown) -> None:

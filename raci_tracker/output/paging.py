@@ -50,13 +50,12 @@ class ChangelogPage:
     def name(self, output_format: str) -> str:
         return changelog_name(self.number, output_format)
 
-    def forget_texts(self, diffs: bool = True) -> None:
-        """Let its revisions' texts go, and their `diffs` (read again if something asks)."""
+    def forget_texts(self) -> None:
+        """Let its revisions' texts and diffs go (read again if something asks)."""
         for entry in self.entries:
             for step in entry.steps:
                 step.text.forget()
-                if diffs:
-                    step.forget_diff()
+                step.forget_diff()
 
     def newest(self, output_format: str) -> str | None:
         """An archive page links the newest page (the archive after it may not exist yet)."""

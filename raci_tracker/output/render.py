@@ -320,7 +320,7 @@ def render_run_summary(
     counts: Mapping[str, int],
     env: Environment | None = None,
     skipped: Sequence[Any] = (),
-    sections: Mapping[ShiftKey, str] | None = None,
+    sections: Mapping[ShiftKey, bytes] | None = None,
 ) -> str:
     """The Markdown summary of a run: the job summary in CI, and the body of its issue. The
     `sections` of its shifts rendered already (`shift_sections`) are used as they are."""
@@ -335,15 +335,21 @@ def render_run_summary(
         summary=summary_sentence,
         sections=SectionNames.of_step,
         names_of=lambda text: PartyNames.of_step(text.step),
-        shift_section=lambda text: known.get(text.key) or section(text),
+        shift_section=lambda text: _known(known, text) or section(text),
     )
 
 
-def shift_sections(texts: Iterable[NewText], env: Environment) -> dict[ShiftKey, str]:
-    """The section of a run's summary of each text with shifts: a run's workers render them
-    while the texts' diffs are at hand."""
+def shift_sections(texts: Iterable[NewText], env: Environment) -> dict[ShiftKey, bytes]:
+    """The section of a run's summary of each text with shifts, rendered while the texts' diffs
+    are at hand. Each is kept as UTF-8: a first run keeps one for every text of a history, and
+    one dash makes a Python string of the whole section two bytes a character."""
     section = _shift_section(env)
-    return {text.key: section(text) for text in texts if text.has_shifts}
+    return {text.key: section(text).encode("utf-8") for text in texts if text.has_shifts}
+
+
+def _known(sections: Mapping[ShiftKey, bytes], text: NewText) -> str | None:
+    found = sections.get(text.key)
+    return found.decode("utf-8") if found is not None else None
 
 
 def _shift_section(env: Environment) -> Callable[[NewText], str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raci_tracker.compare.changelog import PageChangelog
+from raci_tracker.compare.changelog import Entry, PageChangelog
 from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
@@ -87,8 +87,10 @@ def _page_reports(
         out.take(_changelog_files(page, part, env, kept, keep))
         if folding is not None:
             folding.through(part.last)
+        if out.shows is not None:
+            out.shows(part.entries)
         if part.archive:  # shown again by no other file: a long history is not held whole
-            part.forget_texts(diffs=not out.held)
+            part.forget_texts()
     if folding is not None:
         fold = kept_fold(page, reuse, folding)
         view = home(page, document.locales, group.consistency is not None, failed, fold)
@@ -191,23 +193,28 @@ or a home at a time: a render then holds one such file, in both formats, not a p
 history nor the whole site's."""
 
 
+Shows = Callable[[PageChangelog, Sequence[Entry], Templates], None]
+"""What a later step shows of a changelog page's revisions (a run's summary of the texts it took
+in), taken once the page is rendered, while their texts and diffs are read: an archive page's
+go right after."""
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """Where a render's results go: the pages whose texts stay read once their files are
-    rendered (`kept`: those a later step shows again, a run's new texts), and where each page's
-    files go (`sink`; None: into `Site.outputs`)."""
+    """Where a render's results go: what a later step takes of each changelog page's revisions
+    (`shows`), and where each page's files go (`sink`; None: into `Site.outputs`)."""
 
-    kept: Container[tuple[str, str]] = ()
+    shows: Shows | None = None
     sink: Sink | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PageOut:
-    """Where a page's files go as they are rendered (`take`), and whether the page keeps the
-    diffs it read (`held`: a page in `Delivery.kept`, whose new texts a later step shows)."""
+    """Where a page's files go as they are rendered (`take`), and what is taken of each
+    changelog page's revisions before their diffs go (`shows`, given the page's revisions)."""
 
     take: Callable[[dict[str, str]], None]
-    held: bool = False
+    shows: Callable[[Sequence[Entry]], None] | None = None
 
 
 IN_MEMORY = Delivery()
@@ -241,8 +248,8 @@ def render_site(
 ) -> Site:
     """Every report, but with `reuse` the pages' files, the feed and the consistency grids
     rendered last from the same inputs; the index always. The texts read for a page's files are
-    let go once they are rendered, but for the pages `delivery` keeps; with its `sink`, each
-    changelog page and home goes there once rendered."""
+    let go once they are rendered, and an archive page's diffs too, once `delivery` took what it
+    `shows` of them; with its `sink`, each changelog page and home goes there once rendered."""
     env = make_environment(config.templates, config.cache / COMPILED)
     status = status or SiteStatus()
     documents = [(d, [p for p in pages if p.document == d.id]) for d in config.documents]
@@ -279,14 +286,21 @@ def _document_reports(
 ) -> Site:
     site = Site({}, {})
     for page in group.pages:
-        held = (page.document, page.locale) in delivery.kept
-        out = PageOut(lambda files: _take(site, files, delivery.sink), held)
+        out = PageOut(lambda files: _take(site, files, delivery.sink), _shows(delivery, page, env))
         keys = _page_reports(page, document, group, env, reuse, out)
-        if not held:
-            page.forget_texts()
+        page.forget_texts()
         site.keys.update(keys)
     site.add(_grids(group, env, reuse))
     return site
+
+
+def _shows(
+    delivery: Delivery, page: PageChangelog, env: Templates
+) -> Callable[[Sequence[Entry]], None] | None:
+    shows = delivery.shows
+    if shows is None:
+        return None
+    return lambda entries: shows(page, entries, env)
 
 
 def _take(site: Site, outputs: dict[str, str], sink: Sink | None) -> None:
