@@ -278,13 +278,13 @@ NewCommits = dict[tuple[str, str], frozenset[str]]
 """The commits a run read each page's new texts from, by document and locale."""
 
 
-def new_commits(updates: Iterable[PageUpdate]) -> NewCommits:
+def _new_commits(updates: Iterable[PageUpdate]) -> NewCommits:
     return {(u.document, u.locale): frozenset(u.new_commits) for u in updates}
 
 
 def new_texts(updates: Iterable[PageUpdate], pages: Sequence[PageChangelog]) -> Iterable[NewText]:
     """The texts a run read (its `updates`), page by page in date order."""
-    new = new_commits(updates)
+    new = _new_commits(updates)
     for page in pages:
         yield from _new_among(page, page.entries, new)
 
@@ -297,23 +297,19 @@ def _new_among(page: PageChangelog, entries: Iterable[Entry], new: NewCommits) -
                 yield NewText(page, entry, step)
 
 
-def shifts_shown(texts: Iterable[NewText], env: render.Templates) -> ShiftsShown:
-    """What a run's summary (its sections) and `last-run.json` (its records) show of the
-    `texts` with shifts, made while their diffs are at hand."""
-    shifts = [text for text in texts if text.has_shifts]
-    records = {text.key: views.shift_to_dict(text) for text in shifts}
-    return ShiftsShown(render.shift_sections(shifts, env), records)
-
-
 def shown_as_rendered(updates: Iterable[PageUpdate], shown: ShiftsShown) -> Shows:
-    """Takes into `shown` what a run shows of the texts it read (`updates`) a changelog page at
-    a time, as each is rendered: their diffs then go with the page's (a first run's summary
-    shows every text of the history). Texts `shown` has already are left alone."""
-    new = new_commits(updates)
+    """Takes into `shown` what a run's summary (its sections) and `last-run.json` (its records)
+    show of the texts with shifts it read (`updates`), a changelog page at a time as each is
+    rendered, while their diffs are at hand: the diffs then go with the page's (a first run's
+    summary shows every text of the history). Texts `shown` has already are left alone."""
+    new = _new_commits(updates)
 
     def shows(page: PageChangelog, entries: Sequence[Entry], env: render.Templates) -> None:
-        texts = [t for t in _new_among(page, entries, new) if t.key not in shown.records]
-        shown.take(shifts_shown(texts, env))
+        texts = _new_among(page, entries, new)
+        shifts = [t for t in texts if t.has_shifts and t.key not in shown.records]
+        if shifts:  # most changelog pages of a run's render hold no text it took in
+            records = {text.key: views.shift_to_dict(text) for text in shifts}
+            shown.take(ShiftsShown(render.shift_sections(shifts, env), records))
 
     return shows
 
