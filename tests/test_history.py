@@ -4,6 +4,7 @@ dates that go backwards and rewritten upstreams, through the store and increment
 from __future__ import annotations
 
 import json
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -272,6 +273,25 @@ def test_second_run_with_nothing_new_reads_nothing_and_writes_nothing(
     assert update.status == "unchanged"
     assert (CountingSource.blobs_read, CountingSource.listings) == (0, 0)
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "snapshots").rglob("*.json")} == before
+
+
+def test_objects_a_killed_run_left_are_counted_by_the_run_that_takes_them_in(
+    managed_kubernetes: GitRepo, tmp_path: Path
+) -> None:
+    """A run killed after storing objects, before its index: the next run finds their files
+    there, and still counts them among the files it adds to the store, as a run never killed
+    does (the run's line says the same, whether a parallel worker died or not)."""
+    whole = SnapshotStore(tmp_path / "whole")
+    written = store_update(managed_kubernetes, whole).files_written
+    folder = tmp_path / "left/managed-kubernetes/fr-fr/objects"
+    shutil.copytree(tmp_path / "whole/managed-kubernetes/fr-fr/objects", folder)
+    (folder / sorted(objects(folder.parent))[0]).unlink()  # one not stored yet
+
+    update = store_update(managed_kubernetes, SnapshotStore(tmp_path / "left"))
+
+    assert update.files_written == written == 4  # three objects and the index
+    again = store_update(managed_kubernetes, SnapshotStore(tmp_path / "left"))
+    assert again.files_written == 0
 
 
 def test_new_commits_are_read_incrementally(managed_kubernetes: GitRepo, tmp_path: Path) -> None:

@@ -122,6 +122,23 @@ def test_a_kept_fold_reads_back_as_it_was_written(folder: Path) -> None:
                                                                 reuse.environment))  # fmt: skip
 
 
+def test_a_fold_written_a_piece_at_a_time_is_the_json_of_its_values_in_one_piece(
+    folder: Path,
+) -> None:
+    """`home.json` is written as it is encoded, a mark at a time; its bytes are still those of
+    its values encoded at once, so a kept fold is not rewritten for the way it was written."""
+    folded_once(folder)
+    written = (folder / HOME).read_bytes()
+
+    data = json.loads(written)
+    at_once = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    assert written == at_once.encode("utf-8")
+    assert list(data) == ["format", "steps", "chain", "next", "current", "histories", "marks",
+                          "parties", "table"]  # fmt: skip
+    assert data["marks"] and data["histories"] and data["parties"] and data["table"]
+
+
 def test_a_fold_taken_a_few_revisions_at_a_time_is_the_fold_taken_at_once(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,6 +67,22 @@ def kept_parts(folder: Path) -> dict[str, dict[str, str]]:
     return parts
 
 
+def test_the_parts_written_a_part_at_a_time_are_the_json_of_their_values_in_one_piece(
+    tmp_path: Path,
+) -> None:
+    """The parts and the feed's entries are written as they are encoded, a part at a time;
+    their bytes are still those `json.dumps` gives of the same values at once."""
+    config, _, _ = stored(tmp_path, 3)
+    paths = [stamp.parts_path(config, "kube", "en-gb"), stamp.entries_path(config)]
+
+    for path in paths:
+        written = path.read_bytes()
+        data = json.loads(written)
+        assert written == json.dumps(data).encode("ascii")
+        assert data["format"] and any(data.values())
+    assert {kind for kind, parts in kept_parts(tmp_path).items() if parts} >= {ENTRIES, EVENTS}
+
+
 def test_a_new_revision_renders_only_the_parts_it_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -378,7 +378,7 @@ class SnapshotStore:
         except (RaciTrackerError, OSError):
             return None
 
-    def write_home(self, document: str, locale: str, data: bytes) -> None:
+    def write_home(self, document: str, locale: str, data: bytes | Iterable[bytes]) -> None:
         """Keep the page's fold for the next run's home, unless the store cannot be written. It
         is only a shortcut, so it is written without a sync of its own: a fold a crash lost or
         left torn is folded again."""

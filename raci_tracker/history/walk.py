@@ -189,7 +189,7 @@ def update_page(
     new_index.revisions = [group.entry() for group in groups]
     new_index.notes = history_notes(kept, skipped, listed.moved, groups)
     _refuse_emptier(index, new_index, target)
-    files_written = len(written) + int(store.write_index(new_index))
+    files_written = len(_added(index, versions, written)) + int(store.write_index(new_index))
     if not rewritten:
         files_written += store.prune_objects(target.document, target.locale, versions)
     unseen = _unseen(index, versions, new_commits, rewritten)
@@ -206,6 +206,17 @@ def update_page(
         moved_to=new_index.current_path,
         head=head,
     )
+
+
+def _added(
+    index: PageIndex | None, versions: Sequence[PageVersion], written: list[str]
+) -> set[str]:
+    """The objects this run adds to the page's store: those it wrote, and those its index names
+    now and did not before, though their files were there (left by a run killed before its
+    index was written, which never counted them)."""
+    before = {v.object for v in index.versions} if index is not None else set()
+    named = {v.object for v in versions if v.object is not None and v.object not in before}
+    return named | set(written)
 
 
 def _keeper(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any, TypeVar, cast
@@ -169,21 +169,38 @@ class _Table:
 
 def fold_bytes(fold: HomeFold) -> bytes:
     """`home.json`: the fold, with the steps and chain it was folded from."""
+    return b"".join(fold_pieces(fold))
+
+
+def fold_pieces(fold: HomeFold) -> Iterator[bytes]:
+    """`fold_bytes` in pieces, each written as it is encoded: a long history's marks (one per
+    text) are never held as JSON all at once. The table comes last, filled as the rest is
+    written."""
     table = _Table()
     follower = fold.follower
+    head = {"format": FOLD_FORMAT, "steps": fold.steps, "chain": fold.chain,
+            "next": follower.next_key}  # fmt: skip
+    yield _json(head)[:-1]
+    current = [[activity_id, key] for activity_id, key in follower.key_of.items()]
+    yield b',"current":' + _json(current)
     histories = follower.current().items()
-    data = {
-        "format": FOLD_FORMAT,
-        "steps": fold.steps,
-        "chain": fold.chain,
-        "next": follower.next_key,
-        "current": [[activity_id, key] for activity_id, key in follower.key_of.items()],
-        "histories": [_history_to_list(key, events, table) for key, events in histories],
-        "marks": [_mark_to_list(mark, table) for mark in fold.marks],
-        "parties": [[key, table.at("parties", parties)] for key, parties in fold.parties],
-        "table": table.values,
-    }
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    yield from _json_list("histories", (_history_to_list(k, e, table) for k, e in histories))
+    yield from _json_list("marks", (_mark_to_list(mark, table) for mark in fold.marks))
+    parties = ([key, table.at("parties", parties)] for key, parties in fold.parties)
+    yield from _json_list("parties", parties)
+    yield b',"table":' + _json(table.values) + b"}\n"
+
+
+def _json_list(name: str, values: Iterable[Any]) -> Iterator[bytes]:
+    """`,"name":[...]`, a value at a time."""
+    yield b',"' + name.encode("utf-8") + b'":['
+    for at, value in enumerate(values):
+        yield b"," + _json(value) if at else _json(value)
+    yield b"]"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _history_to_list(key: int, events: Events, table: _Table) -> list[Any]:

@@ -37,7 +37,7 @@ class KeptHomes:
     (None: none kept) and written by document and locale."""
 
     load: Callable[[str, str], bytes | None]
-    keep: Callable[[str, str, bytes], None]
+    keep: Callable[[str, str, Iterable[bytes]], None]
 
 
 RenderedEntry = tuple[str, str]

@@ -22,7 +22,7 @@ from raci_tracker.compare.diligence import Consistency, consistency
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.output.diligence import render_consistency
 from raci_tracker.output.feed import FEED, feed_entries, feed_key, feed_listing, feed_prints
-from raci_tracker.output.homefold import HomeFold, HomeFolding, fold_bytes, fold_from_bytes
+from raci_tracker.output.homefold import HomeFold, HomeFolding, fold_from_bytes, fold_pieces
 from raci_tracker.output.pages import DocumentGroup, home
 from raci_tracker.output.paging import ChangelogPage, changelog_pages
 from raci_tracker.output.prose import PartyNames, open_findings
@@ -126,7 +126,7 @@ def kept_fold(page: PageChangelog, reuse: Reuse | None, folding: HomeFolding) ->
     fold = folding.done()
     homes = reuse.homes if reuse else None
     if homes is not None and fold.chain is not None and (fold.steps, fold.chain) != folding.was:
-        homes.keep(page.document, page.locale, fold_bytes(fold))
+        homes.keep(page.document, page.locale, fold_pieces(fold))
     return fold
 
 

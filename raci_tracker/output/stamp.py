@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -112,11 +112,24 @@ def _read_shortcut(path: Path, version: int, name: str, read: Callable[[Any], Re
 
 def _keep_shortcut(path: Path, version: int, name: str, value: object) -> None:
     """Write a shortcut unless the cache cannot be written, without a sync of its own."""
-    data = json.dumps({"format": version, name: value}).encode("utf-8")
     try:
-        write_atomic(path, data, sync=False)
+        write_atomic(path, _json_pieces({"format": version, name: value}), sync=False)
     except (RaciTrackerError, OSError):
         return
+
+
+def _json_pieces(value: object) -> Iterator[bytes]:
+    """`json.dumps(value)` as ASCII, written an object's item at a time: a page's parts, a text
+    each, are never held as JSON all at once."""
+    if not isinstance(value, dict) or not value:
+        yield json.dumps(value).encode("ascii")
+        return
+    opening = b"{"
+    for key, item in value.items():
+        yield opening + json.dumps(key).encode("ascii") + b": "
+        yield from _json_pieces(item)
+        opening = b", "
+    yield b"}"
 
 
 def read_rendered(config: Config) -> Rendered:
