@@ -180,7 +180,7 @@ def fold_pieces(fold: HomeFold) -> Iterator[bytes]:
     follower = fold.follower
     head = {"format": FOLD_FORMAT, "steps": fold.steps, "chain": fold.chain,
             "next": follower.next_key}  # fmt: skip
-    yield _json(head)[:-1]
+    yield _json(head)[:-1]  # the object left open: the lists follow
     current = [[activity_id, key] for activity_id, key in follower.key_of.items()]
     yield b',"current":' + _json(current)
     histories = follower.current().items()
