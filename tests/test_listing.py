@@ -122,9 +122,8 @@ class History:
     def _clear(self, path: str) -> None:
         """Room for a plain file at `path`: a file where a parent folder goes, a link or a
         folder at the path itself, are removed."""
-        for parent in Path(path).parents:
-            if (self.repo.root / parent).is_symlink() or (self.repo.root / parent).is_file():
-                (self.repo.root / parent).unlink()
+        for blocking in self._in_the_way(path):
+            blocking.unlink()
         target = self.repo.root / path
         if target.is_symlink():
             target.unlink()
@@ -134,16 +133,25 @@ class History:
             target.rmdir()
 
     def _move_or_copy(self, kind: str, source: str, target: str, edit: str | None = None) -> None:
-        if self.exists(target) or not (self.repo.root / source).is_file():
+        if (
+            self.exists(target)
+            or not (self.repo.root / source).is_file()
+            or self._in_the_way(target)
+        ):
             return
-        if kind == "move" and not (self.repo.root / target).parent.is_file():
+        if kind == "move":
             (self.repo.root / target).parent.mkdir(parents=True, exist_ok=True)
             self.repo.git("mv", source, target)
             if edit is not None:
                 self.repo.write(target, edit)
             self.repo.commit(f"Move {source} to {target}")
-        elif kind == "copy" and not (self.repo.root / target).parent.is_file():
+        else:
             self.repo.save(target, (self.repo.root / source).read_bytes())
+
+    def _in_the_way(self, path: str) -> list[Path]:
+        """The files and links (dangling ones too) where a folder of `path` goes."""
+        parents = [self.repo.root / parent for parent in Path(path).parents]
+        return [parent for parent in parents if parent.is_symlink() or parent.is_file()]
 
     def _move_folder(self, old: str, new: str) -> None:
         if old == new or not (self.repo.root / old).is_dir() or self.exists(new):
@@ -211,6 +219,7 @@ def test_one_pass_lists_every_page_as_follow_does(history: list[Step]) -> None:
 @example([("link", 3, 0, 0), ("edit", 3, 0, 0)])  # the page's path becomes a folder
 @example([("link", 5, 0, 0), ("folder", 2, 3, 0), ("edit", 5, 0, 0)])  # a skipped text moves away
 @example([("edit", 3, 0, 0), ("move", 3, 1, 0), ("delete", 0, 0, 0)])  # a folder left empty
+@example([("move-and-edit", 0, 1, 0), ("link", 0, 0, 0), ("move", 1, 3, 0)])  # into a link
 def test_pages_taken_in_run_after_run_end_as_one_clean_run(history: list[Step]) -> None:
     """A run lists only the edits since a page's last commit where every commit since edited
     it in place; the store ends as one clean run's, whatever came in between."""
