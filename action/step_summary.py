@@ -24,12 +24,12 @@ PAGE = "#### "
 
 def append(review: Path, summary: Path) -> bool:
     """Append what fits; whether the review had to be cut."""
-    text = review.read_text("utf-8")
+    text = review.read_bytes()
     written = summary.stat().st_size if summary.exists() else 0
     fitted = job_summary(text, JOB_SUMMARY_LIMIT - written, NOTE, PAGE)
     with summary.open("a", encoding="utf-8") as handle:
         handle.write(fitted)
-    return fitted != text
+    return len(fitted.encode("utf-8")) != len(text)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 from raci_tracker.errors import InputError
@@ -40,6 +39,7 @@ from raci_tracker.model import (
     TableCounts,
 )
 from raci_tracker.page.version import PARSER_VERSION
+from raci_tracker.text import joined_in_pieces
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
@@ -57,16 +57,8 @@ def dumps(data: Any) -> bytes:
 
 def dump_pieces(data: Any, size: int = 1 << 12) -> Iterator[str]:
     """The text `dumps` makes, in pieces of `size` of the encoder's fragments (a key, a value, a
-    bracket: a few characters each), written as it is encoded: a long listing is never held
-    whole. Counting fragments, not characters, leaves the work to `islice`."""
-    fragments = _ENCODER.iterencode(data)
-    piece = list(islice(fragments, size))
-    while piece:
-        following = list(islice(fragments, size))
-        if not following:
-            piece.append("\n")
-        yield "".join(piece)
-        piece = following
+    bracket), written as it is encoded: a long listing is never held whole."""
+    return joined_in_pieces(_ENCODER.iterencode(data), size, end="\n")
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:

@@ -252,9 +252,9 @@ def _writer_alive(name: str) -> bool:
     return True
 
 
-def write_outputs(root: Path, outputs: Mapping[str, str | Iterable[str]]) -> int:
-    """Write each output (a text, or its pieces: a large one is never held whole) atomically,
-    skipping those already identical; returns files written."""
+def write_outputs(root: Path, outputs: Mapping[str, str | bytes | Iterable[str]]) -> int:
+    """Write each output (a text, its UTF-8, or its pieces: a large one is never held whole)
+    atomically, skipping those already identical; returns files written."""
     root = root.resolve()
     written = 0
     with synced_once():
@@ -262,10 +262,13 @@ def write_outputs(root: Path, outputs: Mapping[str, str | Iterable[str]]) -> int
             target = (root / name).resolve()
             if not target.is_relative_to(root):
                 raise InputError(f"{name} would be written outside {root}")
-            data = (
-                text.encode("utf-8")
-                if isinstance(text, str)
-                else (piece.encode("utf-8") for piece in text)
-            )
-            written += write_atomic(target, data)
+            written += write_atomic(target, _encoded(text))
     return written
+
+
+def _encoded(text: str | bytes | Iterable[str]) -> bytes | Iterator[bytes]:
+    if isinstance(text, bytes):
+        return text
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    return (piece.encode("utf-8") for piece in text)

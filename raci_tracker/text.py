@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 
 _WHITESPACE = re.compile(r"\s+")
 _COMBINING_MARKS = re.compile(
@@ -126,3 +128,17 @@ def is_delimiter_row(line: str) -> bool:
 def has_delimiter_row(text: str) -> bool:
     """Whether any line of `text` (a paragraph's content) is a table's delimiter row."""
     return any(is_delimiter_row(line) for line in text.split("\n"))
+
+
+def joined_in_pieces(fragments: Iterable[str], size: int = 1 << 12, end: str = "") -> Iterator[str]:
+    """`fragments` (an encoder's or a template's: a few characters each) joined `size` at a
+    time, `end` closing the last piece: a long text written as it is made is never held whole.
+    Counting fragments, not characters, leaves the work to `islice`."""
+    fragments = iter(fragments)
+    piece = list(islice(fragments, size))
+    while piece:
+        following = list(islice(fragments, size))
+        if not following:
+            piece.append(end)
+        yield "".join(piece)
+        piece = following

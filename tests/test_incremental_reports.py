@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -368,14 +369,20 @@ def test_with_a_sink_each_changelog_page_and_home_go_there_as_soon_as_they_are_r
     tmp_path: Path,
 ) -> None:
     """A long history's files are not all held at once: each changelog page (both formats) goes
-    to the sink once rendered, the oldest first (as the home folds them), then the home."""
+    to the sink once rendered, the oldest first (as the home folds them), then the home, in
+    pieces as it is rendered."""
     folder = tmp_path / "tracker"
     long_history(folder, 27, 27)
     config = load_config(folder / "raci-tracker.toml")
     whole = render_site(config, _load_pages(config)[0])
     batches: list[dict[str, str]] = []
+    in_pieces: set[str] = set()
 
-    site = render_site(config, _load_pages(config)[0], delivery=Delivery(sink=batches.append))
+    def sink(files: Mapping[str, str | Iterable[str]]) -> None:
+        in_pieces.update(name for name, text in files.items() if not isinstance(text, str))
+        batches.append({name: "".join(text) for name, text in files.items()})
+
+    site = render_site(config, _load_pages(config)[0], delivery=Delivery(sink=sink))
 
     assert [sorted(batch) for batch in batches] == [
         [f"kube/en-gb/{name}.html", f"kube/en-gb/{name}.md"]
@@ -386,6 +393,8 @@ def test_with_a_sink_each_changelog_page_and_home_go_there_as_soon_as_they_are_r
     )
     assert set(site.outputs) == {n for n in whole.outputs if "/" not in n}  # index, feed
     assert all(site.rendered(n) == sha256_of(text) for n, text in whole.outputs.items())
+    assert all(batch[n] == whole.outputs[n] for batch in batches for n in batch)
+    assert in_pieces == {"kube/en-gb/index.html", "kube/en-gb/index.md"}
 
 
 def test_templates_compile_without_a_cache_folder_to_keep_them(tmp_path: Path) -> None:

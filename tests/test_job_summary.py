@@ -21,13 +21,13 @@ SUMMARY = HEAD + "\n".join(section(n) for n in (1, 2, 3))
 
 
 def test_a_summary_that_fits_is_whole() -> None:
-    assert job_summary(SUMMARY, len(SUMMARY.encode("utf-8"))) == SUMMARY
+    assert job_summary(SUMMARY.encode(), len(SUMMARY.encode("utf-8"))) == SUMMARY
 
 
 def test_a_long_summary_stops_before_the_first_section_that_does_not_fit() -> None:
     room = len((HEAD + section(1) + "\n" + section(2)).encode("utf-8")) + len(CUT_NOTE) - 1
 
-    cut = job_summary(SUMMARY, room)
+    cut = job_summary(SUMMARY.encode(), room)
 
     assert cut == HEAD + section(1) + "\n" + CUT_NOTE
     assert len(cut.encode("utf-8")) <= room
@@ -36,21 +36,21 @@ def test_a_long_summary_stops_before_the_first_section_that_does_not_fit() -> No
 def test_a_first_section_too_long_for_the_room_leaves_the_head() -> None:
     room = len(HEAD.encode("utf-8")) + 100 + len(CUT_NOTE)
 
-    assert job_summary(SUMMARY, room) == HEAD + CUT_NOTE
+    assert job_summary(SUMMARY.encode(), room) == HEAD + CUT_NOTE
 
 
 def test_a_summary_without_sections_is_cut_at_a_line_end() -> None:
     text = "é line\n" * 1000  # a template of the user's own, without "## " headings
     room = 500 + len(CUT_NOTE.encode("utf-8"))
 
-    cut = job_summary(text, room)
+    cut = job_summary(text.encode(), room)
 
     assert cut == "é line\n" * (500 // len("é line\n".encode())) + CUT_NOTE
     assert len(cut.encode("utf-8")) <= room
 
 
 def test_no_room_leaves_nothing() -> None:
-    assert job_summary(SUMMARY, 10) == ""
+    assert job_summary(SUMMARY.encode(), 10) == ""
 
 
 def test_a_run_cuts_its_job_summary_where_github_would_drop_it(tmp_path: Path) -> None:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from raci_tracker.app.run import _load_pages
+from raci_tracker.config import load_config
+from raci_tracker.output import render
 from raci_tracker.output.activity import HOME_EVENTS
 from raci_tracker.output.paging import PAGE_SIZE
+from raci_tracker.output.site import Delivery, render_site
 from tests.gitrepo import GitRepo
 from tests.helpers import FIXTURES, corpus_page, run_cli
 from tests.site_checks import broken_links, broken_markdown_links, parse_html, without_check_day
@@ -194,6 +198,27 @@ def test_the_matrix_links_each_activity_to_its_history(reports: Path) -> None:
     html = (reports / "ldp/fr-fr/index.html").read_text("utf-8")
     assert '<h3 id="section-1">1.1 Specify service as needed</h3>' in html
     assert '<span class="role role-R">R</span><span class="role role-A">A</span>' in html
+
+
+def test_a_home_goes_out_as_its_template_renders_it_its_timeline_too(
+    reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long history's timeline has a mark per text: the home goes to the run's writer a few
+    fragments at a time as its template renders it, and the picture too, never as one string."""
+    config = load_config(reports.parent / "raci-tracker.toml")
+    monkeypatch.setattr(render, "joined_in_pieces", iter)  # each fragment a piece of its own
+    pieces: dict[str, list[str]] = {}
+
+    def sink(files: Mapping[str, str | Iterable[str]]) -> None:
+        pieces.update(
+            (n, [text] if isinstance(text, str) else list(text)) for n, text in files.items()
+        )
+
+    render_site(config, _load_pages(config)[0], delivery=Delivery(sink=sink))
+
+    home = pieces["long/en-gb/index.html"]
+    assert "".join(home) == (reports / "long/en-gb/index.html").read_text("utf-8")
+    assert not [piece for piece in home if "<svg" in piece and "</svg>" in piece]
 
 
 def test_the_timeline_marks_each_text_by_severity_without_script(reports: Path) -> None:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -312,7 +312,7 @@ def _rendered(
     reuse = stored.reuse_of(config, ids, read_rendered(config))
     done = Prerendered()
 
-    def write(outputs: Mapping[str, str]) -> None:
+    def write(outputs: Mapping[str, str | Iterable[str]]) -> None:
         done.written += write_outputs(config.reports, outputs)
 
     with synced_once():

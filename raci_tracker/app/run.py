@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -216,7 +217,7 @@ def write_reports(
     # each file is written once rendered: a run holds a changelog page at a time
     written = [prerendered.written]
 
-    def write_page(outputs: Mapping[str, str]) -> None:
+    def write_page(outputs: Mapping[str, str | Iterable[str]]) -> None:
         written[0] += write_outputs(config.reports, outputs)
 
     with synced_once(), frozen_heap():  # the pages loaded, too
@@ -321,7 +322,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
     Returns warnings: a job summary or output file that cannot be written does not fail the run.
     """
     wanted = outcome.did_something or bool(environ.get("GITHUB_STEP_SUMMARY"))
-    summary = _run_summary(config, outcome) if wanted else ""  # templates compile slowly
+    summary = _run_summary(config, outcome) if wanted else b""  # templates compile slowly
     if outcome.did_something:
         write_outputs(
             config.reports,
@@ -330,35 +331,37 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
                 "last-run.md": summary,
             },
         )
-    appended = {
-        "GITHUB_STEP_SUMMARY": _job_summary(summary, environ),
-        "GITHUB_OUTPUT": f"shifts={outcome.alert_count}\n",
-    }
+    job, cut = _job_summary(summary, environ)
+    appended = {"GITHUB_STEP_SUMMARY": job, "GITHUB_OUTPUT": f"shifts={outcome.alert_count}\n"}
     warnings = [
         warning
         for name, text in appended.items()
         if environ.get(name) and (warning := _append(name, Path(environ[name]), text))
     ]
-    if appended["GITHUB_STEP_SUMMARY"] != summary:
+    if cut:
         warnings.append("warning: GITHUB_STEP_SUMMARY: " + CUT_WARNING)
     return warnings
 
 
-def _job_summary(summary: str, environ: Mapping[str, str]) -> str:
-    """The summary as the job summary takes it: what fits beside what the step already wrote."""
+def _job_summary(summary: bytes, environ: Mapping[str, str]) -> tuple[str, bool]:
+    """The summary as the job summary takes it, what fits beside what the step already wrote
+    (none outside GitHub Actions), and whether it was cut."""
     path = environ.get("GITHUB_STEP_SUMMARY")
     if not path:
-        return summary
+        return "", False
     try:
         written = Path(path).stat().st_size
     except OSError:
         written = 0
-    return job_summary(summary, JOB_SUMMARY_LIMIT - written)
+    job = job_summary(summary, JOB_SUMMARY_LIMIT - written)
+    return job, len(job.encode("utf-8")) != len(summary)
 
 
-def _run_summary(config: Config, outcome: RunOutcome) -> str:
+def _run_summary(config: Config, outcome: RunOutcome) -> bytes:
+    """The run's summary as UTF-8: a first run's has a section per text, megabytes that one
+    dash would make a Python string of two bytes a character."""
     env = render.make_environment(config.templates, config.cache / plan.COMPILED)
-    summary = render.render_run_summary(
+    pieces = render.render_run_summary(
         outcome.new_texts,
         outcome.summary.failed,
         outcome.changes,
@@ -366,7 +369,8 @@ def _run_summary(config: Config, outcome: RunOutcome) -> str:
         skipped=[page for page in outcome.summary.pages if page.skipped],
         sections=outcome.shown.sections,
     )
-    return summary + alerts.render_pending(outcome.pending, env)
+    pending = alerts.render_pending(outcome.pending, env)
+    return b"".join(piece.encode("utf-8") for piece in chain(pieces, [pending]))
 
 
 def _append(name: str, path: Path, text: str) -> str | None:

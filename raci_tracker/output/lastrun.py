@@ -92,14 +92,14 @@ CUT_NOTE = (
 CUT_WARNING = "the run's summary is longer than GitHub takes (1 MiB); cut, see last-run.md"
 
 
-def job_summary(summary: str, room: int, note: str = CUT_NOTE, section: str = "## ") -> str:
-    """A summary in `room` bytes: whole when it fits; else cut before the first `section`
-    heading that does not fit whole (at a line end in a summary without one), then `note`."""
-    encoded = summary.encode("utf-8")
-    if len(encoded) <= room:
-        return summary
+def job_summary(summary: bytes, room: int, note: str = CUT_NOTE, section: str = "## ") -> str:
+    """A summary (its UTF-8) in `room` bytes: whole when it fits; else cut before the first
+    `section` heading that does not fit whole (at a line end in a summary without one), then
+    `note`."""
+    if len(summary) <= room:
+        return summary.decode("utf-8")
     budget = room - len(note.encode("utf-8"))
-    kept = encoded[: max(budget, 0)].decode("utf-8", "ignore")
+    kept = summary[: max(budget, 0)].decode("utf-8", "ignore")
     heading = kept.rfind("\n" + section)
     kept = kept[: heading + 1] if heading >= 0 else kept[: kept.rfind("\n") + 1]
     return kept + note if kept else ""

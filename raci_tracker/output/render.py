@@ -8,7 +8,7 @@ value through the `md` filter (pipes, backslashes, HTML, newlines, mentions), so
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from raci_tracker.output.prose import (
     upper_first,
 )
 from raci_tracker.output.reuse import HomeTexts, KeptText, RenderedEntry, rendered_now
+from raci_tracker.text import joined_in_pieces
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#@~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -220,11 +221,13 @@ def render_changelog(
 
 def render_home(
     env: Environment, view: Home, output_format: str, kept: HomeTexts | None = None
-) -> str:
-    """A page's home (`pages.Home`). Each activity's history (the `events` macro of
-    `_history.j2`), and each line of it (its `event` macro), comes through `kept`, which may
-    hold it from an earlier render. The macros are called here as the home template would
-    call them: what they print is escaped by `_macros.j2`, not by the template calling them."""
+) -> Iterator[str]:
+    """A page's home (`pages.Home`), in pieces as it is rendered: its timeline has a mark per
+    text, and a long history's home is never held whole. Each activity's history (the `events`
+    macro of `_history.j2`), and each line of it (its `event` macro), comes through `kept`,
+    which may hold it from an earlier render. The macros are called here as the home template
+    would call them: what they print is escaped by `_macros.j2`, not by the template calling
+    them."""
     kept = kept or HomeTexts()
     history: Any = env.get_template("builtin/_history.j2").module  # its macros
 
@@ -239,9 +242,10 @@ def render_home(
 
         return _placed(kept.history(activity_id, render), output_format)
 
-    return env.get_template(f"home.{output_format}.j2").render(
+    fragments = env.get_template(f"home.{output_format}.j2").generate(
         view=view, open_findings=open_findings, activity_history=activity_history
     )
+    return joined_in_pieces(fragments)
 
 
 def _placed(text: str, output_format: str) -> str:
@@ -321,12 +325,13 @@ def render_run_summary(
     env: Environment | None = None,
     skipped: Sequence[Any] = (),
     sections: Mapping[ShiftKey, bytes] | None = None,
-) -> str:
-    """The Markdown summary of a run: the job summary in CI, and the body of its issue. The
-    `sections` of its shifts rendered already (`shift_sections`) are used as they are."""
+) -> Iterator[str]:
+    """The Markdown summary of a run, in pieces as it is rendered: the job summary in CI, and
+    the body of its issue. The `sections` of its shifts rendered already (`shift_sections`)
+    are used as they are."""
     env = env or make_environment()
     known, section = sections or {}, _shift_section(env)
-    return env.get_template("last-run.md.j2").render(
+    fragments = env.get_template("last-run.md.j2").generate(
         texts=new_texts,
         skipped=skipped,
         shifts=[t for t in new_texts if t.has_shifts],
@@ -337,6 +342,7 @@ def render_run_summary(
         names_of=lambda text: PartyNames.of_step(text.step),
         shift_section=lambda text: _known(known, text) or section(text),
     )
+    return joined_in_pieces(fragments)
 
 
 def shift_sections(texts: Iterable[NewText], env: Environment) -> dict[ShiftKey, bytes]:

@@ -12,7 +12,7 @@ feed.xml                            responsibility shifts (Atom), the newest 100
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,10 +187,14 @@ class Site:
         return self.digests.get(name)
 
 
-Sink = Callable[[Mapping[str, str]], None]
+Text = str | Iterable[str]
+"""A file's text: whole, or in pieces as it is rendered (a home: `render_home`)."""
+
+Sink = Callable[[Mapping[str, Text]], None]
 """Where a page's files go as soon as they are rendered (the run writes them), a changelog page
 or a home at a time: a render then holds one such file, in both formats, not a page's whole
-history nor the whole site's."""
+history nor the whole site's. A home comes in pieces as it is rendered: the sink reads them
+before it returns, and the render takes their SHA-256 as they pass."""
 
 
 Shows = Callable[[PageChangelog, Sequence[Entry], Templates], None]
@@ -213,7 +217,7 @@ class PageOut:
     """Where a page's files go as they are rendered (`take`), and what is taken of each
     changelog page's revisions before their diffs go (`shows`, given the page's revisions)."""
 
-    take: Callable[[dict[str, str]], None]
+    take: Callable[[Mapping[str, Text]], None]
     shows: Callable[[Sequence[Entry]], None] | None = None
 
 
@@ -303,14 +307,40 @@ def _shows(
     return lambda entries: shows(page, entries, env)
 
 
-def _take(site: Site, outputs: dict[str, str], sink: Sink | None) -> None:
+def _take(site: Site, outputs: Mapping[str, Text], sink: Sink | None) -> None:
     if not outputs:
         return
     if sink is None:
-        site.outputs.update(outputs)
+        site.outputs.update((name, _whole(text)) for name, text in outputs.items())
         return
-    sink(outputs)
-    site.digests.update((name, sha256_of(text)) for name, text in outputs.items())
+    hashed = {name: _Hashed(text) for name, text in outputs.items()}
+    sink({name: file.text for name, file in hashed.items()})
+    site.digests.update((name, file.hexdigest()) for name, file in hashed.items())
+
+
+def _whole(text: Text) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
+class _Hashed:
+    """A file's text on its way to a sink, and its SHA-256, taken as the sink reads it: a text
+    in pieces is hashed a piece at a time, never whole."""
+
+    def __init__(self, text: Text) -> None:
+        self._sha = hashlib.sha256()
+        if isinstance(text, str):
+            self._sha.update(text.encode("utf-8"))
+            self.text: Text = text
+        else:
+            self.text = self._passing(text)
+
+    def _passing(self, pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            self._sha.update(piece.encode("utf-8"))
+            yield piece
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
 
 
 def _index_reports(
