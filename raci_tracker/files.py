@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, Generic, TypeVar
 
 from raci_tracker.errors import InputError, OutputError
 
@@ -272,3 +274,56 @@ def _encoded(text: str | bytes | Iterable[str]) -> bytes | Iterator[bytes]:
     if isinstance(text, str):
         return text.encode("utf-8")
     return (piece.encode("utf-8") for piece in text)
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+class Spool(Mapping[Key, bytes], Generic[Key]):
+    """Byte strings by key, kept in an unnamed temporary file rather than in memory (the system
+    removes it when it is closed: when the spool goes, or the process ends). Each key keeps the
+    first bytes put under it. Pickled (to or from a worker), it carries its bytes."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._at: dict[Key, tuple[int, int]] = {}
+
+    def put(self, key: Key, data: bytes) -> None:
+        if key in self._at:
+            return
+        spool = self._opened()
+        self._at[key] = (spool.seek(0, os.SEEK_END), len(data))
+        spool.write(data)
+
+    def _opened(self) -> IO[bytes]:
+        """The spool's file; in memory when no temporary file can be made (a full or read-only
+        temporary folder): the run goes on."""
+        if self._file is None:
+            try:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the finalizer)
+            except OSError:
+                self._file = io.BytesIO()
+            weakref.finalize(self, self._file.close)
+        return self._file
+
+    def __getitem__(self, key: Key) -> bytes:
+        start, size = self._at[key]
+        spool = self._opened()
+        spool.seek(start)
+        return spool.read(size)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_spooled, (list(self.items()),))
+
+
+def _spooled(items: list[tuple[Key, bytes]]) -> Spool[Key]:
+    spool: Spool[Key] = Spool()
+    for key, data in items:
+        spool.put(key, data)
+    return spool

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import os
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from raci_tracker import files
-from raci_tracker.files import synced_once, write_atomic, write_outputs
+from raci_tracker.files import Spool, synced_once, write_atomic, write_outputs
 
 
 class Syncs:
@@ -125,3 +128,33 @@ def test_a_text_whose_pieces_fail_half_way_leaves_the_file_as_it_was(tmp_path: P
         write_atomic(written, failing())
     assert written.read_bytes() == b"before\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last-run.json"]
+
+
+def test_a_spool_keeps_bytes_by_key_in_a_temporary_file_and_carries_them_when_pickled() -> None:
+    spool: Spool[str] = Spool()
+    assert not spool and spool.get("a") is None
+
+    spool.put("a", b"one")
+    spool.put("b", b"\x00two")
+    spool.put("a", b"again")  # a key keeps the first bytes put under it
+
+    assert dict(spool) == {"a": b"one", "b": b"\x00two"}
+    handle = spool._file
+    assert handle is not None and handle.seek(0) == 0 and handle.read() == b"one\x00two"
+    assert dict(pickle.loads(pickle.dumps(spool))) == {"a": b"one", "b": b"\x00two"}
+    del spool
+    gc.collect()
+    assert handle.closed  # and so gone: the file has no name
+
+
+def test_a_spool_without_a_temporary_folder_keeps_its_bytes_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused() -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", refused)
+    spool: Spool[str] = Spool()
+    spool.put("a", b"one")
+
+    assert spool["a"] == b"one" and isinstance(spool._file, io.BytesIO)

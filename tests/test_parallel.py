@@ -231,13 +231,12 @@ def test_a_worker_returns_its_pages_where_they_stopped_then_the_files_it_rendere
     assert {(document, locale) for document, locale, _ in shown.sections} == {
         (DOCUMENTS[0], locale) for locale in LOCALES
     }
-    assert shown.records.keys() == shown.sections.keys()
     for (_, locale, commit), section in shown.sections.items():
         text = section.decode("utf-8")  # kept as UTF-8 until the summary is rendered
         assert text.startswith("## ") and f"Commit `{commit[:12]}`" in text
-        assert shown.records[(DOCUMENTS[0], locale, commit)]["changes"][0]["activity"] == (
-            "Choisir la localisation du service"
-        )
+        record = shown.record((DOCUMENTS[0], locale, commit))
+        assert record is not None
+        assert record["changes"][0]["activity"] == "Choisir la localisation du service"
 
 
 READ_PART = parallel._read_part

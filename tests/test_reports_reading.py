@@ -17,11 +17,12 @@ from raci_tracker.app.changelogs import reuse_of
 from raci_tracker.app.diffed import DiffedPages
 from raci_tracker.app.run import _load_pages, record_run, run_and_report
 from raci_tracker.app.run import run as update_store
+from raci_tracker.codec import dumps
 from raci_tracker.compare.changelog import DiffToFind, PageChangelog
 from raci_tracker.config import load_config
 from raci_tracker.history import store as store_module
 from raci_tracker.history.store import SnapshotStore
-from raci_tracker.output import feed
+from raci_tracker.output import feed, views
 from raci_tracker.output.site import render_site
 from raci_tracker.output.stamp import read_rendered
 from tests.gitrepo import GitRepo
@@ -232,6 +233,24 @@ def test_a_first_run_shows_each_text_as_its_page_is_rendered_and_holds_no_archiv
     assert len(shifts) == len(steps) == 29  # each text moves letters
     summary = (folder / "reports/last-run.md").read_text(encoding="utf-8")
     assert all(f"Commit `{shift['commit'][:12]}`" in summary for shift in shifts)
+    # written a record at a time, as the whole of it would be
+    assert (folder / "reports/last-run.json").read_bytes() == dumps(views.run_to_dict(outcome))
+
+
+def test_a_run_without_shifts_writes_its_record_as_the_whole_of_it_would_be(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tracker"
+    repo = GitRepo(folder / "upstream")
+    config = load_config(tracker(folder))
+    repo.save("pages/a/guide.en-gb.md", page(0, "I | RA"))
+
+    outcome = run_and_report(config)
+    assert record_run(config, outcome, {}) == []
+
+    written = (folder / "reports/last-run.json").read_bytes()
+    assert written == dumps(views.run_to_dict(outcome))
+    assert json.loads(written)["shifts"] == [] and json.loads(written)["totals"]["new_revisions"]
 
 
 def test_runs_over_two_pages_end_as_a_full_report_and_a_clean_run(tmp_path: Path) -> None:

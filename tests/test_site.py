@@ -221,6 +221,27 @@ def test_a_home_goes_out_as_its_template_renders_it_its_timeline_too(
     assert not [piece for piece in home if "<svg" in piece and "</svg>" in piece]
 
 
+def test_a_home_of_the_user_s_own_still_draws_the_timeline_with_its_macro(
+    reports: Path, tmp_path: Path
+) -> None:
+    """A home template copied from an earlier version calls `_timeline.html.j2`'s `draw`
+    macro: it draws the picture the built-in home includes."""
+    folder = build_site(tmp_path)
+    (folder / "mine").mkdir()
+    (folder / "mine/home.html.j2").write_text(
+        '{% import "builtin/_timeline.html.j2" as tl %}\n{{ tl.draw(view.timeline) }}\n',
+        encoding="utf-8",
+    )
+    config = folder / "raci-tracker.toml"
+    config.write_text('[output]\ntemplates = "mine"\n\n' + config.read_text("utf-8"), "utf-8")
+
+    run_cli("run", "--config", str(config))
+
+    home = (reports / "long/en-gb/index.html").read_text("utf-8")
+    picture = home[home.index("<svg") : home.index("</p>", home.index("</svg>")) + len("</p>")]
+    assert (folder / "reports/long/en-gb/index.html").read_text("utf-8") == picture + "\n"
+
+
 def test_the_timeline_marks_each_text_by_severity_without_script(reports: Path) -> None:
     html = (reports / "long/en-gb/index.html").read_text("utf-8")
     svg = html[html.index("<svg") : html.index("</svg>") + 6]

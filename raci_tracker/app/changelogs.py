@@ -306,10 +306,11 @@ def shown_as_rendered(updates: Iterable[PageUpdate], shown: ShiftsShown) -> Show
 
     def shows(page: PageChangelog, entries: Sequence[Entry], env: render.Templates) -> None:
         texts = _new_among(page, entries, new)
-        shifts = [t for t in texts if t.has_shifts and t.key not in shown.records]
+        shifts = [t for t in texts if t.has_shifts and t.key not in shown.sections]
         if shifts:  # most changelog pages of a run's render hold no text it took in
-            records = {text.key: views.shift_to_dict(text) for text in shifts}
-            shown.take(ShiftsShown(render.shift_sections(shifts, env), records))
+            sections = render.shift_sections(shifts, env)
+            for text in shifts:
+                shown.add(text.key, sections[text.key], views.shift_to_dict(text))
 
     return shows
 

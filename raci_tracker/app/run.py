@@ -27,7 +27,6 @@ from raci_tracker.app.update import (
     targets,
     update_document,
 )
-from raci_tracker.codec import dump_pieces
 from raci_tracker.config import Config, DocumentConfig
 from raci_tracker.files import (
     remove_file,
@@ -327,7 +326,7 @@ def record_run(config: Config, outcome: RunOutcome, environ: Mapping[str, str]) 
         write_outputs(
             config.reports,
             {
-                "last-run.json": dump_pieces(views.run_to_dict(outcome)),
+                "last-run.json": views.run_json_pieces(outcome),
                 "last-run.md": summary,
             },
         )

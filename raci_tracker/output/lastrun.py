@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from raci_tracker.files import Spool
 from raci_tracker.history.walk import PageStatus, PageUpdate, RunSummary
 
 if TYPE_CHECKING:  # what a run took in; the run imports it once it has something to render
     from raci_tracker.compare.changelog import NewText, PageChangelog, ShiftKey
 
 
-@dataclass(frozen=True, slots=True)
 class ShiftsShown:
     """A run's shifts as shown where their diffs were at hand (as each changelog page is
     rendered, by the run or its workers): each one's section of the run's summary (UTF-8,
     `output.render.shift_sections`) and its entry in `last-run.json`
-    (`output.views.shift_to_dict`)."""
+    (`output.views.shift_to_dict`). They wait in temporary files, not in memory: a first run
+    shows one of each for every text of a history whose letters moved."""
 
-    sections: dict[ShiftKey, bytes] = field(default_factory=dict)
-    records: dict[ShiftKey, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._sections: Spool[ShiftKey] = Spool()
+        self._records: Spool[ShiftKey] = Spool()
+
+    def add(self, key: ShiftKey, section: bytes, record: dict[str, Any]) -> None:
+        self._sections.put(key, section)
+        self._records.put(key, json.dumps(record).encode("utf-8"))
+
+    @property
+    def sections(self) -> Mapping[ShiftKey, bytes]:
+        return self._sections
+
+    def record(self, key: ShiftKey) -> dict[str, Any] | None:
+        found = self._records.get(key)
+        return json.loads(found) if found is not None else None
 
     def take(self, other: ShiftsShown) -> None:
-        self.sections.update(other.sections)
-        self.records.update(other.records)
+        for key, section in other.sections.items():
+            self._sections.put(key, section)
+            self._records.put(key, other._records[key])
 
 
 @dataclass(frozen=True, slots=True)
