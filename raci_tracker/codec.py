@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +46,8 @@ READABLE_SCHEMA_VERSIONS = (1, 2)
 """PageVersion 2 renamed `finding.activity` to `activity_id` and added `document.date_field`."""
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+_INDENT = "  "
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=_INDENT, allow_nan=False)
 
 
 def dumps(data: Any) -> bytes:
@@ -59,6 +60,26 @@ def dump_pieces(data: Any, size: int = 1 << 12) -> Iterator[str]:
     """The text `dumps` makes, in pieces of `size` of the encoder's fragments (a key, a value, a
     bracket), written as it is encoded: a long listing is never held whole."""
     return joined_in_pieces(_ENCODER.iterencode(data), size, end="\n")
+
+
+def dump_listing(data: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+    """The text `dumps` makes of `data` with `items` listed under its top-level `key`, in
+    pieces: each item encoded alone as it comes, so a long listing's items are never all held.
+    The rest is encoded with an empty list there, found at the top level's indent (a JSON text
+    holds no raw newline but between its values)."""
+    empty = f"\n{_INDENT}{json.dumps(key, ensure_ascii=False)}: []"
+    head, tail = "".join(dump_pieces({**data, key: []})).split(empty, 1)
+    yield head
+    listed = False
+    for item in items:
+        yield (",\n" if listed else empty[:-2] + "[\n") + _INDENT * 2 + _nested(item, 2)
+        listed = True
+    yield (f"\n{_INDENT}]" if listed else empty) + tail
+
+
+def _nested(item: Any, depth: int) -> str:
+    """An item's JSON as a value `depth` levels in."""
+    return "".join(dump_pieces(item)).rstrip("\n").replace("\n", "\n" + _INDENT * depth)
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from raci_tracker import codec
 from raci_tracker.cli import main
 from raci_tracker.codec import (
+    dump_listing,
     dump_pieces,
     dumps,
     load_snapshot,
@@ -72,6 +73,28 @@ def test_json_written_in_pieces_is_the_same_text(size: int) -> None:
     assert "".join(pieces) == text
     assert dumps(data) == text.encode("utf-8")
     assert len(pieces) > 1 if size < 1000 else len(pieces) == 1
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.dictionaries(st.text(), JSON_VALUES, max_size=4),
+    st.sampled_from(["", "a", "shifts", "zz", 'é\n"x']),
+    st.lists(JSON_VALUES, max_size=4),
+)
+def test_a_listing_written_an_item_at_a_time_is_the_json_of_the_whole(
+    data: dict[str, object], key: str, items: list[object]
+) -> None:
+    """`dump_listing` (last-run.json's shifts, a record at a time) gives the bytes `dumps` gives
+    of the whole, whatever the keys around the listing and the items' own nesting."""
+    pieces = list(dump_listing(data, key, iter(items)))
+
+    assert "".join(pieces).encode("utf-8") == dumps({**data, key: items})
 
 
 @pytest.mark.parametrize(

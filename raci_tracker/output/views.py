@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from raci_tracker.codec import (
-    dump_pieces,
+    dump_listing,
     finding_to_dict,
     note_to_dict,
     ref_to_dict,
@@ -345,13 +345,8 @@ def consistency_to_dict(result: Consistency) -> dict[str, Any]:
 def run_json_pieces(outcome: RunOutcome) -> Iterator[str]:
     """`reports/last-run.json` (`run_to_dict`'s JSON) in pieces: its shifts a record at a time,
     read back from where the run keeps them (`ShiftsShown`), never all at once."""
-    head, tail = "".join(dump_pieces(run_to_dict(outcome, shifts=False))).split(_NO_SHIFTS, 1)
-    yield head
-    shifts = outcome.shifts
-    for number, text in enumerate(shifts):
-        before = f"{_SHIFTS_KEY}[\n    " if number == 0 else ",\n    "
-        yield before + _nested(_shift_record(outcome, text))
-    yield ("\n  ]" if shifts else _NO_SHIFTS) + tail
+    records = (_shift_record(outcome, text) for text in outcome.shifts)
+    return dump_listing(run_to_dict(outcome, shifts=False), "shifts", records)
 
 
 def run_to_dict(outcome: RunOutcome, shifts: bool = True) -> dict[str, Any]:
@@ -386,18 +381,8 @@ def run_to_dict(outcome: RunOutcome, shifts: bool = True) -> dict[str, Any]:
     }
 
 
-_SHIFTS_KEY = '\n  "shifts": '
-_NO_SHIFTS = _SHIFTS_KEY + "[]"
-
-
 def _shift_record(outcome: RunOutcome, text: NewText) -> dict[str, Any]:
     return outcome.shown.record(text.key) or shift_to_dict(text)
-
-
-def _nested(record: dict[str, Any]) -> str:
-    """A record's JSON as an item of the top-level `shifts` list: two levels in (a JSON text
-    holds no raw newline but between its values)."""
-    return "".join(dump_pieces(record)).rstrip("\n").replace("\n", "\n    ")
 
 
 def shift_to_dict(text: NewText) -> dict[str, Any]:
