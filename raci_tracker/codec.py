@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -277,7 +278,14 @@ def ref_to_dict(ref: CommitRef) -> dict[str, Any]:
 
 
 def ref_from_dict(data: dict[str, Any]) -> CommitRef:
-    return CommitRef(data["commit"], _timestamp(data["commit_time"]), data["path"], data["blob"])
+    path = _shared(data["path"])
+    return CommitRef(data["commit"], _timestamp(data["commit_time"]), path, data["blob"])
+
+
+def _shared(value: Any) -> Any:
+    """One string for the many equal ones a long index repeats (its paths and dates): JSON gives
+    each its own copy, and a run holds every page's index."""
+    return sys.intern(value) if type(value) is str else value
 
 
 def legacy_revision_from_dict(data: Any, *, path: str) -> Revision:
@@ -428,7 +436,7 @@ def version_from_dict(data: dict[str, Any]) -> PageVersion:
     return PageVersion(
         ref=ref_from_dict(data),
         object=data["object"],
-        date=data["date"],
+        date=_shared(data["date"]),
         date_source=DateSource(data["date_source"]),
         activities=data["activities"],
     )

@@ -154,6 +154,25 @@ def test_a_text_a_store_just_parsed_is_the_snapshot_its_object_gives(tmp_path: P
         assert kept == read, version.ref.commit
 
 
+def test_an_index_read_back_holds_each_of_its_repeated_paths_and_dates_once(
+    tmp_path: Path,
+) -> None:
+    """A run holds every page's index: the path and the date its versions repeat are one string
+    each, not a copy per version as JSON gives them."""
+    repo = GitRepo(tmp_path / "upstream")
+    for entry in corpus_entries():
+        repo.save("guide.fr-fr.md", corpus_page(entry["file"]))
+    target = PageTarget("doc", "fr-fr", "upstream", None, "guide.fr-fr.md")
+    with GitSource(repo.root) as source:
+        update_page(source, SnapshotStore(tmp_path / "snapshots"), target)
+    index = SnapshotStore(tmp_path / "snapshots").load_index("doc", "fr-fr")
+    assert index is not None and len(index.versions) > 20
+    assert len({id(v.ref.path) for v in index.versions}) == 1
+    dates = {v.date for v in index.versions}
+    assert len(dates) < len(index.versions)  # dated revisions with silent edits between
+    assert len({id(v.date) for v in index.versions}) == len(dates)
+
+
 def test_an_index_read_again_is_decoded_once_and_each_reader_may_change_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

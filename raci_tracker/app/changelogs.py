@@ -108,14 +108,14 @@ class StoredDiffs:
         known = self.counts.get(name)
         if known is not None:
             self.counted[name] = known
-            return DiffToFind(lambda: self._found(pair, before, after), known)
+            return DiffToFind(_Finder(self, pair, before, after), known)
         found = self._found(pair, before, after)
         counts = self.counted[name] = found.summary.counts
         self.last.put(pair, found)
-        return DiffToFind(lambda: self._at_hand(pair, before, after), counts)
+        return DiffToFind(_Finder(self, pair, before, after), counts)
 
-    def _at_hand(self, pair: Pair, before: Text, after: Text) -> Diff:
-        """A diff found this run: among the last few, else found again."""
+    def at_hand(self, pair: Pair, before: Text, after: Text) -> Diff:
+        """A diff found this run, among the last few, else read from the store (or found)."""
         found = self.last.get(pair)
         return found if found is not None else self._found(pair, before, after)
 
@@ -182,6 +182,19 @@ class StoredDiffs:
             self.store.write_counts(self.document, self.locale, self.counted, DIFF_VERSION)
         except OutputError:
             return
+
+
+class _Finder:
+    """How to find one diff of a page when something asks for it (`StoredDiffs.at_hand`), in one
+    small object where a closure took six: a run holds one per text of every page it loads."""
+
+    __slots__ = ("_after", "_before", "_diffs", "_pair")
+
+    def __init__(self, diffs: StoredDiffs, pair: Pair, before: Text, after: Text) -> None:
+        self._diffs, self._pair, self._before, self._after = diffs, pair, before, after
+
+    def __call__(self) -> Diff:
+        return self._diffs.at_hand(self._pair, self._before, self._after)
 
 
 def text_ids(index: PageIndex) -> TextIds:

@@ -85,6 +85,26 @@ PARSED_KEPT = 128
 diffs compare."""
 
 
+class _TextReader:
+    """How to read one stored text when something asks for it, in one small object where two
+    closures took nine: a run holds one per text of every page it loads (18,000 on 225 pages)."""
+
+    __slots__ = ("_document", "_locale", "_store", "_version")
+
+    def __init__(
+        self, store: SnapshotStore, document: str, locale: str, version: PageVersion
+    ) -> None:
+        self._store, self._document, self._locale = store, document, locale
+        self._version = version
+
+    def __call__(self) -> Snapshot:
+        return snapshot_of(self._version, self._read)
+
+    def _read(self, version: PageVersion) -> Snapshot:
+        stored = self._store.load_object(self._document, self._locale, version)
+        return at_version(stored, version)
+
+
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -212,10 +232,7 @@ class SnapshotStore:
             yield StoredRevision(group, own, texts)
 
     def _text_reader(self, document: str, locale: str, version: PageVersion) -> TextRead:
-        def read(v: PageVersion) -> Snapshot:
-            return at_version(self.load_object(document, locale, v), v)
-
-        return lambda: snapshot_of(version, read)
+        return _TextReader(self, document, locale, version)
 
     def in_force(self, document: str, locale: str, day: str) -> tuple[Snapshot, Revision] | None:
         """The text in force on `day`: the last version committed on or before it (UTC), and the
