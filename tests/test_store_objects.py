@@ -136,13 +136,7 @@ def test_a_run_on_a_schema_2_store_ends_as_a_clean_run_does(
 def test_a_text_a_store_just_parsed_is_the_snapshot_its_object_gives(tmp_path: Path) -> None:
     """What `SnapshotStore.remember` keeps stands for the object: every corpus text, parsed in a
     walk, equals the snapshot read back from its object by a store that never parsed it."""
-    repo = GitRepo(tmp_path / "upstream")
-    for entry in corpus_entries():
-        repo.save("guide.fr-fr.md", corpus_page(entry["file"]))
-    target = PageTarget("doc", "fr-fr", "upstream", None, "guide.fr-fr.md")
-    walked = SnapshotStore(tmp_path / "snapshots")
-    with GitSource(repo.root) as source:
-        update_page(source, walked, target)
+    walked = walked_corpus(tmp_path)
     index = SnapshotStore(tmp_path / "snapshots").load_index("doc", "fr-fr")
     assert index is not None
     versions = [v for v in index.versions if v.object]
@@ -154,17 +148,25 @@ def test_a_text_a_store_just_parsed_is_the_snapshot_its_object_gives(tmp_path: P
         assert kept == read, version.ref.commit
 
 
+def walked_corpus(tmp_path: Path) -> SnapshotStore:
+    """The store of a page that was every corpus text in turn, a commit each, as its walk left
+    it (in `tmp_path / "snapshots"`)."""
+    repo = GitRepo(tmp_path / "upstream")
+    for entry in corpus_entries():
+        repo.save("guide.fr-fr.md", corpus_page(entry["file"]))
+    target = PageTarget("doc", "fr-fr", "upstream", None, "guide.fr-fr.md")
+    walked = SnapshotStore(tmp_path / "snapshots")
+    with GitSource(repo.root) as source:
+        update_page(source, walked, target)
+    return walked
+
+
 def test_an_index_read_back_holds_each_of_its_repeated_paths_and_dates_once(
     tmp_path: Path,
 ) -> None:
     """A run holds every page's index: the path and the date its versions repeat are one string
     each, not a copy per version as JSON gives them."""
-    repo = GitRepo(tmp_path / "upstream")
-    for entry in corpus_entries():
-        repo.save("guide.fr-fr.md", corpus_page(entry["file"]))
-    target = PageTarget("doc", "fr-fr", "upstream", None, "guide.fr-fr.md")
-    with GitSource(repo.root) as source:
-        update_page(source, SnapshotStore(tmp_path / "snapshots"), target)
+    walked_corpus(tmp_path)
     index = SnapshotStore(tmp_path / "snapshots").load_index("doc", "fr-fr")
     assert index is not None and len(index.versions) > 20
     assert len({id(v.ref.path) for v in index.versions}) == 1
