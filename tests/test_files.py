@@ -158,3 +158,22 @@ def test_a_spool_without_a_temporary_folder_keeps_its_bytes_in_memory(
     spool.put("a", b"one")
 
     assert spool["a"] == b"one" and isinstance(spool._file, io.BytesIO)
+
+
+def test_the_sweep_removes_dead_writers_temporaries_at_any_depth_and_follows_no_link(
+    tmp_path: Path,
+) -> None:
+    root, elsewhere = tmp_path / "snapshots", tmp_path / "elsewhere"
+    dead = f".index.json.pid{2**22 + 1}.x1{files.TEMPORARY_SUFFIX}"  # above Linux's pid_max
+    stale = [root / dead, root / "doc/fr-fr/.hidden" / dead]
+    kept = [root / "doc" / f"index.json{files.TEMPORARY_SUFFIX}", elsewhere / dead]
+    for path in (*stale, *kept):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b'{"half": ')
+    (root / "doc/fr-fr" / f".link.pid{2**22 + 1}{files.TEMPORARY_SUFFIX}").symlink_to(kept[1])
+    (root / "linked").symlink_to(elsewhere, target_is_directory=True)
+
+    assert files.remove_stale_temporaries(root) == len(stale)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert files.remove_stale_temporaries(tmp_path / "missing") == 0
