@@ -170,10 +170,11 @@ def test_the_sweep_removes_dead_writers_temporaries_at_any_depth_and_follows_no_
     for path in (*stale, *kept):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b'{"half": ')
-    (root / "doc/fr-fr" / f".link.pid{2**22 + 1}{files.TEMPORARY_SUFFIX}").symlink_to(kept[1])
+    link = root / "doc/fr-fr" / f".link.pid{2**22 + 1}{files.TEMPORARY_SUFFIX}"
+    link.symlink_to(kept[1])
     (root / "linked").symlink_to(elsewhere, target_is_directory=True)
 
     assert files.remove_stale_temporaries(root) == len(stale)
     assert not any(path.exists() for path in stale)
-    assert all(path.exists() for path in kept)
+    assert all(path.exists() for path in kept) and link.is_symlink()
     assert files.remove_stale_temporaries(tmp_path / "missing") == 0
