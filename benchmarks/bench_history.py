@@ -14,12 +14,13 @@ markdown-it-py's parse of each blob) or to the first run, all from the same run:
 - the same walk done by `git-history file` with a `--convert` that splits the page into rows;
 - whole `raci-tracker run` processes on both histories: the first run with reports (target 1.5x
   the floor), a run with nothing new (target 0.02x the first, and flat from the short history to
-  the long one; the best of five), one unrelated upstream commit and two new page commits one
-  after the other (target 0.05x; each the best of three from the same state), the store's bytes
-  against the page's distinct texts (target 3x), and the first run's peak RSS. On the long
-  history (400 revisions), the first page commit is the 401st revision: it starts a changelog
-  page, as one revision in 25 does, and moves the newest 25 to an archive page (whose links the
-  feed follows); the second is a revision like the other 24.
+  the long one; the best of five, the two histories' runs taken in turn), one unrelated upstream
+  commit and two new page commits one after the other (target 0.05x; each the best of three
+  from the same state), the store's bytes against the page's distinct texts (target 3x), and
+  the first run's peak RSS. On the long history (400 revisions), the first page commit is the
+  401st revision: it starts a changelog page, as one revision in 25 does, and moves the newest
+  25 to an archive page (whose links the feed follows); the second is a revision like the other
+  24.
 """
 
 from __future__ import annotations
@@ -291,19 +292,47 @@ def after(change: Callable[[], None], repo: Path, work: Path, times: int = 3) ->
     return best
 
 
-def whole_runs(repo: Path, work: Path, distinct: int) -> dict[str, float]:
-    """First `run` (with reports), no-op runs, one unrelated and two page commits, each the
-    best of three."""
+def first_run(repo: Path, work: Path) -> dict[str, float]:
+    """The first `run` (with reports) of a new run folder: its seconds and peak RSS."""
     work.mkdir()
     (work / "raci-tracker.toml").write_text(CONFIG.format(repo=repo, path=PAGE), encoding="utf-8")
     first, rss = command(*RUN, cwd=work)
-    noop = min(command(*RUN, cwd=work)[0] for _ in range(5))
+    return {"first": first, "rss": rss}
+
+
+def no_op_runs(folders: list[Path], times: int = 5) -> list[float]:
+    """The least time of `times` runs with nothing new in each folder, the folders taken in
+    turn: drift on a shared machine then slows the long history's runs and the short one's
+    alike, and the ratio of the two holds."""
+    best = [float("inf")] * len(folders)
+    for _ in range(times):
+        for number, folder in enumerate(folders):
+            best[number] = min(best[number], command(*RUN, cwd=folder)[0])
+    return best
+
+
+def later_runs(repo: Path, work: Path, distinct: int) -> dict[str, float]:
+    """One unrelated and two page commits, each the best of three, and the store's bytes
+    against the page's `distinct` texts."""
     unrelated = after(lambda: unrelated_commit(repo, 1), repo, work)
     one_page = after(lambda: page_commit(repo, 2), repo, work)
     next_page = after(lambda: page_commit(repo, 3), repo, work)
     stored = store_bytes(work / "snapshots")
-    return {"first": first, "rss": rss, "noop": noop, "unrelated": unrelated,
-            "page": one_page, "next page": next_page, "store": stored / distinct}  # fmt: skip
+    return {"unrelated": unrelated, "page": one_page, "next page": next_page,
+            "store": stored / distinct}  # fmt: skip
+
+
+def whole_runs(long: Path, short: Path, work: Path, changes: int) -> dict[str, dict[str, float]]:
+    """Whole `run` processes on both histories: the first runs, the runs with nothing new
+    (interleaved), then each history's later runs."""
+    histories = {"long": (long, changes), "short": (short, changes // 10)}
+    folders = {name: work / f"run-{name}" for name in histories}
+    runs = {name: first_run(repo, folders[name]) for name, (repo, _) in histories.items()}
+    for name, seconds in zip(runs, no_op_runs(list(folders.values())), strict=True):
+        runs[name]["noop"] = seconds
+    for name, (repo, distinct_changes) in histories.items():
+        runs[name].update(later_runs(repo, folders[name], distinct_bytes(distinct_changes)))
+    return runs
 
 
 def distinct_bytes(changes: int) -> int:
@@ -382,11 +411,7 @@ def main() -> None:
                 f"git-history file --convert (rows): {peer:7.2f} s; raci-tracker's store update "
                 f"is {first / peer:.2f}x its time"
             )
-        runs = {
-            "long": whole_runs(long, work / "run-long", distinct_bytes(args.changes)),
-            "short": whole_runs(short, work / "run-short", distinct_bytes(args.changes // 10)),
-        }
-        report_runs(runs, base)
+        report_runs(whole_runs(long, short, work, args.changes), base)
 
 
 if __name__ == "__main__":
