@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Generic, TypeVar
 
 from raci_tracker.errors import InputError, OutputError
+from raci_tracker.processes import may_still_write
 
 _LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$")
 _LOCALE_IN_NAME = re.compile(r"\.([a-z]{2}-[a-z]{2,4})\.md$")
@@ -230,10 +231,9 @@ def remove_stale_temporaries(root: Path) -> int:
     """
     removed = 0
     for stale in _temporaries(root):
-        if stale.is_symlink() or not stale.is_file() or _writer_alive(stale.name):
-            continue
-        stale.unlink(missing_ok=True)
-        removed += 1
+        if _stale(stale):
+            stale.unlink(missing_ok=True)
+            removed += 1
     return removed
 
 
@@ -247,20 +247,18 @@ def _temporaries(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def _writer_alive(name: str) -> bool:
-    match = _TEMPORARY_PID.search(name)
-    if match is None:
-        return False  # written before temporary files named their writer
-    pid = int(match.group(1))
-    if pid == os.getpid():
-        return True
+def _stale(temporary: Path) -> bool:
+    """Whether a temporary file is a regular file no running process may still be writing."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        status = temporary.lstat()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    match = _TEMPORARY_PID.search(temporary.name)
+    if match is None:
+        return True  # written before temporary files named their writer
+    return not may_still_write(int(match.group(1)), status.st_mtime)
 
 
 def write_outputs(root: Path, outputs: Mapping[str, str | bytes | Iterable[str]]) -> int:

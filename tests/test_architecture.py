@@ -48,11 +48,12 @@ LAYERS = {
     "lazy": 0,
     "recent": 0,
     "heap": 0,
+    "processes": 0,
     "version": 0,
 }
 """cli -> app -> output -> {compare, history} -> codec -> page -> the foundation (config, which
-reads through files; files and lock over model, errors and text). Two layers of the same rank may
-not import each other."""
+reads through files; files and lock over model, errors, text and processes). Two layers of the
+same rank may not import each other."""
 
 ENTRY_POINTS = {"raci_tracker", "raci_tracker.__main__"}
 """The public API and `python -m` may import anything (the API lazily)."""
