@@ -54,6 +54,7 @@ from raci_tracker.output.stamp import (
     inputs_digest,
     read_rendered,
     record_rendered,
+    rendered_folder,
     reports_current,
     stamp_reports,
 )
@@ -98,7 +99,7 @@ def run(
     run may use: `app.parallel`); with `left`, they render each document's files too, and
     the run keeps there what its reports can take (`LeftForReports`)."""
     summary, heads = RunSummary(), {} if heads is None else heads
-    for root in (config.snapshots, config.reports):
+    for root in (config.snapshots, config.reports, rendered_folder(config)):
         remove_stale_temporaries(root)
     store = SnapshotStore(config.snapshots)
     prerendered, diffed = (left.prerendered, left.diffed) if left else (None, None)

@@ -45,11 +45,16 @@ PARTS_FORMAT = 1
 Read = TypeVar("Read")
 
 
+def rendered_folder(config: Config) -> Path:
+    """The folder of the cache that holds what every reports folder was last rendered from."""
+    return config.cache / STAMP
+
+
 def stamp_path(config: Config) -> Path:
     """In the cache, beside the clones, keyed by the reports folder: it is only a shortcut, so
     it is never committed with the reports, and a fresh checkout renders them once."""
     key = short_hash(str(config.reports.resolve()))
-    return config.cache / STAMP / f"{key}.sha256"
+    return rendered_folder(config) / f"{key}.sha256"
 
 
 def inputs_digest(
