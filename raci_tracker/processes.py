@@ -8,8 +8,10 @@ from pathlib import Path
 _PROC = Path("/proc")
 _GONE = frozenset("ZXx")
 """The states of a process that has ended: a zombie waits only to be reaped."""
-_CLOCK_SLACK = 2.0
-"""Seconds by which a process's start, read from `/proc`, may seem later than it was."""
+_CLOCK_SLACK = 600.0
+"""Seconds by which a process's start may seem later than a file it wrote: `/proc` gives the
+start to a second, and a file system on another machine dates files by that machine's clock. A
+file taken for a live writer's is only removed later; a live writer's, removed, fails its write."""
 
 
 def may_still_write(pid: int, written_at: float) -> bool:

@@ -1,8 +1,12 @@
-"""Test helpers: where the fixtures are, and the corpus of real pages."""
+"""Test helpers: where the fixtures are, the corpus of real pages, and processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +33,35 @@ def run_cli(*args: str) -> int:
     with pytest.raises(SystemExit) as done:
         main(list(args))
     return int(done.value.code or 0)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[int]:
+    """The number of a process that runs until the block ends."""
+    sleeper = subprocess.Popen(["sleep", "600"])
+    try:
+        yield sleeper.pid
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@contextlib.contextmanager
+def zombie() -> Iterator[int]:
+    """The number of a process that has ended and that nothing has reaped yet, as a killed
+    run's worker is until its new parent reaps it."""
+    ended = subprocess.Popen(["true"])
+    try:
+        deadline = time.monotonic() + 10
+        while process_state(ended.pid) != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process_state(ended.pid) == "Z"
+        yield ended.pid
+    finally:
+        ended.wait()
+
+
+def process_state(pid: int) -> str:
+    """The state letter `/proc/PID/stat` gives, after the command's name in parentheses."""
+    text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return text[text.rfind(")") + 2]

@@ -17,6 +17,7 @@ from raci_tracker.files import TEMPORARY_SUFFIX
 from raci_tracker.history.store import SnapshotStore
 from raci_tracker.lock import LockBusy, hold, hold_folders
 from tests.gitrepo import GitRepo, run_git
+from tests.helpers import running, zombie
 from tests.test_robustness import cli, outputs, sample
 
 PAGE = "| Activité | Client | OVHcloud |\n| --- | --- | --- |\n| Sauvegarder | {letters} | I |\n"
@@ -116,41 +117,26 @@ with hold(Path(sys.argv[1])):
 def test_only_temporaries_of_dead_runs_are_removed(tmp_path: Path) -> None:
     folder = sample(tmp_path / "sample")
     page_folder = folder / "snapshots/sample/managed-kubernetes/fr-fr"
-    page_folder.mkdir(parents=True)
     parts_folder = folder / ".cache/raci-tracker/rendered/b72eeb75.parts/managed-kubernetes"
-    parts_folder.mkdir(parents=True)
-    alive = subprocess.Popen(["sleep", "60"])
+    for made in (page_folder, parts_folder):
+        made.mkdir(parents=True)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    zombie = subprocess.Popen(["true"])  # a killed run's worker nothing has reaped yet
-    try:
-        live_temp = page_folder / f".index.json.pid{alive.pid}.abc123{TEMPORARY_SUFFIX}"
+    with running() as alive, zombie() as unreaped:  # unreaped: a killed run's worker
+        live_temp = page_folder / f".index.json.pid{alive}.abc123{TEMPORARY_SUFFIX}"
         dead_temp = page_folder / f".index.json.pid{dead.pid}.abc123{TEMPORARY_SUFFIX}"
-        zombie_temp = parts_folder / f".fr-fr.json.pid{zombie.pid}.abc123{TEMPORARY_SUFFIX}"
+        unreaped_temp = parts_folder / f".fr-fr.json.pid{unreaped}.abc123{TEMPORARY_SUFFIX}"
         folder_named_like_one = page_folder / f".keep{TEMPORARY_SUFFIX}"
-        for temp in (live_temp, dead_temp, zombie_temp):
+        for temp in (live_temp, dead_temp, unreaped_temp):
             temp.write_bytes(b'{"half": ')
         folder_named_like_one.mkdir()
-        wait_for_zombie(zombie.pid)
 
         done = cli("run", "--no-progress", cwd=folder)
 
-        assert done.returncode == 0, done.stderr
-        assert live_temp.exists()
-        assert not dead_temp.exists() and not zombie_temp.exists()
-        assert folder_named_like_one.is_dir()
-    finally:
-        alive.kill()
-        alive.wait()
-        zombie.wait()
-
-
-def wait_for_zombie(pid: int) -> None:
-    stat = Path(f"/proc/{pid}/stat")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and ") Z " not in stat.read_text(encoding="ascii"):
-        time.sleep(0.01)
-    assert ") Z " in stat.read_text(encoding="ascii")
+    assert done.returncode == 0, done.stderr
+    assert live_temp.exists()
+    assert not dead_temp.exists() and not unreaped_temp.exists()
+    assert folder_named_like_one.is_dir()
 
 
 # --- the clone cache ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,33 +12,21 @@ from pathlib import Path
 import pytest
 
 from raci_tracker import files, processes
+from tests import helpers
 
 HOUR = 3600.0
 
 
 @pytest.fixture
 def zombie() -> Iterator[int]:
-    """A process that has ended and that nothing has reaped yet."""
-    ended = subprocess.Popen(["true"])
-    deadline = time.monotonic() + 10
-    while state(ended.pid) != "Z" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert state(ended.pid) == "Z"
-    yield ended.pid
-    ended.wait()
+    with helpers.zombie() as pid:
+        yield pid
 
 
 @pytest.fixture
 def sleeper() -> Iterator[int]:
-    running = subprocess.Popen(["sleep", "60"])
-    yield running.pid
-    running.kill()
-    running.wait()
-
-
-def state(pid: int) -> str:
-    text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    return text[text.rfind(")") + 2]
+    with helpers.running() as pid:
+        yield pid
 
 
 def temporary_of(folder: Path, pid: int, written_at: float) -> Path:
@@ -83,3 +72,15 @@ def test_without_proc_a_process_is_asked_whether_it_exists(
 
     assert processes.may_still_write(sleeper, time.time() - HOUR)
     assert not processes.may_still_write(ended.pid, time.time())
+
+
+def test_a_process_whose_name_looks_like_a_state_is_read_right(tmp_path: Path) -> None:
+    """The name in `/proc/PID/stat` is the command's, in parentheses, and may hold any text."""
+    named = tmp_path / "sleep) Z 1 ("
+    named.symlink_to(shutil.which("sleep") or "/bin/sleep")
+    running = subprocess.Popen([str(named), "600"])
+    try:
+        assert processes.may_still_write(running.pid, time.time())
+    finally:
+        running.kill()
+        running.wait()
