@@ -65,3 +65,11 @@ def process_state(pid: int) -> str:
     """The state letter `/proc/PID/stat` gives, after the command's name in parentheses."""
     text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
     return text[text.rfind(")") + 2]
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has)."""
+    try:
+        return process_state(pid) not in "ZX"
+    except FileNotFoundError:
+        return False

@@ -25,7 +25,7 @@ from raci_tracker.history.store import SnapshotStore
 from raci_tracker.output import render, site, views
 from raci_tracker.output.lastrun import run_line
 from tests.gitrepo import GitRepo
-from tests.helpers import corpus_page
+from tests.helpers import alive, corpus_page
 from tests.test_robustness import outputs
 from tests.test_workflow import run_in_terminal
 
@@ -298,11 +298,6 @@ def _runs_python(pid: int) -> bool:
     except OSError:
         return False
     return command.split(b"\0")[0] == os.fsencode(sys.executable)
-
-
-def alive(pid: int) -> bool:
-    status = Path(f"/proc/{pid}/status")
-    return status.exists() and "State:\tZ" not in status.read_text()
 
 
 def test_a_killed_parallel_run_takes_its_workers_with_it_and_the_next_run_ends_clean(
